@@ -1,0 +1,118 @@
+"""The Bloodbank contract and messaging runtime shared by imi and mimir.
+
+Models and `create_envelope` are wire-compatible with Bloodbank v2. Payload models for every
+event type live in `envelope.events` and are registered in `registry` on import, so producers
+and consumers validate against the same schema.
+"""
+
+from envelope import events
+from envelope._bus import ServiceBus
+from envelope._consumer import DEAD_LETTER_EXCHANGE, ConsumerRuntime, Handler, Reject
+from envelope._correlation import correlation_scope, current_correlation_ids, request_id_to_uuid
+from envelope._create import create_envelope
+from envelope._decode import MalformedMessage, ToolMutation, decode_message, normalize_hookd
+from envelope._errors import (
+    BadReference,
+    BadRequest,
+    Conflict,
+    DomainError,
+    ErrorResponse,
+    InvalidTransition,
+    NotFound,
+    Unauthorized,
+    Unavailable,
+    error_responses,
+    install_error_handlers,
+)
+from envelope._health import Health, health_router
+from envelope._http import RequestContextMiddleware, api_key_guard
+from envelope._logging import configure_logging
+from envelope._models import (
+    AgentContext,
+    AgentType,
+    CodeState,
+    EventEnvelope,
+    Source,
+    TriggerType,
+    service_source,
+)
+from envelope._outbox import Inbox, Outbox, OutboxRelay
+from envelope._publisher import EXCHANGE, Publisher, PublishFailed, UnroutableEvent
+from envelope._registry import (
+    EventSpec,
+    InvalidPayload,
+    PayloadRegistry,
+    UnknownEventType,
+    registry,
+    topic_matches,
+)
+from envelope._serve import serve
+from envelope._settings import InsecureSettings, ServiceSettings
+from envelope._sql import Transaction
+from envelope._tables import (
+    create_messaging_tables,
+    drop_messaging_tables,
+    messaging_tables,
+    run_schema_migrations,
+)
+
+__all__ = [
+    "DEAD_LETTER_EXCHANGE",
+    "EXCHANGE",
+    "AgentContext",
+    "AgentType",
+    "BadReference",
+    "BadRequest",
+    "CodeState",
+    "Conflict",
+    "ConsumerRuntime",
+    "DomainError",
+    "ErrorResponse",
+    "EventEnvelope",
+    "EventSpec",
+    "Handler",
+    "Health",
+    "Inbox",
+    "InsecureSettings",
+    "InvalidPayload",
+    "InvalidTransition",
+    "MalformedMessage",
+    "NotFound",
+    "Outbox",
+    "OutboxRelay",
+    "PayloadRegistry",
+    "PublishFailed",
+    "Publisher",
+    "Reject",
+    "RequestContextMiddleware",
+    "ServiceBus",
+    "ServiceSettings",
+    "Source",
+    "ToolMutation",
+    "Transaction",
+    "TriggerType",
+    "Unauthorized",
+    "Unavailable",
+    "UnknownEventType",
+    "UnroutableEvent",
+    "api_key_guard",
+    "configure_logging",
+    "correlation_scope",
+    "create_envelope",
+    "create_messaging_tables",
+    "current_correlation_ids",
+    "decode_message",
+    "drop_messaging_tables",
+    "error_responses",
+    "events",
+    "health_router",
+    "install_error_handlers",
+    "messaging_tables",
+    "normalize_hookd",
+    "registry",
+    "request_id_to_uuid",
+    "run_schema_migrations",
+    "serve",
+    "service_source",
+    "topic_matches",
+]

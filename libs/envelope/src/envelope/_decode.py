@@ -97,6 +97,8 @@ def decode_message(body: bytes) -> EventEnvelope[Any]:
             else EventEnvelope[Any].model_validate(message)
         )
     except ValidationError as error:
-        raise MalformedMessage(f"not a Bloodbank envelope: {error.error_count()} error(s)") from error
+        raise MalformedMessage(
+            f"not a Bloodbank envelope: {error.error_count()} error(s)"
+        ) from error
     registry.validate(envelope.event_type, envelope.payload)
     return envelope

@@ -1,0 +1,3 @@
+"""mimir: durable memory and intent capture."""
+
+__version__ = "1.0.0"

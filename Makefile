@@ -1,0 +1,23 @@
+# Every target is one line; the scripts it calls live in deploy/ and bench/.
+.PHONY: setup run test lint format migrate bench openapi asyncapi up demo
+
+setup:    ## install uv and the workspace, make PostgreSQL (with pgvector) and RabbitMQ ready
+	deploy/local/setup
+
+run: setup    ## migrate and start imi (:8400) and mimir (:38000); Ctrl-C stops both
+	deploy/local/run
+
+test: setup    ## the whole suite against the local PostgreSQL and RabbitMQ
+	uv run --no-sync pytest
+
+lint:    ## ruff and mypy over the workspace
+	uv run --no-sync ruff check . && uv run --no-sync ruff format --check . && uv run --no-sync mypy
+
+format:
+	uv run --no-sync ruff format . && uv run --no-sync ruff check --fix .
+
+migrate:    ## apply both services' migrations
+	deploy/local/migrate
+
+up:    ## the same system in containers (needs a Docker engine)
+	docker compose up --build

@@ -1,0 +1,174 @@
+"""Consuming from quorum queues: one database transaction per message, ack after commit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any
+
+import aio_pika
+import structlog
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+
+from envelope._correlation import correlation_scope
+from envelope._decode import MalformedMessage, decode_message
+from envelope._models import EventEnvelope
+from envelope._outbox import Inbox
+from envelope._registry import InvalidPayload, UnknownEventType
+from envelope._sql import Transaction
+
+DEAD_LETTER_EXCHANGE = "bloodbank.dlx"
+log = structlog.get_logger("envelope.consumer")
+
+Handler = Callable[[EventEnvelope[Any], Any], Awaitable[None]]
+"""`handler(envelope, tx)`: apply the event inside `tx`; the runtime commits and acks."""
+
+TransactionFactory = Callable[[], AbstractAsyncContextManager[Transaction]]
+"""Opens a transaction that commits on clean exit and rolls back on error."""
+
+
+class Reject(Exception):
+    """Raised by a handler for a message that can never succeed: it goes to the DLQ at once."""
+
+
+PERMANENT = (MalformedMessage, UnknownEventType, InvalidPayload, Reject)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    queue: str
+    routing_keys: tuple[str, ...]
+    handler: Handler
+
+
+class ConsumerRuntime:
+    """Declares each subscription's durable quorum queue and dead-letter queue, and consumes.
+
+    Ack policy: success → ack after commit; duplicate (event id already in the inbox) → ack
+    without effect; malformed or invalid → reject to `<queue>.dlq`; any other error → requeue,
+    until the queue's delivery limit dead-letters it. A robust connection re-declares the queues
+    and restarts consumers after a broker restart.
+    """
+
+    def __init__(
+        self,
+        *,
+        schema: str,
+        transaction: TransactionFactory,
+        exchange: str,
+        prefetch: int = 32,
+        delivery_limit: int = 3,
+    ) -> None:
+        self.inbox = Inbox(schema)
+        self.transaction = transaction
+        self.exchange_name = exchange
+        self.prefetch = prefetch
+        self.delivery_limit = delivery_limit
+        self.subscriptions: list[Subscription] = []
+        self._channel: AbstractChannel | None = None
+
+    def subscribe(self, queue: str, routing_keys: list[str], handler: Handler) -> None:
+        self.subscriptions.append(Subscription(queue, tuple(routing_keys), handler))
+
+    async def attach(self, connection: AbstractRobustConnection) -> None:
+        if not self.subscriptions:
+            return
+        self._channel = channel = await connection.channel()
+        await channel.set_qos(prefetch_count=self.prefetch)
+        exchange = await channel.declare_exchange(
+            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        dlx = await channel.declare_exchange(
+            DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True
+        )
+        for sub in self.subscriptions:
+            dlq = await channel.declare_queue(
+                f"{sub.queue}.dlq", durable=True, arguments={"x-queue-type": "quorum"}
+            )
+            await dlq.bind(dlx, routing_key=sub.queue)
+            queue = await channel.declare_queue(
+                sub.queue,
+                durable=True,
+                arguments={
+                    "x-queue-type": "quorum",
+                    "x-delivery-limit": self.delivery_limit,
+                    "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+                    "x-dead-letter-routing-key": sub.queue,
+                },
+            )
+            for key in sub.routing_keys:
+                await queue.bind(exchange, routing_key=key)
+            await queue.consume(self._callback(sub))
+
+    @property
+    def ready(self) -> bool:
+        return not self.subscriptions or (self._channel is not None and not self._channel.is_closed)
+
+    def _callback(self, sub: Subscription) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            await self._handle(sub, message)
+
+        return on_message
+
+    async def _handle(self, sub: Subscription, message: AbstractIncomingMessage) -> None:
+        started = time.perf_counter()
+        try:
+            envelope = decode_message(message.body)
+        except PERMANENT as error:
+            log.warning(
+                "message rejected to dead-letter queue",
+                queue=sub.queue,
+                routing_key=message.routing_key,
+                message_id=message.message_id,
+                error_type=type(error).__name__,
+                error_message=str(error),
+            )
+            await message.reject(requeue=False)
+            return
+        scope = correlation_scope(
+            [envelope.event_id, *envelope.correlation_ids],
+            event_id=str(envelope.event_id),
+            event_type=envelope.event_type,
+            queue=sub.queue,
+        )
+        with scope:
+            await self._apply(sub, envelope, message, started)
+
+    async def _apply(
+        self,
+        sub: Subscription,
+        envelope: EventEnvelope[Any],
+        message: AbstractIncomingMessage,
+        started: float,
+    ) -> None:
+        try:
+            async with self.transaction() as tx:
+                first = await self.inbox.record(tx, envelope, sub.queue)
+                if first:
+                    await sub.handler(envelope, tx)
+        except Reject as error:
+            log.warning("handler rejected message", error_message=str(error))
+            await message.reject(requeue=False)
+            return
+        except Exception as error:
+            log.error(
+                "handler failed; message requeued",
+                error_type=type(error).__name__,
+                error_message=str(error),
+                delivery_count=(message.headers or {}).get("x-delivery-count", 0),
+                exc_info=True,
+            )
+            await message.nack(requeue=True)
+            return
+        await message.ack()
+        log.info(
+            "event consumed" if first else "duplicate event skipped",
+            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+
+    async def close(self) -> None:
+        if self._channel is not None and not self._channel.is_closed:
+            await self._channel.close()
+        self._channel = None

@@ -1,0 +1,78 @@
+"""HTTP edge glue: request ids, access logs, API-key auth."""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from typing import Any
+
+import structlog
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
+from pydantic import SecretStr
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from envelope._correlation import correlation_scope, request_id_to_uuid
+from envelope._errors import Unauthorized
+
+REQUEST_ID_HEADER = "x-request-id"
+access_log = structlog.get_logger("http.access")
+
+
+class RequestContextMiddleware:
+    """Binds `X-Request-ID` (or a new id) to logs and emitted events, echoes it, logs access."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        given = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1").strip()[:200]
+        request_id = given or str(uuid.uuid4())
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"].append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+            await send(message)
+
+        client = scope.get("client")
+        with correlation_scope(
+            [request_id_to_uuid(request_id)],
+            request_id=request_id,
+            method=scope["method"],
+            path=scope["path"],
+        ):
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                access_log.info(
+                    "request handled",
+                    status_code=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    client_ip=client[0] if client else None,
+                )
+
+
+def api_key_guard(expected: SecretStr) -> Any:
+    """A dependency that requires `X-API-Key` to equal `expected`; open when it is empty."""
+    header = APIKeyHeader(
+        name="X-API-Key",
+        auto_error=False,
+        description="Required when the service has an API key configured",
+    )
+    key = expected.get_secret_value()
+
+    async def guard(request: Request, given: str | None = Depends(header)) -> None:
+        if key and not (given and secrets.compare_digest(given.encode(), key.encode())):
+            raise Unauthorized("missing or wrong X-API-Key")
+
+    return Depends(guard)

@@ -1,0 +1,105 @@
+"""Settings every service shares: database role, broker account, API key, secret checks."""
+
+from __future__ import annotations
+
+from typing import Self
+
+import yarl
+from psycopg.conninfo import make_conninfo
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL
+
+EXAMPLE_SECRET = "change-me-to-a-generated-secret"  # noqa: S105 - the value we refuse
+MIN_SECRET_LENGTH = 16
+
+
+class InsecureSettings(RuntimeError):
+    """A required secret is missing, too short or the example value. Names variables only."""
+
+
+class ServiceSettings(BaseSettings):
+    """Base for `IMI_*` / `MIMIR_*` settings; broker settings are shared (`BLOODBANK_*`)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    environment: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    api_key: SecretStr = SecretStr("")
+
+    db_host: str = "127.0.0.1"
+    db_port: int = 5432
+    db_name: str = "platform"
+    db_user: str = ""
+    db_password: SecretStr = SecretStr("")
+    db_pool_size: int = 10
+    db_pool_timeout: float = Field(3.0, description="Seconds to wait for a pooled connection")
+
+    bloodbank_url: str = Field("amqp://127.0.0.1:5672/", validation_alias="BLOODBANK_URL")
+    bloodbank_user: str = Field("bloodbank", validation_alias="BLOODBANK_USER")
+    bloodbank_password: SecretStr = Field(SecretStr(""), validation_alias="BLOODBANK_PASSWORD")
+    bloodbank_exchange: str = Field("bloodbank.events.v1", validation_alias="BLOODBANK_EXCHANGE")
+    consumer_prefetch: int = 32
+
+    @classmethod
+    def load(cls) -> Self:
+        """Read the environment and refuse weak secrets, naming the variable, never the value."""
+        settings = cls()
+        problems = settings.insecure_secrets()
+        if problems:
+            raise InsecureSettings("; ".join(problems))
+        return settings
+
+    def insecure_secrets(self) -> list[str]:
+        prefix = str(self.model_config.get("env_prefix", "")).upper()
+        checks = {
+            f"{prefix}DB_PASSWORD": (self.db_password, True),
+            "BLOODBANK_PASSWORD": (self.bloodbank_password, True),
+            f"{prefix}API_KEY": (self.api_key, False),
+        }
+        problems = []
+        for variable, (secret, required) in checks.items():
+            value = secret.get_secret_value()
+            if not value:
+                if required:
+                    problems.append(f"{variable} is required")
+            elif len(value) < MIN_SECRET_LENGTH:
+                problems.append(f"{variable} must be at least {MIN_SECRET_LENGTH} characters")
+            elif value == EXAMPLE_SECRET:
+                problems.append(f"{variable} must not be the example value")
+        return problems
+
+    @property
+    def conninfo(self) -> str:
+        """libpq connection string for psycopg (holds the password: never log it)."""
+        return make_conninfo(
+            host=self.db_host,
+            port=self.db_port,
+            dbname=self.db_name,
+            user=self.db_user,
+            password=self.db_password.get_secret_value(),
+            application_name=str(self.model_config.get("env_prefix", "")).strip("_").lower(),
+        )
+
+    @property
+    def sqlalchemy_url(self) -> URL:
+        return URL.create(
+            "postgresql+psycopg",
+            username=self.db_user,
+            password=self.db_password.get_secret_value(),
+            host=self.db_host,
+            port=self.db_port,
+            database=self.db_name,
+        )
+
+    @property
+    def amqp_url(self) -> str:
+        """Broker URL with the account's credentials (holds the password: never log it)."""
+        url = yarl.URL(self.bloodbank_url)
+        return str(
+            url.with_user(self.bloodbank_user).with_password(
+                self.bloodbank_password.get_secret_value()
+            )
+        )

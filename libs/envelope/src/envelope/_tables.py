@@ -1,0 +1,96 @@
+"""The outbox and inbox tables each service keeps in its own schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+
+def messaging_tables(metadata: sa.MetaData, schema: str) -> tuple[sa.Table, sa.Table]:
+    """Add `<schema>.outbox` and `<schema>.inbox` to `metadata` (for models and autogenerate)."""
+    outbox = sa.Table(
+        "outbox",
+        metadata,
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("event_id", pg.UUID(as_uuid=True), nullable=False, unique=True),
+        sa.Column("event_type", sa.Text, nullable=False),
+        sa.Column("body", pg.JSONB, nullable=False),
+        sa.Column(
+            "correlation_ids", pg.ARRAY(pg.UUID(as_uuid=True)), nullable=False, server_default="{}"
+        ),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column("published_at", sa.DateTime(timezone=True)),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("last_error", sa.Text),
+        sa.Index("outbox_pending_idx", "id", postgresql_where=sa.text("published_at IS NULL")),
+        sa.Index("outbox_correlation_idx", "correlation_ids", postgresql_using="gin"),
+        schema=schema,
+    )
+    inbox = sa.Table(
+        "inbox",
+        metadata,
+        sa.Column("event_id", pg.UUID(as_uuid=True), primary_key=True),
+        sa.Column("event_type", sa.Text, nullable=False),
+        sa.Column("queue", sa.Text, nullable=False),
+        sa.Column(
+            "correlation_ids", pg.ARRAY(pg.UUID(as_uuid=True)), nullable=False, server_default="{}"
+        ),
+        sa.Column(
+            "received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Index("inbox_correlation_idx", "correlation_ids", postgresql_using="gin"),
+        schema=schema,
+    )
+    return outbox, inbox
+
+
+def create_messaging_tables(op: object, schema: str) -> None:
+    """For a service's first Alembic migration: outbox, inbox and the outbox NOTIFY trigger.
+
+    `op` is `alembic.op`. The relay LISTENs on channel `<schema>_outbox`.
+    """
+    bind = op.get_bind()  # type: ignore[attr-defined]
+    outbox, inbox = messaging_tables(sa.MetaData(), schema)
+    outbox.create(bind)
+    inbox.create(bind)
+    for statement in (
+        "CREATE FUNCTION {schema}.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN PERFORM pg_notify(TG_TABLE_SCHEMA || '_outbox', ''); RETURN NULL; END $$",
+        "CREATE TRIGGER outbox_notify AFTER INSERT ON {schema}.outbox "
+        "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.outbox_notify()",
+    ):
+        bind.exec_driver_sql(statement.format(schema=_quoted(bind, schema)))
+
+
+def drop_messaging_tables(op: object, schema: str) -> None:
+    bind = op.get_bind()  # type: ignore[attr-defined]
+    outbox, inbox = messaging_tables(sa.MetaData(), schema)
+    inbox.drop(bind)
+    outbox.drop(bind)
+    bind.exec_driver_sql(f"DROP FUNCTION {_quoted(bind, schema)}.outbox_notify()")
+
+
+def _quoted(bind: sa.Connection, schema: str) -> str:
+    return str(bind.dialect.identifier_preparer.quote_schema(schema))
+
+
+def run_schema_migrations(context: Any, metadata: sa.MetaData, schema: str, url: sa.URL) -> None:
+    """The body of a service's Alembic `env.py`: online migrations confined to `schema`.
+
+    The version table lives in that schema too, so two services share one database cleanly.
+    """
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            version_table_schema=schema,
+            include_schemas=True,
+            include_name=lambda name, type_, _: name == schema if type_ == "schema" else True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()

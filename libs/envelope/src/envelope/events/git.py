@@ -1,0 +1,1 @@
+"""Payload models of `git.*` events."""

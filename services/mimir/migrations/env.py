@@ -1,0 +1,9 @@
+"""Alembic environment for mimir (schema `mimir`)."""
+
+from alembic import context
+
+from envelope import run_schema_migrations
+from mimir.settings import MimirSettings
+from mimir.tables import SCHEMA, metadata
+
+run_schema_migrations(context, metadata, SCHEMA, MimirSettings.load().sqlalchemy_url)

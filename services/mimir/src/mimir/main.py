@@ -1,0 +1,68 @@
+"""The mimir application: REST API, outbox relay and Bloodbank consumers in one process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from envelope import (
+    RequestContextMiddleware,
+    ServiceBus,
+    configure_logging,
+    health_router,
+    install_error_handlers,
+)
+from mimir import __version__
+from mimir.database import UnitOfWork, create_pool
+from mimir.settings import MimirSettings
+from mimir.tables import SCHEMA
+
+DESCRIPTION = """Durable memory and intent capture: versioned artifacts, character-offset spans,
+intents, decisions, typed relations, provenance, embeddings, and text, semantic and hybrid search.
+
+Every error body has the shape `{"detail": {"code", "message", "params"}}`.
+"""
+
+
+def create_app(settings: MimirSettings | None = None) -> FastAPI:
+    settings = settings or MimirSettings.load()
+    configure_logging(settings.log_level)
+    pool = create_pool(settings)
+    uow = UnitOfWork(pool)
+    bus = ServiceBus(
+        service="mimir",
+        amqp_url=settings.amqp_url,
+        conninfo=settings.conninfo,
+        schema=SCHEMA,
+        transaction=uow,
+        exchange=settings.bloodbank_exchange,
+        prefetch=settings.consumer_prefetch,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await pool.open(wait=False)
+        await bus.start()
+        try:
+            yield
+        finally:
+            await bus.stop()
+            await pool.close()
+
+    async def outbox_backlog() -> int:
+        async with pool.connection() as conn:
+            return await bus.relay.backlog(conn)
+
+    app = FastAPI(
+        title="mimir",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings, app.state.pool, app.state.uow, app.state.bus = settings, pool, uow, bus
+    app.add_middleware(RequestContextMiddleware)
+    install_error_handlers(app)
+    app.include_router(health_router("mimir", __version__, bus, outbox_backlog))
+    return app
