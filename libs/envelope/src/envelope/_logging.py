@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -12,14 +13,14 @@ import structlog
 _SECRET_KEY = re.compile(r"pass(word)?|secret|token|api[_-]?key|authorization|dsn|conninfo", re.I)
 
 
-def _redact(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key in event:
         if _SECRET_KEY.search(key):
             event[key] = "[redacted]"
     return event
 
 
-def _rename_event(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def _rename_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     event["message"] = event.pop("event", "")
     return event
 

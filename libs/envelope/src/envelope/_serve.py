@@ -16,7 +16,7 @@ def serve(settings_class: type[ServiceSettings], create_app: Callable[[Any], Any
     try:
         settings = settings_class.load()
     except InsecureSettings as error:
-        print(f"refusing to start: {error}", file=sys.stderr)  # noqa: T201
+        print(f"refusing to start: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     uvicorn.run(
         create_app(settings),

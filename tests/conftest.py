@@ -1,0 +1,104 @@
+"""Session fixtures: one database and one broker vhost per test run, migrated, then removed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from harness import Broker, Database, migrate, run_id, service_env
+
+from envelope import ServiceSettings
+from imi.settings import ImiSettings
+from mimir.settings import MimirSettings
+
+
+@pytest.fixture(scope="session")
+def rid() -> str:
+    return run_id()
+
+
+@pytest.fixture(scope="session")
+def database(rid: str) -> Iterator[Database]:
+    db = Database.create(rid)
+    try:
+        yield db
+    finally:
+        db.drop()
+
+
+@pytest.fixture(scope="session")
+def broker(rid: str) -> Iterator[Broker]:
+    vhost = Broker.create(rid)
+    try:
+        yield vhost
+    finally:
+        vhost.drop()
+
+
+@pytest.fixture(scope="session")
+def imi_env(database: Database, broker: Broker) -> dict[str, str]:
+    env = service_env("imi", database, broker)
+    migrate("imi", env)
+    return env
+
+
+@pytest.fixture(scope="session")
+def mimir_env(database: Database, broker: Broker) -> dict[str, str]:
+    env = service_env("mimir", database, broker)
+    migrate("mimir", env)
+    return env
+
+
+def _settings(settings_class: type[ServiceSettings], env: dict[str, str]) -> ServiceSettings:
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        return settings_class.load()
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan (bus, relay, consumers) running, and a client on it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+@pytest.fixture(scope="session")
+def imi_settings(imi_env: dict[str, str]) -> ImiSettings:
+    return _settings(ImiSettings, imi_env)  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def mimir_settings(mimir_env: dict[str, str]) -> MimirSettings:
+    return _settings(MimirSettings, mimir_env)  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def imi_app(imi_settings: ImiSettings) -> FastAPI:
+    from imi.main import create_app
+
+    return create_app(imi_settings)
+
+
+@pytest.fixture(scope="session")
+async def imi_client(imi_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(imi_app) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def mimir_app(mimir_settings: MimirSettings) -> FastAPI:
+    from mimir.main import create_app
+
+    return create_app(mimir_settings)
+
+
+@pytest.fixture(scope="session")
+async def mimir_client(mimir_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(mimir_app) as client:
+        yield client

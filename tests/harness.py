@@ -1,0 +1,160 @@
+"""Throwaway infrastructure for one test run: a database with its roles, a broker vhost.
+
+Everything is named after the run id and removed afterwards, so the shared PostgreSQL and
+RabbitMQ are left as they were found and concurrent runs never meet.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parents[1]
+PROVISION_SQL = ROOT / "deploy" / "postgres" / "provision.sql"
+PG_ADMIN_DSN = os.environ.get("TEST_PG_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_HOST = os.environ.get("TEST_AMQP_HOST", "127.0.0.1:5672")
+
+
+def run_id() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+@dataclass
+class Database:
+    """A fresh database provisioned like production: schemas imi/mimir, one role each."""
+
+    name: str
+    admin_dsn: str
+    roles: dict[str, str] = field(default_factory=dict)  # service -> role name
+    passwords: dict[str, str] = field(default_factory=dict)  # service -> password
+
+    @property
+    def host(self) -> str:
+        return psycopg.conninfo.conninfo_to_dict(self.admin_dsn).get("host", "127.0.0.1")  # type: ignore[return-value]
+
+    @property
+    def port(self) -> int:
+        return int(psycopg.conninfo.conninfo_to_dict(self.admin_dsn).get("port", 5432))  # type: ignore[arg-type]
+
+    def admin_conninfo(self) -> str:
+        return psycopg.conninfo.make_conninfo(self.admin_dsn, dbname=self.name)
+
+    def service_conninfo(self, service: str) -> str:
+        return psycopg.conninfo.make_conninfo(
+            self.admin_dsn,
+            dbname=self.name,
+            user=self.roles[service],
+            password=self.passwords[service],
+        )
+
+    @classmethod
+    def create(cls, rid: str) -> Database:
+        db = cls(name=f"test_{rid}", admin_dsn=PG_ADMIN_DSN)
+        for service in ("imi", "mimir"):
+            db.roles[service] = f"{service}_test_{rid}"
+            db.passwords[service] = secrets.token_urlsafe(24)
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db.name)))
+        subprocess.run(
+            [
+                "psql",
+                "-X",
+                "-q",
+                db.admin_conninfo(),
+                "-f",
+                str(PROVISION_SQL),
+                "-v",
+                f"imi_role={db.roles['imi']}",
+                "-v",
+                f"imi_password={db.passwords['imi']}",
+                "-v",
+                f"mimir_role={db.roles['mimir']}",
+                "-v",
+                f"mimir_password={db.passwords['mimir']}",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return db
+
+    def drop(self) -> None:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
+            )
+            for role in self.roles.values():
+                conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+def rabbitmqctl(*args: str, stdin: str | None = None) -> str:
+    result = subprocess.run(
+        ["rabbitmqctl", "-q", *args], input=stdin, text=True, capture_output=True, check=True
+    )
+    return result.stdout
+
+
+@dataclass
+class Broker:
+    """A vhost and a user of its own on the local RabbitMQ."""
+
+    vhost: str
+    user: str
+    password: str
+
+    @property
+    def url(self) -> str:
+        """Without credentials, as services take it (`BLOODBANK_URL`)."""
+        return f"amqp://{AMQP_HOST}/{self.vhost}"
+
+    @property
+    def amqp_url(self) -> str:
+        return f"amqp://{self.user}:{self.password}@{AMQP_HOST}/{self.vhost}"
+
+    @classmethod
+    def create(cls, rid: str) -> Broker:
+        if shutil.which("rabbitmqctl") is None:
+            raise RuntimeError("tests need rabbitmqctl to make a throwaway vhost")
+        broker = cls(vhost=f"test_{rid}", user=f"test_{rid}", password=secrets.token_urlsafe(24))
+        rabbitmqctl("add_vhost", broker.vhost)
+        rabbitmqctl("add_user", broker.user, stdin=broker.password + "\n")
+        rabbitmqctl("set_permissions", "-p", broker.vhost, broker.user, ".*", ".*", ".*")
+        return broker
+
+    def drop(self) -> None:
+        rabbitmqctl("delete_vhost", self.vhost)
+        rabbitmqctl("delete_user", self.user)
+
+
+def service_env(service: str, db: Database, broker: Broker, **extra: str) -> dict[str, str]:
+    """Environment variables that point a service at the run's database and broker."""
+    prefix = service.upper()
+    return {
+        f"{prefix}_DB_HOST": db.host,
+        f"{prefix}_DB_PORT": str(db.port),
+        f"{prefix}_DB_NAME": db.name,
+        f"{prefix}_DB_USER": db.roles[service],
+        f"{prefix}_DB_PASSWORD": db.passwords[service],
+        f"{prefix}_API_KEY": "",
+        "BLOODBANK_URL": broker.url,
+        "BLOODBANK_USER": broker.user,
+        "BLOODBANK_PASSWORD": broker.password,
+        **extra,
+    }
+
+
+def migrate(service: str, env: dict[str, str]) -> None:
+    subprocess.run(
+        ["alembic", "-c", "alembic.ini", "upgrade", "head"],
+        cwd=ROOT / "services" / service,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+    )
