@@ -6,15 +6,19 @@ RabbitMQ are left as they were found and concurrent runs never meet.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import shutil
 import subprocess
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+import pytest
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,3 +162,12 @@ def migrate(service: str, env: dict[str, str]) -> None:
         check=True,
         capture_output=True,
     )
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
+    """Wait until `check()` is true; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {timeout} s")
+        await asyncio.sleep(0.05)

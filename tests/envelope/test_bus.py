@@ -1,0 +1,68 @@
+"""A ServiceBus end to end: emit in a transaction, relay, consume in another transaction."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import structlog
+from harness import Broker, eventually
+
+from envelope import (
+    EventEnvelope,
+    ServiceBus,
+    configure_logging,
+    create_envelope,
+    current_correlation_ids,
+)
+
+
+async def test_emitted_events_reach_subscribers_with_their_cause(
+    broker: Broker, conninfo: str, schema: str, transaction: Callable[[], Any], unique: str
+) -> None:
+    received: list[tuple[EventEnvelope[Any], list[Any]]] = []
+
+    async def handler(envelope: EventEnvelope[Any], _: Any) -> None:
+        received.append((envelope, current_correlation_ids()))
+
+    bus = ServiceBus(
+        service="tests",
+        amqp_url=broker.amqp_url,
+        conninfo=conninfo,
+        schema=schema,
+        transaction=transaction,
+    )
+    bus.subscribe(f"test.bus.{unique}", ["test.thing.happened"], handler)
+    await bus.start()
+    try:
+        await eventually(lambda: _now(bus.connected))
+        sent = create_envelope("test.thing.happened", {"name": unique}, source=bus.source)
+        async with transaction() as tx:
+            await bus.emit(tx, sent)
+        await eventually(lambda: _now(any(e.event_id == sent.event_id for e, _ in received)))
+        envelope, context = next(r for r in received if r[0].event_id == sent.event_id)
+        assert envelope.source.app == "tests"
+        assert context == [sent.event_id]
+    finally:
+        await bus.stop()
+    assert not bus.connected
+
+
+async def _now(value: bool) -> bool:
+    return value
+
+
+def test_logs_are_json_and_never_show_secrets(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("INFO")
+    structlog.get_logger("tests").info("connecting", db_password="hunter2-hunter2", host="db")
+    logging.getLogger("plain").warning("from the standard library")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    first, second = lines[-2], lines[-1]
+    assert first["message"] == "connecting"
+    assert first["db_password"] == "[redacted]"
+    assert {"timestamp", "level", "logger"} <= set(first)
+    assert second["message"] == "from the standard library"
+    assert second["level"] == "warning"

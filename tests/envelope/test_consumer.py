@@ -1,0 +1,165 @@
+"""The consumer runtime: ack after commit, inbox dedup, DLQ for poison, requeue for transient."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aio_pika
+import pytest
+from harness import eventually
+from psycopg import AsyncConnection
+
+from envelope import (
+    EXCHANGE,
+    ConsumerRuntime,
+    EventEnvelope,
+    Reject,
+    create_envelope,
+    current_correlation_ids,
+    service_source,
+)
+
+
+@pytest.fixture
+async def exchange(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+) -> AsyncIterator[aio_pika.abc.AbstractExchange]:
+    channel = await amqp.channel()
+    yield await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+    await channel.close()
+
+
+async def start_runtime(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    transaction: Callable[[], Any],
+    queue: str,
+    handler: Any,
+) -> ConsumerRuntime:
+    runtime = ConsumerRuntime(schema="envelope_tests", transaction=transaction, exchange=EXCHANGE)
+    runtime.subscribe(queue, ["test.thing.#"], handler)
+    await runtime.attach(amqp)
+    return runtime
+
+
+async def delete_queues(amqp: aio_pika.abc.AbstractRobustConnection, queue: str) -> None:
+    channel = await amqp.channel()
+    await channel.queue_delete(queue)
+    await channel.queue_delete(f"{queue}.dlq")
+    await channel.close()
+
+
+async def dlq_depth(amqp: aio_pika.abc.AbstractRobustConnection, queue: str) -> int:
+    channel = await amqp.channel()
+    declared = await channel.declare_queue(f"{queue}.dlq", passive=True)
+    await channel.close()
+    return declared.declaration_result.message_count or 0
+
+
+def message(envelope: EventEnvelope[Any]) -> aio_pika.Message:
+    return aio_pika.Message(envelope.to_json(), message_id=str(envelope.event_id))
+
+
+async def test_each_event_has_one_effect_even_when_delivered_twice(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    exchange: aio_pika.abc.AbstractExchange,
+    transaction: Callable[[], Any],
+    conninfo: str,
+    unique: str,
+) -> None:
+    seen: list[tuple[str, list[Any]]] = []
+
+    async def handler(envelope: EventEnvelope[Any], tx: AsyncConnection[Any]) -> None:
+        await tx.execute("SELECT 1")
+        seen.append((envelope.payload["name"], current_correlation_ids()))
+
+    queue = f"test.{unique}"
+    runtime = await start_runtime(amqp, transaction, queue, handler)
+    sent = create_envelope("test.thing.happened", {"name": unique}, source=service_source("t"))
+    await exchange.publish(message(sent), routing_key=sent.event_type)
+    await exchange.publish(message(sent), routing_key=sent.event_type)
+    async with await AsyncConnection.connect(conninfo) as conn:
+
+        async def recorded() -> bool:
+            cursor = await conn.execute(
+                "SELECT queue FROM envelope_tests.inbox WHERE event_id = %s", (sent.event_id,)
+            )
+            return (await cursor.fetchone()) == (queue,)
+
+        await eventually(recorded)
+    follow = create_envelope("test.thing.happened", {"name": "after"}, source=service_source("t"))
+    await exchange.publish(message(follow), routing_key=follow.event_type)
+    await eventually(lambda: _async(len(seen) == 2))
+    assert [name for name, _ in seen] == [unique, "after"]
+    assert seen[0][1] == [sent.event_id]
+    await runtime.close()
+    await delete_queues(amqp, queue)
+
+
+async def _async(value: bool) -> bool:
+    return value
+
+
+async def test_poison_goes_to_the_dead_letter_queue_and_the_next_message_is_processed(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    exchange: aio_pika.abc.AbstractExchange,
+    transaction: Callable[[], Any],
+    unique: str,
+) -> None:
+    handled: list[str] = []
+
+    async def handler(envelope: EventEnvelope[Any], _: AsyncConnection[Any]) -> None:
+        if envelope.payload["name"] == "refuse":
+            raise Reject("this one can never work")
+        handled.append(envelope.payload["name"])
+
+    queue = f"test.{unique}"
+    runtime = await start_runtime(amqp, transaction, queue, handler)
+    await exchange.publish(aio_pika.Message(b"{not json"), routing_key="test.thing.happened")
+    bad_payload = create_envelope("test.thing.happened", {"name": "x"}, source=service_source("t"))
+    wire = bad_payload.to_json().replace(b'"size":0', b'"size":"huge"')
+    await exchange.publish(aio_pika.Message(wire), routing_key="test.thing.happened")
+    refused = create_envelope("test.thing.happened", {"name": "refuse"}, source=service_source("t"))
+    await exchange.publish(message(refused), routing_key="test.thing.happened")
+    good = create_envelope("test.thing.happened", {"name": "good"}, source=service_source("t"))
+    await exchange.publish(message(good), routing_key="test.thing.happened")
+
+    await eventually(lambda: _async(handled == ["good"]))
+    await runtime.close()
+
+    async def three_dead() -> bool:
+        return await dlq_depth(amqp, queue) == 3
+
+    await eventually(three_dead)
+    await delete_queues(amqp, queue)
+
+
+async def test_transient_failures_are_retried_until_the_delivery_limit(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    exchange: aio_pika.abc.AbstractExchange,
+    transaction: Callable[[], Any],
+    unique: str,
+) -> None:
+    attempts: list[str] = []
+
+    async def handler(envelope: EventEnvelope[Any], _: AsyncConnection[Any]) -> None:
+        attempts.append(envelope.payload["name"])
+        if envelope.payload["name"] == "always" or len(attempts) < 2:
+            raise ConnectionError("database went away")
+
+    queue = f"test.{unique}"
+    runtime = await start_runtime(amqp, transaction, queue, handler)
+    flaky = create_envelope("test.thing.happened", {"name": "flaky"}, source=service_source("t"))
+    await exchange.publish(message(flaky), routing_key="test.thing.happened")
+    await eventually(lambda: _async(attempts == ["flaky", "flaky"]))
+
+    always = create_envelope("test.thing.happened", {"name": "always"}, source=service_source("t"))
+    await exchange.publish(message(always), routing_key="test.thing.happened")
+
+    async def dead() -> bool:
+        return await dlq_depth(amqp, queue) == 1
+
+    await eventually(dead)
+    assert attempts.count("always") == runtime.delivery_limit + 1
+    await runtime.close()
+    await delete_queues(amqp, queue)

@@ -1,0 +1,83 @@
+"""The public face of `envelope` is exactly what its docs promise."""
+
+import envelope
+
+DOCUMENTED = {
+    # the contract
+    "EventEnvelope",
+    "Source",
+    "TriggerType",
+    "AgentContext",
+    "AgentType",
+    "CodeState",
+    "create_envelope",
+    "service_source",
+    "registry",
+    "PayloadRegistry",
+    "EventSpec",
+    "topic_matches",
+    "UnknownEventType",
+    "InvalidPayload",
+    "events",
+    # decoding what arrives
+    "decode_message",
+    "normalize_hookd",
+    "ToolMutation",
+    "MalformedMessage",
+    # messaging runtime
+    "EXCHANGE",
+    "DEAD_LETTER_EXCHANGE",
+    "Publisher",
+    "PublishFailed",
+    "UnroutableEvent",
+    "Outbox",
+    "Inbox",
+    "OutboxRelay",
+    "ConsumerRuntime",
+    "Handler",
+    "Reject",
+    "ServiceBus",
+    "Transaction",
+    "messaging_tables",
+    "create_messaging_tables",
+    "drop_messaging_tables",
+    "run_schema_migrations",
+    # correlation, logging, settings
+    "correlation_scope",
+    "current_correlation_ids",
+    "request_id_to_uuid",
+    "configure_logging",
+    "ServiceSettings",
+    "InsecureSettings",
+    "serve",
+    # the HTTP edge
+    "RequestContextMiddleware",
+    "api_key_guard",
+    "install_error_handlers",
+    "error_responses",
+    "ErrorResponse",
+    "DomainError",
+    "BadRequest",
+    "BadReference",
+    "Unauthorized",
+    "NotFound",
+    "Conflict",
+    "InvalidTransition",
+    "Unavailable",
+    "Health",
+    "health_router",
+}
+
+
+def test_exported_names_are_the_documented_ones() -> None:
+    assert set(envelope.__all__) == DOCUMENTED
+
+
+def test_every_exported_name_exists() -> None:
+    for name in envelope.__all__:
+        assert getattr(envelope, name) is not None, name
+
+
+def test_implementation_modules_are_private() -> None:
+    public_modules = {name for name in dir(envelope) if not name.startswith("_")}
+    assert public_modules - DOCUMENTED <= {"annotations"}

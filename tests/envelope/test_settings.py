@@ -1,0 +1,65 @@
+"""Services refuse weak secrets at start, naming the variable and never the value."""
+
+import pytest
+
+from envelope import InsecureSettings
+from imi.settings import ImiSettings
+from mimir.settings import MimirSettings
+
+STRONG = "k3Vq9-strong-enough-secret"
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ("IMI_DB_PASSWORD", "MIMIR_DB_PASSWORD", "BLOODBANK_PASSWORD", "IMI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BLOODBANK_PASSWORD", STRONG)
+    return monkeypatch
+
+
+def test_a_short_password_is_refused(environment: pytest.MonkeyPatch) -> None:
+    environment.setenv("IMI_DB_PASSWORD", "short-secret")
+    with pytest.raises(InsecureSettings) as caught:
+        ImiSettings.load()
+    assert str(caught.value) == "IMI_DB_PASSWORD must be at least 16 characters"
+    assert "short-secret" not in str(caught.value)
+
+
+def test_the_example_value_is_refused(environment: pytest.MonkeyPatch) -> None:
+    environment.setenv("MIMIR_DB_PASSWORD", "change-me-to-a-generated-secret")
+    with pytest.raises(InsecureSettings, match="MIMIR_DB_PASSWORD must not be the example value"):
+        MimirSettings.load()
+
+
+def test_missing_secrets_are_named(environment: pytest.MonkeyPatch) -> None:
+    environment.delenv("BLOODBANK_PASSWORD")
+    environment.setenv("IMI_API_KEY", "tiny")
+    with pytest.raises(InsecureSettings) as caught:
+        ImiSettings.load()
+    message = str(caught.value)
+    assert "IMI_DB_PASSWORD is required" in message
+    assert "BLOODBANK_PASSWORD is required" in message
+    assert "IMI_API_KEY must be at least 16 characters" in message
+
+
+def test_strong_secrets_are_accepted_and_never_shown(environment: pytest.MonkeyPatch) -> None:
+    environment.setenv("IMI_DB_PASSWORD", STRONG)
+    settings = ImiSettings.load()
+    assert STRONG not in repr(settings)
+    assert settings.amqp_url.startswith("amqp://bloodbank:")
+    assert settings.sqlalchemy_url.password == STRONG
+
+
+def test_the_service_exits_with_a_one_line_message(
+    environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from envelope import serve
+    from imi.main import create_app
+
+    environment.setenv("IMI_DB_PASSWORD", "short-secret")
+    with pytest.raises(SystemExit) as caught:
+        serve(ImiSettings, create_app)
+    assert caught.value.code == 2
+    assert capsys.readouterr().err == (
+        "refusing to start: IMI_DB_PASSWORD must be at least 16 characters\n"
+    )
