@@ -6,6 +6,7 @@ and consumers validate against the same schema.
 """
 
 from envelope import events
+from envelope._asyncapi import asyncapi_document
 from envelope._bus import ServiceBus
 from envelope._consumer import DEAD_LETTER_EXCHANGE, ConsumerRuntime, Handler, Reject
 from envelope._correlation import correlation_scope, current_correlation_ids, request_id_to_uuid
@@ -25,6 +26,7 @@ from envelope._errors import (
     install_error_handlers,
 )
 from envelope._health import Health, health_router
+from envelope._history import EventHistory, events_router
 from envelope._http import RequestContextMiddleware, api_key_guard
 from envelope._logging import configure_logging
 from envelope._models import (
@@ -69,6 +71,7 @@ __all__ = [
     "DomainError",
     "ErrorResponse",
     "EventEnvelope",
+    "EventHistory",
     "EventSpec",
     "Handler",
     "Health",
@@ -96,6 +99,7 @@ __all__ = [
     "UnknownEventType",
     "UnroutableEvent",
     "api_key_guard",
+    "asyncapi_document",
     "configure_logging",
     "correlation_scope",
     "create_envelope",
@@ -105,6 +109,7 @@ __all__ = [
     "drop_messaging_tables",
     "error_responses",
     "events",
+    "events_router",
     "health_router",
     "install_error_handlers",
     "messaging_tables",
