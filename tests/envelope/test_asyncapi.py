@@ -5,7 +5,9 @@ from envelope import asyncapi_document
 
 def test_sends_and_receives_follow_the_registry_and_the_bindings() -> None:
     doc = asyncapi_document(
-        service="tests", version="9.9.9", description="test events",
+        service="tests",
+        version="9.9.9",
+        description="test events",
         subscriptions=[("tests.inbox", ["tool.mutation.#"])],
     )
     assert doc["asyncapi"] == "3.0.0"
@@ -34,7 +36,8 @@ def test_every_reference_resolves() -> None:
     for ref in refs(doc):
         target: object = doc
         for part in ref.removeprefix("#/").split("/"):
-            assert isinstance(target, dict) and part in target, ref
+            assert isinstance(target, dict), ref
+            assert part in target, ref
             target = target[part]
     payload = doc["components"]["schemas"]["ThingEnvelope"]["properties"]["payload"]
     assert payload == {"$ref": "#/components/schemas/Thing"}

@@ -7,7 +7,7 @@ from typing import Any
 
 import aio_pika
 import pytest
-from harness import eventually
+from harness import Broker, eventually, rabbitmqctl
 from psycopg import AsyncConnection
 
 from envelope import (
@@ -161,5 +161,33 @@ async def test_transient_failures_are_retried_until_the_delivery_limit(
 
     await eventually(dead)
     assert attempts.count("always") == runtime.delivery_limit + 1
+    await runtime.close()
+    await delete_queues(amqp, queue)
+
+
+@pytest.mark.outage
+async def test_consumers_reattach_after_a_broker_restart(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    broker: Broker,
+    transaction: Callable[[], Any],
+    unique: str,
+) -> None:
+    handled: list[str] = []
+
+    async def handler(envelope: EventEnvelope[Any], _: AsyncConnection[Any]) -> None:
+        handled.append(envelope.payload["name"])
+
+    queue = f"test.{unique}"
+    runtime = await start_runtime(amqp, transaction, queue, handler)
+    rabbitmqctl("stop_app")
+    rabbitmqctl("start_app")
+    rabbitmqctl("await_startup")
+    after = create_envelope("test.thing.happened", {"name": "after"}, source=service_source("t"))
+    publisher_connection = await aio_pika.connect(broker.amqp_url)
+    channel = await publisher_connection.channel()
+    exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+    await exchange.publish(message(after), routing_key=after.event_type)
+    await publisher_connection.close()
+    await eventually(lambda: _async(handled == ["after"]), timeout=30)
     await runtime.close()
     await delete_queues(amqp, queue)
