@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from harness import Broker, Database, migrate, run_id, service_env
+from harness import Broker, Database, migrate, run_id, running, service_env
 
 from envelope import ServiceSettings
 from imi.settings import ImiSettings
@@ -57,15 +56,6 @@ def _settings(settings_class: type[ServiceSettings], env: dict[str, str]) -> Ser
         for key, value in env.items():
             patch.setenv(key, value)
         return settings_class.load()
-
-
-@asynccontextmanager
-async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its lifespan (bus, relay, consumers) running, and a client on it."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
 
 
 @pytest.fixture(scope="session")

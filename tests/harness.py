@@ -18,13 +18,15 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
+from fastapi import FastAPI
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -241,3 +243,12 @@ class ServiceProcess:
                 if isinstance(entry := json.loads(line), dict):
                     lines.append(entry)
         return lines
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan (bus, relay, consumers) running, and a client on it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client

@@ -66,6 +66,10 @@ DOCUMENTED = {
     "Unavailable",
     "Health",
     "health_router",
+    # cross-service docs and tracing
+    "asyncapi_document",
+    "EventHistory",
+    "events_router",
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import aio_pika
 import structlog
+import yarl
 from aio_pika.abc import AbstractRobustConnection
 
 from envelope._consumer import ConsumerRuntime, Handler, TransactionFactory
@@ -73,17 +74,20 @@ class ServiceBus:
     async def _connect(self) -> None:
         delay = 0.5
         while True:
+            # Kept on self before connecting, so stop() can close a half-made connection too.
+            self._connection = connection = aio_pika.RobustConnection(
+                yarl.URL(self.amqp_url), client_properties={"connection_name": self.service}
+            )
             try:
-                self._connection = await aio_pika.connect_robust(
-                    self.amqp_url, client_properties={"connection_name": self.service}
-                )
+                await connection.connect()
                 break
             except (ConnectionError, OSError, aio_pika.exceptions.AMQPError) as error:
+                await connection.close()
                 log.warning("broker unreachable; retrying", error=repr(error), retry_in=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
-        await self.publisher.attach(self._connection)
-        await self.consumers.attach(self._connection)
+        await self.publisher.attach(connection)
+        await self.consumers.attach(connection)
         log.info("bus connected", queues=[s.queue for s in self.consumers.subscriptions])
 
     @property
@@ -101,7 +105,10 @@ class ServiceBus:
             task.cancel()
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError):
-                await task
+                try:
+                    await task
+                except Exception as error:  # a task that died must not stop the shutdown
+                    log.error("bus task failed", task=task.get_name(), error=repr(error))
         await self.consumers.close()
         await self.publisher.close()
         if self._connection is not None:

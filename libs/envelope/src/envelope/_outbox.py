@@ -104,27 +104,26 @@ class OutboxRelay:
     async def run(self) -> None:
         """Relay until cancelled; database and broker outages are waited out, not raised."""
         listener = asyncio.create_task(self._listen(), name=f"{self.channel}-listen")
+        conn: AsyncConnection[Any] | None = None
         try:
-            async with await AsyncConnection.connect(self.conninfo) as conn:
-                await self._relay_forever(conn)
+            while True:
+                try:
+                    if conn is None or conn.closed:
+                        conn = await AsyncConnection.connect(self.conninfo)
+                    published = await self.drain_batch(conn)
+                except (OperationalError, PublishFailed) as error:
+                    log.warning("outbox relay waiting", schema=self.schema, error=repr(error))
+                    published = 0
+                if published < self.batch_size:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self.poll_interval)
         finally:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
-
-    async def _relay_forever(self, conn: AsyncConnection[Any]) -> None:
-        while True:
-            try:
-                if conn.closed:
-                    conn = await AsyncConnection.connect(self.conninfo)
-                published = await self.drain_batch(conn)
-            except (OperationalError, PublishFailed) as error:
-                log.warning("outbox relay waiting", schema=self.schema, error=repr(error))
-                published = 0
-            if published < self.batch_size:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            if conn is not None:
+                await conn.close()
 
     async def drain_batch(self, conn: AsyncConnection[Any]) -> int:
         """Publish one batch; returns how many rows it marked published."""
