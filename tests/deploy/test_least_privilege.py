@@ -28,6 +28,8 @@ def test_a_role_cannot_touch_the_other_schema(
 
 
 def test_services_cannot_create_extensions(database: Database, imi_env: dict[str, str]) -> None:
-    with psycopg.connect(database.service_conninfo("imi"), autocommit=True) as conn:
-        with pytest.raises(errors.InsufficientPrivilege):
-            conn.execute("CREATE EXTENSION IF NOT EXISTS hstore")
+    with (
+        psycopg.connect(database.service_conninfo("imi"), autocommit=True) as conn,
+        pytest.raises(errors.InsufficientPrivilege),
+    ):
+        conn.execute("CREATE EXTENSION IF NOT EXISTS hstore")
