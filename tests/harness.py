@@ -252,3 +252,20 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
+
+
+def scratch_messaging_schema(db: Database, schema: str) -> str:
+    """A schema with an outbox and inbox in the run's database, for library-level tests."""
+    from types import SimpleNamespace
+
+    import sqlalchemy as sa
+
+    from envelope import create_messaging_tables
+
+    admin = db.admin_conninfo()
+    engine = sa.create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(admin))
+    with engine.begin() as conn:
+        conn.execute(sa.schema.CreateSchema(schema))
+        create_messaging_tables(SimpleNamespace(get_bind=lambda: conn), schema)
+    engine.dispose()
+    return admin

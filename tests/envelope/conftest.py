@@ -5,18 +5,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from types import SimpleNamespace
 from typing import Any
 
 import aio_pika
-import psycopg
 import pytest
-import sqlalchemy as sa
-from harness import Broker, Database
+from harness import Broker, Database, scratch_messaging_schema
 from psycopg import AsyncConnection
 from pydantic import BaseModel
 
-from envelope import create_messaging_tables, registry
+from envelope import registry
 
 SCHEMA = "envelope_tests"
 
@@ -34,13 +31,7 @@ for _event_type in ("test.thing.happened", "test.thing.other"):
 
 @pytest.fixture(scope="session")
 def conninfo(database: Database) -> str:
-    admin = database.admin_conninfo()
-    sync = sa.create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(admin))
-    with sync.begin() as conn:
-        conn.exec_driver_sql("CREATE SCHEMA envelope_tests")
-        create_messaging_tables(SimpleNamespace(get_bind=lambda: conn), SCHEMA)
-    sync.dispose()
-    return admin
+    return scratch_messaging_schema(database, SCHEMA)
 
 
 @asynccontextmanager

@@ -1,0 +1,94 @@
+"""What every benchmark shares: its throwaway infrastructure, figures and the report."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+# The benchmarks reuse the tests' throwaway database, roles and broker vhost.
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+@dataclass
+class Figure:
+    """One measured value beside its baseline from the same run."""
+
+    name: str
+    value: float
+    unit: str
+    baseline: float | None = None
+    baseline_name: str = ""
+    target: str = ""
+    met: bool | None = None
+    notes: str = ""
+    samples: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.baseline:
+            return None
+        return self.value / self.baseline
+
+    def line(self) -> str:
+        ratio = f"  ratio {self.ratio:.2f}" if self.ratio is not None else ""
+        base = f" (baseline {self.baseline:,.1f} {self.unit})" if self.baseline else ""
+        verdict = {True: "  target met", False: "  TARGET MISSED", None: ""}[self.met]
+        return f"{self.name}: {self.value:,.1f} {self.unit}{base}{ratio}{verdict}"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def latency_summary(samples_ms: list[float]) -> dict[str, float]:
+    return {
+        "p50": percentile(samples_ms, 50),
+        "p95": percentile(samples_ms, 95),
+        "p99": percentile(samples_ms, 99),
+        "mean": statistics.fmean(samples_ms) if samples_ms else float("nan"),
+    }
+
+
+def write_report(figures: list[Figure], plots: list[Path]) -> tuple[Path, Path]:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    machine = {"python": platform.python_version(), "machine": platform.machine(),
+               "cpus": _cpus(), "when": datetime.now(UTC).isoformat()}
+    data = {"machine": machine, "figures": [
+        {**{k: v for k, v in asdict(f).items() if k != "samples"}, "ratio": f.ratio}
+        for f in figures
+    ]}
+    json_path = RESULTS / f"{stamp}.json"
+    json_path.write_text(json.dumps(data, indent=2) + "\n")
+    rows = ["| figure | value | baseline | ratio | target | met | notes |", "|---|---|---|---|---|---|---|"]
+    for f in figures:
+        baseline = f"{f.baseline:,.1f} ({f.baseline_name})" if f.baseline else "—"
+        ratio = f"{f.ratio:.2f}" if f.ratio is not None else "—"
+        met = {True: "yes", False: "**no**", None: "—"}[f.met]
+        rows.append(f"| {f.name} | {f.value:,.1f} {f.unit} | {baseline} | {ratio} | {f.target} | {met} | {f.notes} |")
+    images = "\n".join(f"![{p.stem}]({p.name})" for p in plots)
+    md_path = RESULTS / f"{stamp}.md"
+    md_path.write_text(
+        f"# Benchmark results {stamp}\n\n"
+        f"Machine: {machine['cpus']} CPUs, {machine['machine']}, Python {machine['python']}. "
+        "Each figure was measured beside its baseline in the same run on the same servers.\n\n"
+        + "\n".join(rows) + "\n\n" + images + "\n"
+    )
+    return json_path, md_path
+
+
+def _cpus() -> int:
+    return os.cpu_count() or 0
