@@ -92,3 +92,34 @@ def write_report(figures: list[Figure], plots: list[Path]) -> tuple[Path, Path]:
 
 def _cpus() -> int:
     return os.cpu_count() or 0
+
+
+def plot_latencies(name: str, series: dict[str, list[float]]) -> Path:
+    """A PNG of latency percentiles (p50..p99) per series, for the markdown summary."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    quantiles = [50, 75, 90, 95, 99]
+    figure, axes = plt.subplots(figsize=(6, 3.5))
+    for label, samples in series.items():
+        axes.plot(quantiles, [percentile(samples, q) for q in quantiles], marker="o", label=label)
+    axes.set_xlabel("percentile")
+    axes.set_ylabel("latency (ms)")
+    axes.set_title(name)
+    axes.grid(alpha=0.3)
+    axes.legend()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{datetime.now(UTC):%Y-%m-%d}-{name.replace(' ', '-')}.png"
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a process, in MB."""
+    import psutil
+
+    return float(psutil.Process(pid).memory_info().rss) / 1e6
