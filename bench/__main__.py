@@ -6,22 +6,21 @@ import asyncio
 import sys
 
 from bench import relay
-from bench.core import Figure, write_report
-from harness import Broker, Database, run_id, scratch_messaging_schema
+from bench.core import Figure, harness, write_report
 
 BENCHMARKS = {"relay": relay.run}
 
 
 async def main(selected: list[str]) -> list[Figure]:
-    rid = run_id()
-    database, broker = Database.create(rid), Broker.create(rid)
+    rid = harness.run_id()
+    database, broker = harness.Database.create(rid), harness.Broker.create(rid)
     figures: list[Figure] = []
     try:
         env = {
             "database": database,
             "broker": broker,
             "amqp_url": broker.amqp_url,
-            "conninfo": scratch_messaging_schema(database, "bench"),
+            "conninfo": harness.scratch_messaging_schema(database, "bench"),
             "schema": "bench",
         }
         for name, benchmark in BENCHMARKS.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import platform
@@ -14,8 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 
-# The benchmarks reuse the tests' throwaway database, roles and broker vhost.
+# The benchmarks reuse the tests' throwaway database, roles, broker vhost and processes.
 sys.path.insert(0, str(ROOT / "tests"))
+harness = importlib.import_module("harness")
 
 
 @dataclass
@@ -65,27 +67,42 @@ def latency_summary(samples_ms: list[float]) -> dict[str, float]:
 def write_report(figures: list[Figure], plots: list[Path]) -> tuple[Path, Path]:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-    machine = {"python": platform.python_version(), "machine": platform.machine(),
-               "cpus": _cpus(), "when": datetime.now(UTC).isoformat()}
-    data = {"machine": machine, "figures": [
-        {**{k: v for k, v in asdict(f).items() if k != "samples"}, "ratio": f.ratio}
-        for f in figures
-    ]}
+    machine = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": _cpus(),
+        "when": datetime.now(UTC).isoformat(),
+    }
+    data = {
+        "machine": machine,
+        "figures": [
+            {**{k: v for k, v in asdict(f).items() if k != "samples"}, "ratio": f.ratio}
+            for f in figures
+        ],
+    }
     json_path = RESULTS / f"{stamp}.json"
     json_path.write_text(json.dumps(data, indent=2) + "\n")
-    rows = ["| figure | value | baseline | ratio | target | met | notes |", "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| figure | value | baseline | ratio | target | met | notes |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for f in figures:
         baseline = f"{f.baseline:,.1f} ({f.baseline_name})" if f.baseline else "—"
         ratio = f"{f.ratio:.2f}" if f.ratio is not None else "—"
         met = {True: "yes", False: "**no**", None: "—"}[f.met]
-        rows.append(f"| {f.name} | {f.value:,.1f} {f.unit} | {baseline} | {ratio} | {f.target} | {met} | {f.notes} |")
+        rows.append(
+            f"| {f.name} | {f.value:,.1f} {f.unit} | {baseline} | {ratio} | {f.target} | {met} | {f.notes} |"
+        )
     images = "\n".join(f"![{p.stem}]({p.name})" for p in plots)
     md_path = RESULTS / f"{stamp}.md"
     md_path.write_text(
         f"# Benchmark results {stamp}\n\n"
         f"Machine: {machine['cpus']} CPUs, {machine['machine']}, Python {machine['python']}. "
         "Each figure was measured beside its baseline in the same run on the same servers.\n\n"
-        + "\n".join(rows) + "\n\n" + images + "\n"
+        + "\n".join(rows)
+        + "\n\n"
+        + images
+        + "\n"
     )
     return json_path, md_path
 

@@ -33,7 +33,9 @@ async def raw_publish_rate(amqp_url: str) -> float:
     connection = await aio_pika.connect_robust(amqp_url)
     channel = await connection.channel(publisher_confirms=True)
     exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
-    body = create_envelope("bench.thing.happened", {"name": PAYLOAD}, source=service_source("bench"))
+    body = create_envelope(
+        "bench.thing.happened", {"name": PAYLOAD}, source=service_source("bench")
+    )
     message = aio_pika.Message(body.to_json(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
     gate = asyncio.Semaphore(IN_FLIGHT)
 
@@ -97,8 +99,12 @@ async def run(env: dict[str, Any]) -> list[Figure]:
     await sink.close()
     return [
         Figure(
-            name="outbox relay publish rate (1 KB events)", value=ours, unit="events/s",
-            baseline=baseline, baseline_name="raw aio-pika publish, confirms, 100 in flight",
-            target=">= 50% of baseline", met=ours >= 0.5 * baseline,
+            name="outbox relay publish rate (1 KB events)",
+            value=ours,
+            unit="events/s",
+            baseline=baseline,
+            baseline_name="raw aio-pika publish, confirms, 100 in flight",
+            target=">= 50% of baseline",
+            met=ours >= 0.5 * baseline,
         )
     ]
