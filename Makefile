@@ -16,6 +16,9 @@ lint:    ## ruff and mypy over the workspace
 format:
 	uv run --no-sync ruff format . && uv run --no-sync ruff check --fix .
 
+bench: setup    ## benchmarks beside raw baselines; writes bench/results/<date>.{json,md,png}
+	uv run --no-sync python -m bench
+
 migrate:    ## apply both services' migrations
 	deploy/local/migrate
 
