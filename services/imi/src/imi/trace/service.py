@@ -30,12 +30,11 @@ class TraceService:
             return "ticket"
         if ref.isdigit():
             return "pr"
-        try:
-            as_uuid = uuid.UUID(ref)
-        except ValueError:
+        as_uuid = self._maybe_uuid(ref)
+        if as_uuid is None:
             if COMMIT.fullmatch(ref):
                 return "commit"
-            raise BadRequest("not a ticket key, id, PR number or commit hash", ref=ref) from None
+            raise BadRequest("not a ticket key, id, PR number or commit hash", ref=ref)
         return "work" if await self.session.get(WorkItem, as_uuid) is not None else "deploy"
 
     async def seeds(self, kind: TraceKind, ref: str, project_id: UUID | None) -> list[UUID]:
@@ -93,6 +92,9 @@ class TraceService:
 
     @staticmethod
     def _maybe_uuid(ref: str) -> UUID | None:
+        """Only the dashed form: 32 bare hex digits are a commit hash, not an id."""
+        if ref.count("-") != 4:
+            return None
         try:
             return uuid.UUID(ref)
         except ValueError:
