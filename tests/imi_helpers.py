@@ -64,7 +64,13 @@ class EventLog:
 class Bus:
     """Publishes onto the run's exchange and inspects its queues, as producers and operators."""
 
-    def __init__(self, channel: aio_pika.abc.AbstractChannel, broker: Broker) -> None:
+    def __init__(
+        self,
+        connection: aio_pika.abc.AbstractRobustConnection,
+        channel: aio_pika.abc.AbstractChannel,
+        broker: Broker,
+    ) -> None:
+        self.connection = connection
         self.channel = channel
         self.broker = broker
 
@@ -91,22 +97,33 @@ class Bus:
         return event_id
 
     async def dead_letters(self, queue: str) -> int:
-        channel = await self.channel.connection.channel()  # type: ignore[attr-defined]
+        channel = await self.connection.channel()
         try:
             declared = await channel.declare_queue(f"{queue}.dlq", passive=True)
             return int(declared.declaration_result.message_count or 0)
         finally:
             await channel.close()
 
+    async def queue_stats(self, column: str) -> dict[str, str]:
+        out = await asyncio.to_thread(
+            rabbitmqctl, "list_queues", "-p", self.broker.vhost, "name", column
+        )
+        return dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
+
     async def drained(self, queue: str) -> None:
         """Wait until `queue` holds no message, neither ready nor being handled."""
 
         async def probe() -> bool:
-            out = await asyncio.to_thread(
-                rabbitmqctl, "list_queues", "-p", self.broker.vhost, "name", "messages"
-            )
-            counts = dict(line.split("\t") for line in out.splitlines() if "\t" in line)
-            return counts.get(queue) == "0"
+            return (await self.queue_stats("messages")).get(queue) == "0"
+
+        await eventually(probe)
+
+    async def consuming(self, queues: list[str]) -> None:
+        """Wait until every queue has a consumer (so it is declared and bound)."""
+
+        async def probe() -> bool:
+            consumers = await self.queue_stats("consumers")
+            return all(consumers.get(q, "0") != "0" for q in queues)
 
         await eventually(probe)
 

@@ -11,9 +11,10 @@ import httpx
 import psycopg
 import pytest
 from harness import Broker, Database
-from imi_helpers import Bus, EventLog, eventually
+from imi_helpers import Bus, EventLog
 
 from envelope import EXCHANGE
+from imi.consumers import CONSUMERS
 
 
 @pytest.fixture(scope="session")
@@ -49,13 +50,10 @@ async def bus(
 ) -> AsyncIterator[Bus]:
     """Needs the service running: its consumers declare the queues messages go to."""
     channel = await amqp.channel()
-    await eventually(lambda: _health_broker_up(imi_client))
-    yield Bus(channel, broker)
+    client = Bus(amqp, channel, broker)
+    await client.consuming([queue for queue, _, _ in CONSUMERS])
+    yield client
     await channel.close()
-
-
-async def _health_broker_up(client: httpx.AsyncClient) -> bool:
-    return (await client.get("/health")).json()["broker"] == "up"
 
 
 @pytest.fixture(scope="session")
