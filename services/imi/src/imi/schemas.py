@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from fastapi import Query
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
@@ -32,6 +33,14 @@ class Page(BaseModel, Generic[T]):
     total: int = Field(description="Rows matching the filters, ignoring limit/offset")
     limit: int
     offset: int
+
+    @classmethod
+    def of(cls, rows: Sequence[Any], total: int, page: PageParams) -> Self:
+        """A page of `rows` (ORM objects), read into the page's item model."""
+        return cls.model_validate(
+            {"items": rows, "total": total, "limit": page.limit, "offset": page.offset},
+            from_attributes=True,
+        )
 
 
 class PageParams(BaseModel):

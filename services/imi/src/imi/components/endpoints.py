@@ -16,17 +16,13 @@ from imi.components.schemas import (
     RelationshipOut,
 )
 from imi.components.service import ComponentService
-from imi.deps import BusDep, SessionDep
+from imi.deps import provide
 from imi.schemas import Page, PageQuery
 
 router = APIRouter(prefix="/components", tags=["components"])
 
 
-def component_service(session: SessionDep, bus: BusDep) -> ComponentService:
-    return ComponentService(session, bus)
-
-
-Components = Annotated[ComponentService, Depends(component_service)]
+Components = Annotated[ComponentService, Depends(provide(ComponentService))]
 
 
 @router.post(
@@ -53,12 +49,7 @@ async def list_components(
     filters: Annotated[ComponentFilters, Query()], page: PageQuery, components: Components
 ) -> Page[ComponentOut]:
     rows, total = await components.search(filters, page)
-    return Page(
-        items=[ComponentOut.model_validate(c) for c in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page[ComponentOut].of(rows, total, page)
 
 
 @router.get(

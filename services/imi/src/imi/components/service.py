@@ -6,7 +6,7 @@ from uuid import UUID
 
 from sqlalchemy import or_, select
 
-from envelope import BadReference, BadRequest, Conflict, NotFound
+from envelope import BadReference, BadRequest, Conflict
 from envelope.events import imi as events
 from imi.components.models import Component, ComponentRelationship
 from imi.components.schemas import ComponentCreate, ComponentFilters, RelationshipCreate
@@ -18,10 +18,7 @@ from imi.service import Service
 
 class ComponentService(Service):
     async def get(self, component_id: UUID) -> Component:
-        component = await self.session.get(Component, component_id)
-        if component is None:
-            raise NotFound("component not found", component_id=str(component_id))
-        return component
+        return await self.load(Component, component_id, "component_id")
 
     async def search(
         self, filters: ComponentFilters, page: PageParams
@@ -35,14 +32,12 @@ class ComponentService(Service):
             query = query.where(Component.enabled == filters.enabled)
         return await fetch_page(self.session, query.order_by(Component.name, Component.id), page)
 
-    async def _require_project(self, project_id: UUID, field: str) -> None:
-        if await self.session.get(Project, project_id) is None:
-            raise BadReference("project does not exist", **{field: str(project_id)})
-
     async def register(self, data: ComponentCreate) -> Component:
-        await self._require_project(data.parent_project_id, "parent_project_id")
+        await self.load(Project, data.parent_project_id, "parent_project_id", missing=BadReference)
         if data.linked_project_id is not None:
-            await self._require_project(data.linked_project_id, "linked_project_id")
+            await self.load(
+                Project, data.linked_project_id, "linked_project_id", missing=BadReference
+            )
         component = Component(
             parent_project_id=data.parent_project_id,
             name=data.name,
@@ -75,11 +70,9 @@ class ComponentService(Service):
         await self.get(source_id)
         if data.target_component_id == source_id:
             raise BadRequest("a component cannot relate to itself", component_id=str(source_id))
-        if await self.session.get(Component, data.target_component_id) is None:
-            raise BadReference(
-                "target component does not exist",
-                target_component_id=str(data.target_component_id),
-            )
+        await self.load(
+            Component, data.target_component_id, "target_component_id", missing=BadReference
+        )
         relationship = ComponentRelationship(
             source_component_id=source_id,
             target_component_id=data.target_component_id,

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, status
 
 from envelope import error_responses
-from imi.deps import BusDep, SessionDep
+from imi.deps import provide
 from imi.links.schemas import (
     DeployLinkCreate,
     DeployLinkOut,
@@ -23,11 +23,7 @@ from imi.links.service import LinkService
 router = APIRouter(prefix="/links", tags=["links"])
 
 
-def link_service(session: SessionDep, bus: BusDep) -> LinkService:
-    return LinkService(session, bus)
-
-
-Links = Annotated[LinkService, Depends(link_service)]
+Links = Annotated[LinkService, Depends(provide(LinkService))]
 
 
 @router.post(

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from envelope import BadReference, Conflict, InvalidTransition, NotFound
+from envelope import BadReference, Conflict, InvalidTransition
 from envelope.events import imi as events
 from imi.database import flush_unique
 from imi.links.models import DeployLink, PrLink, TicketLink
@@ -32,10 +32,7 @@ class LinkService(Service):
         return WorkService(self.session, self.bus)
 
     async def referenced_work_item(self, work_item_id: UUID) -> WorkItem:
-        item = await WorkRepository(self.session).get(work_item_id)
-        if item is None:
-            raise BadReference("work item does not exist", work_item_id=str(work_item_id))
-        return item
+        return await self.load(WorkItem, work_item_id, "work_item_id", missing=BadReference)
 
     async def link_ticket(self, data: TicketLinkCreate) -> TicketLink:
         item = await self.referenced_work_item(data.work_item_id)
@@ -57,10 +54,7 @@ class LinkService(Service):
         return link
 
     async def get_pr(self, pr_link_id: UUID, *, lock: bool = False) -> PrLink:
-        link = await self.session.get(PrLink, pr_link_id, with_for_update=lock)
-        if link is None:
-            raise NotFound("pull request link not found", pr_link_id=str(pr_link_id))
-        return link
+        return await self.load(PrLink, pr_link_id, "pr_link_id", lock=lock)
 
     async def find_pr(self, item: WorkItem, pr_number: int) -> PrLink | None:
         query = select(PrLink).where(PrLink.work_item_id == item.id, PrLink.pr_number == pr_number)

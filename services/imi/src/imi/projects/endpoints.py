@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from envelope import error_responses
-from imi.deps import BusDep, SessionDep
+from imi.deps import provide
 from imi.projects.schemas import ProjectCreate, ProjectFilters, ProjectOut, ProjectUpdate
 from imi.projects.service import ProjectService
 from imi.schemas import Page, PageQuery
@@ -16,11 +16,7 @@ from imi.schemas import Page, PageQuery
 router = APIRouter(prefix="/projects", tags=["projects"])
 
 
-def project_service(session: SessionDep, bus: BusDep) -> ProjectService:
-    return ProjectService(session, bus)
-
-
-Projects = Annotated[ProjectService, Depends(project_service)]
+Projects = Annotated[ProjectService, Depends(provide(ProjectService))]
 
 
 @router.post(
@@ -58,12 +54,7 @@ async def list_projects(
     filters: Annotated[ProjectFilters, Query()], page: PageQuery, projects: Projects
 ) -> Page[ProjectOut]:
     rows, total = await projects.search(filters, page)
-    return Page(
-        items=[ProjectOut.model_validate(p) for p in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page[ProjectOut].of(rows, total, page)
 
 
 @router.get(

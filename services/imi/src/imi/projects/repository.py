@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,9 +18,6 @@ def remote_variants(remote: str) -> list[str]:
 class ProjectRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get(self, project_id: UUID) -> Project | None:
-        return await self.session.get(Project, project_id)
 
     async def active_by_remote(self, remote: str) -> Project | None:
         query = select(Project).where(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from envelope import Conflict, NotFound
+from envelope import Conflict
 from envelope.events import imi as events
 from imi.database import flush_unique
 from imi.projects.models import Project
@@ -22,10 +22,7 @@ class ProjectService(Service):
         return ProjectRepository(self.session)
 
     async def get(self, project_id: UUID) -> Project:
-        project = await self.repository.get(project_id)
-        if project is None:
-            raise NotFound("project not found", project_id=str(project_id))
-        return project
+        return await self.load(Project, project_id, "project_id")
 
     async def search(self, filters: ProjectFilters, page: PageParams) -> tuple[list[Project], int]:
         return await fetch_page(self.session, self.repository.search(filters), page)

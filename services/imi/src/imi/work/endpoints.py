@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, status
 
 from envelope import error_responses
-from imi.deps import BusDep, SessionDep
+from imi.deps import provide
 from imi.schemas import Page, PageQuery
 from imi.work.schemas import GitStateUpdate, WorkComplete, WorkCreate, WorkFilters, WorkItemOut
 from imi.work.service import WorkService
@@ -16,11 +16,7 @@ from imi.work.service import WorkService
 router = APIRouter(prefix="/work", tags=["work"])
 
 
-def work_service(session: SessionDep, bus: BusDep) -> WorkService:
-    return WorkService(session, bus)
-
-
-Work = Annotated[WorkService, Depends(work_service)]
+Work = Annotated[WorkService, Depends(provide(WorkService))]
 
 
 @router.post(
@@ -50,12 +46,7 @@ async def list_work(
     filters: Annotated[WorkFilters, Query()], page: PageQuery, work: Work
 ) -> Page[WorkItemOut]:
     rows, total = await work.search(filters, page)
-    return Page(
-        items=[WorkItemOut.model_validate(w) for w in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page[WorkItemOut].of(rows, total, page)
 
 
 @router.get(

@@ -19,9 +19,6 @@ class WorkRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, work_item_id: UUID, *, lock: bool = False) -> WorkItem | None:
-        return await self.session.get(WorkItem, work_item_id, with_for_update=lock)
-
     async def active_on_branch(self, project_id: UUID, branch_name: str) -> WorkItem | None:
         query = select(WorkItem).where(
             WorkItem.active, WorkItem.project_id == project_id, WorkItem.branch_name == branch_name

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from envelope import BadReference, Conflict, InvalidTransition, NotFound
+from envelope import BadReference, Conflict, InvalidTransition
 from envelope.events import imi as events
 from envelope.events.plane import ticket_keys
 from imi.columns import utcnow
 from imi.database import flush_unique
 from imi.links.tickets import TicketLinker
 from imi.projects.models import Project
-from imi.projects.repository import ProjectRepository
 from imi.schemas import PageParams, fetch_page
 from imi.service import Service
 from imi.work.models import WorkItem
@@ -36,18 +35,13 @@ class WorkService(Service):
         return WorkRepository(self.session)
 
     async def get(self, work_item_id: UUID, *, lock: bool = False) -> WorkItem:
-        item = await self.repository.get(work_item_id, lock=lock)
-        if item is None:
-            raise NotFound("work item not found", work_item_id=str(work_item_id))
-        return item
+        return await self.load(WorkItem, work_item_id, "work_item_id", lock=lock)
 
     async def search(self, filters: WorkFilters, page: PageParams) -> tuple[list[WorkItem], int]:
         return await fetch_page(self.session, self.repository.search(filters), page)
 
     async def project_for(self, project_id: UUID) -> Project:
-        project = await ProjectRepository(self.session).get(project_id)
-        if project is None:
-            raise BadReference("project does not exist", project_id=str(project_id))
+        project = await self.load(Project, project_id, "project_id", missing=BadReference)
         if not project.active:
             raise Conflict("project is deactivated", project_id=str(project_id))
         return project
