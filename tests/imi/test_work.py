@@ -3,7 +3,7 @@ import uuid
 
 import httpx
 import pytest
-from imi_helpers import EventLog, create_project, start_work, unique
+from imi_helpers import EventLog, create_project, remote, start_work, unique
 
 
 async def test_start_with_short_forms_and_events(api: httpx.AsyncClient, events: EventLog) -> None:
@@ -150,3 +150,17 @@ async def test_list_filters(api: httpx.AsyncClient) -> None:
     )
     assert by_source.json()["total"] == 2
     assert (await api.get("/api/v1/work", params={"status": "weird"})).status_code == 422
+
+
+async def test_bad_input_is_never_a_server_error(api: httpx.AsyncClient) -> None:
+    project = await create_project(api)
+    item = await start_work(api, project["id"])
+    huge = await api.patch(f"/api/v1/work/{item['id']}/git-state", json={"ahead": 2**40})
+    assert huge.status_code == 422
+    nul = await api.post("/api/v1/projects", json={"name": "a\x00b", "remote_origin": remote()})
+    assert nul.status_code == 400
+    assert nul.json()["detail"]["code"] == "BAD_REQUEST"
+    not_json = await api.post(
+        "/api/v1/work", content=b"{", headers={"content-type": "application/json"}
+    )
+    assert not_json.status_code == 422

@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 
+INT32_MAX = 2**31 - 1
+"""The largest value an `integer` column holds; larger input is a 422, not a database error."""
+
 
 class ORMModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)

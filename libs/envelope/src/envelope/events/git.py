@@ -14,6 +14,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 from envelope._registry import registry
 
 BRANCH_REF_PREFIX = "refs/heads/"
+INT32_MAX = 2**31 - 1
 
 
 def _strip_ref(data: Any, field: str) -> Any:
@@ -45,8 +46,8 @@ class GitPush(BaseModel):
     before: str | None = None
     after: str | None = None
     commits: list[GitCommit] = Field(default_factory=list)
-    ahead_of_trunk: int | None = Field(default=None, ge=0)
-    behind_trunk: int | None = Field(default=None, ge=0)
+    ahead_of_trunk: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    behind_trunk: int | None = Field(default=None, ge=0, le=INT32_MAX)
     pusher: str | None = None
 
     @model_validator(mode="before")
@@ -70,7 +71,7 @@ class GitPullRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     remote_url: str = Field(min_length=1)
-    number: int = Field(validation_alias=AliasChoices("number", "pr_number"), gt=0)
+    number: int = Field(validation_alias=AliasChoices("number", "pr_number"), gt=0, le=INT32_MAX)
     title: str | None = None
     url: str | None = Field(default=None, validation_alias=AliasChoices("url", "html_url"))
     head_branch: str = Field(min_length=1)

@@ -37,6 +37,25 @@ class ComponentCreate(BaseModel):
 
 
 class ComponentOut(ORMModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "8b9c0d1e-2f3a-4b4c-d5e6-f7a8b9c0d1e2",
+                    "parent_project_id": PROJECT_ID,
+                    "name": "envelope",
+                    "path": "libs/envelope",
+                    "kind": "local",
+                    "enabled": True,
+                    "linked_project_id": None,
+                    "metadata": {},
+                    "created_at": "2026-02-11T10:00:00Z",
+                    "updated_at": "2026-02-11T10:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: UUID
     parent_project_id: UUID
     name: str
@@ -73,6 +92,21 @@ class RelationshipCreate(BaseModel):
 
 
 class RelationshipOut(ORMModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "9c0d1e2f-3a4b-4c5d-e6f7-a8b9c0d1e2f3",
+                    "source_component_id": "8b9c0d1e-2f3a-4b4c-d5e6-f7a8b9c0d1e2",
+                    "target_component_id": "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                    "relationship_type": "depends_on",
+                    "metadata": {},
+                    "created_at": "2026-02-11T10:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: UUID
     source_component_id: UUID
     target_component_id: UUID

@@ -9,7 +9,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from envelope.events.imi import PrState
 from envelope.events.plane import TICKET_KEY
-from imi.schemas import Metadata, ORMModel
+from imi.schemas import INT32_MAX, Metadata, ORMModel
 
 WORK_ITEM_ID = "4d0c8a51-3e1f-4b2a-9c7d-6e5f4a3b2c1d"
 
@@ -39,6 +39,23 @@ class TicketLinkCreate(BaseModel):
 
 
 class TicketLinkOut(ORMModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+                    "work_item_id": WORK_ITEM_ID,
+                    "plane_ticket_id": "PROJ-123",
+                    "ticket_title": "Login with SSO",
+                    "ticket_url": None,
+                    "metadata": {"status": "in_progress"},
+                    "created_at": "2026-02-11T10:00:00Z",
+                    "updated_at": "2026-02-11T10:05:00Z",
+                }
+            ]
+        }
+    )
+
     id: UUID
     work_item_id: UUID
     plane_ticket_id: str
@@ -65,7 +82,7 @@ class PrLinkCreate(BaseModel):
     )
 
     work_item_id: UUID
-    pr_number: int = Field(gt=0)
+    pr_number: int = Field(gt=0, le=INT32_MAX)
     pr_url: str | None = None
     pr_state: PrState = "open"
     pr_title: str | None = None
@@ -86,6 +103,24 @@ class PrLinkUpdate(BaseModel):
 
 
 class PrLinkOut(ORMModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "6f7a8b9c-0d1e-4f2a-b3c4-d5e6f7a8b9c0",
+                    "work_item_id": WORK_ITEM_ID,
+                    "pr_number": 42,
+                    "pr_url": "https://github.com/33god/bloodbank/pull/42",
+                    "pr_state": "merged",
+                    "pr_title": "PROJ-123: login with SSO",
+                    "metadata": {},
+                    "created_at": "2026-02-11T10:00:00Z",
+                    "updated_at": "2026-02-12T09:00:00Z",
+                }
+            ]
+        }
+    )
+
     id: UUID
     work_item_id: UUID
     pr_number: int
@@ -124,6 +159,23 @@ class DeployLinkCreate(BaseModel):
 
 
 class DeployLinkOut(ORMModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "7a8b9c0d-1e2f-4a3b-c4d5-e6f7a8b9c0d1",
+                    "work_item_id": WORK_ITEM_ID,
+                    "deploy_id": "deploy-2026-02-12-01",
+                    "environment": "production",
+                    "commit_hash": "9f2c1ab",
+                    "deployed_at": "2026-02-12T12:00:00Z",
+                    "metadata": {},
+                    "created_at": "2026-02-12T12:00:01Z",
+                }
+            ]
+        }
+    )
+
     id: UUID
     work_item_id: UUID
     deploy_id: str | None

@@ -45,7 +45,9 @@ class ProjectRepository:
         if filters.q is None:
             return query.order_by(Project.created_at.desc(), Project.id)
         # `%` uses the trigram index; ILIKE catches short queries below the similarity threshold.
-        matches = or_(Project.name.op("%")(filters.q), Project.name.ilike(f"%{filters.q}%"))
+        matches = or_(
+            Project.name.op("%")(filters.q), Project.name.icontains(filters.q, autoescape=True)
+        )
         return query.where(matches).order_by(
             func.similarity(Project.name, filters.q).desc(), Project.id
         )

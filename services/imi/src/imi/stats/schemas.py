@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ProjectCount(BaseModel):
@@ -23,6 +23,33 @@ class LeadTime(BaseModel):
 
 
 class Stats(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "work_items": 13,
+                    "by_status": {"ahead": 3, "merged": 10},
+                    "by_type": {"feature": 8, "fix": 5},
+                    "by_project": [
+                        {
+                            "project_id": "0b5f0d7e-8f6c-4c1e-9a53-1c2b3d4e5f60",
+                            "name": "bloodbank",
+                            "work_items": 13,
+                        }
+                    ],
+                    "lead_time": [
+                        {
+                            "environment": "production",
+                            "work_items": 10,
+                            "median_seconds": 86400.0,
+                            "p90_seconds": 259200.0,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     work_items: int
     by_status: dict[str, int] = Field(examples=[{"ahead": 3, "merged": 10}])
     by_type: dict[str, int] = Field(examples=[{"feature": 8, "fix": 5}])

@@ -19,7 +19,7 @@ from envelope.events.imi import (
     WorkType,
     normalize_work_fields,
 )
-from imi.schemas import Metadata, ORMModel
+from imi.schemas import INT32_MAX, Metadata, ORMModel
 
 
 class _ShortForms(BaseModel):
@@ -73,9 +73,9 @@ class GitStateUpdate(_ShortForms):
     )
 
     has_uncommitted_changes: bool | None = None
-    uncommitted_files_count: int | None = Field(None, ge=0)
-    ahead_of_trunk: int | None = Field(None, ge=0)
-    behind_trunk: int | None = Field(None, ge=0)
+    uncommitted_files_count: int | None = Field(None, ge=0, le=INT32_MAX)
+    ahead_of_trunk: int | None = Field(None, ge=0, le=INT32_MAX)
+    behind_trunk: int | None = Field(None, ge=0, le=INT32_MAX)
     last_commit_hash: str | None = Field(None, min_length=4, max_length=64)
     last_commit_message: str | None = None
     worktree_path: str | None = None
