@@ -270,3 +270,17 @@ async def test_ci_deploy_links_by_commit(
     await bus.drained("imi.deploy_events")
     trace = (await api.get(f"/api/v1/trace/commit/{commit}")).json()
     assert [d["deploy_id"] for d in trace["work_items"][0]["deploy_links"]] == ["run-1"]
+
+
+async def test_command_with_unacceptable_values_fails_cleanly(
+    api: httpx.AsyncClient, bus: Bus, events: EventLog
+) -> None:
+    project = await create_project(api)
+    command_id = await bus.publish(
+        "imi.cmd.start_work", {"project_id": project["id"], "branch": "b" * 600}
+    )
+    failed = await events.wait_for("imi.cmd.failed", command_event_id=str(command_id))
+    assert failed["payload"]["code"] == "VALIDATION_ERROR"
+    assert failed["payload"]["params"]["fields"] == ["branch_name"]
+    listed = await api.get("/api/v1/work", params={"project_id": project["id"]})
+    assert listed.json()["total"] == 0

@@ -77,6 +77,9 @@ async def flush_unique(session: AsyncSession, *added: object) -> bool:
             await session.flush()
     except IntegrityError as error:
         if isinstance(error.orig, UniqueViolation | ExclusionViolation):
+            for row in added:
+                if row in session:  # a refused update: drop its changes, reload on access
+                    session.expire(row)
             return False
         raise
     return True

@@ -24,7 +24,9 @@ class DeployFinished(BaseModel):
     deploy_id: str | None = Field(default=None, validation_alias=AliasChoices("deploy_id", "id"))
     environment: str = Field(min_length=1)
     commit_hash: str = Field(
-        min_length=4, validation_alias=AliasChoices("commit_hash", "commit", "sha")
+        min_length=4,
+        max_length=64,
+        validation_alias=AliasChoices("commit_hash", "commit", "sha"),
     )
     status: str = "succeeded"
     deployed_at: datetime | None = None

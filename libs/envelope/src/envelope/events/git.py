@@ -26,7 +26,9 @@ def _strip_ref(data: Any, field: str) -> Any:
 class GitCommit(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    hash: str = Field(validation_alias=AliasChoices("hash", "id", "sha"), min_length=4)
+    hash: str = Field(
+        validation_alias=AliasChoices("hash", "id", "sha"), min_length=4, max_length=64
+    )
     message: str = ""
     timestamp: datetime | None = None
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from envelope import EventEnvelope, ServiceBus, registry
+from envelope import EventEnvelope, Reject, ServiceBus, registry
 
 P = TypeVar("P", bound=BaseModel)
 
@@ -22,7 +22,13 @@ class Consumer:
         self.bus = bus
 
     async def __call__(self, envelope: EventEnvelope[Any], session: AsyncSession) -> None:
-        await self.handle(envelope, session)
+        """Apply the message; one whose values imi cannot accept is dead-lettered at once."""
+        try:
+            await self.handle(envelope, session)
+        except ValidationError as error:
+            raise Reject(
+                f"{envelope.event_type}: {error.error_count()} invalid value(s)"
+            ) from error
 
     async def handle(self, envelope: EventEnvelope[Any], session: AsyncSession) -> None:
         raise NotImplementedError

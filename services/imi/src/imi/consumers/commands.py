@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from envelope import Conflict, DomainError, EventEnvelope, NotFound
@@ -38,17 +39,33 @@ class CommandConsumer(Consumer):
             async with session.begin_nested():
                 await self.apply(envelope, session)
         except DomainError as error:
-            log.info("command failed", code=error.code, reason=error.message)
-            await Service(session, self.bus).emit(
-                "imi.cmd.failed",
-                events.CommandFailed(
-                    command_event_id=envelope.event_id,
-                    command=envelope.event_type,
-                    code=error.code,
-                    reason=error.message,
-                    params={k: v for k, v in error.params.items() if v is not None},
-                ),
+            params = {k: v for k, v in error.params.items() if v is not None}
+            await self.failed(envelope, session, error.code, error.message, params)
+        except ValidationError as error:
+            fields = [".".join(map(str, e["loc"])) for e in error.errors(include_input=False)]
+            await self.failed(
+                envelope, session, "VALIDATION_ERROR", "invalid values", {"fields": fields}
             )
+
+    async def failed(
+        self,
+        envelope: EventEnvelope[Any],
+        session: AsyncSession,
+        code: str,
+        reason: str,
+        params: dict[str, Any],
+    ) -> None:
+        log.info("command failed", code=code, reason=reason)
+        await Service(session, self.bus).emit(
+            "imi.cmd.failed",
+            events.CommandFailed(
+                command_event_id=envelope.event_id,
+                command=envelope.event_type,
+                code=code,
+                reason=reason,
+                params=params,
+            ),
+        )
 
     async def apply(self, envelope: EventEnvelope[Any], session: AsyncSession) -> None:
         kind = envelope.event_type.removeprefix("imi.cmd.")
