@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 from imi_helpers import Bus, EventLog, create_project, eventually, remote, start_work, unique
 
 
@@ -217,10 +218,26 @@ async def test_git_pull_request_flow(api: httpx.AsyncClient, bus: Bus, events: E
     assert late_close
 
 
-async def test_git_malformed_goes_to_dlq(api: httpx.AsyncClient, bus: Bus) -> None:
-    before = await bus.dead_letters("imi.git_events")
-    await bus.publish("git.push", {"branch": "x"})
-    await eventually(lambda: _dlq_at_least(bus, "imi.git_events", before + 1))
+@pytest.mark.parametrize(
+    ("queue", "routing_key", "body"),
+    [
+        ("imi.git_events", "git.push", {"branch": "no-remote"}),
+        ("imi.git_events", "git.pr.merged", {"remote_url": "r", "number": 0, "head_branch": "b"}),
+        ("imi.plane_events", "plane.ticket.updated", {"ticket_id": "not a key"}),
+        ("imi.plane_events", "webhook.plane.issue.updated", {"data": {}}),
+        ("imi.deploy_events", "ci.deploy.completed", {"environment": "", "commit": "abcdef1"}),
+        ("imi.mutation_events", "tool.mutation.edit", None),
+    ],
+)
+async def test_invalid_payloads_go_to_dlq(
+    bus: Bus, queue: str, routing_key: str, body: dict[str, Any] | None
+) -> None:
+    before = await bus.dead_letters(queue)
+    if body is None:  # a flat hookd message without its repository
+        await bus.publish_raw(routing_key, json.dumps({"event_type": routing_key}).encode())
+    else:
+        await bus.publish(routing_key, body)
+    await eventually(lambda: _dlq_at_least(bus, queue, before + 1))
 
 
 async def test_tool_mutation_marks_uncommitted(
@@ -262,9 +279,10 @@ async def test_ci_deploy_links_by_commit(
     await bus.publish(
         "ci.deploy.failed", {"environment": "prod", "commit": commit, "status": "failed"}
     )
-    await bus.publish(
-        "ci.deploy.completed", {"environment": "prod", "commit": commit, "deploy_id": "run-1"}
-    )
+    deploy = {"environment": "prod", "commit": commit, "deploy_id": "run-1"}
+    event_id = uuid.uuid4()
+    for _ in range(2):  # redelivered: the same event twice makes one deploy link
+        await bus.publish("ci.deploy.completed", deploy, event_id=event_id)
     deployed = await events.wait_for("imi.deploy.completed", work_item_id=item["id"])
     assert deployed["payload"]["environment"] == "prod"
     await bus.drained("imi.deploy_events")
