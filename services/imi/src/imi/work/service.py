@@ -18,17 +18,6 @@ from imi.work.models import WorkItem
 from imi.work.repository import WorkRepository
 from imi.work.schemas import GitStateUpdate, WorkComplete, WorkCreate, WorkFilters
 
-GIT_STATE_FIELDS = (
-    "has_uncommitted_changes",
-    "uncommitted_files_count",
-    "ahead_of_trunk",
-    "behind_trunk",
-    "last_commit_hash",
-    "last_commit_message",
-    "worktree_path",
-)
-
-
 class WorkService(Service):
     @property
     def repository(self) -> WorkRepository:
@@ -40,7 +29,7 @@ class WorkService(Service):
     async def search(self, filters: WorkFilters, page: PageParams) -> tuple[list[WorkItem], int]:
         return await fetch_page(self.session, self.repository.search(filters), page)
 
-    async def project_for(self, project_id: UUID) -> Project:
+    async def active_project(self, project_id: UUID) -> Project:
         project = await self.load(Project, project_id, "project_id", missing=BadReference)
         if not project.active:
             raise Conflict("project is deactivated", project_id=str(project_id))
@@ -51,7 +40,7 @@ class WorkService(Service):
 
         Ticket keys in the branch name (and a `plane_ticket` source ref) are linked at once.
         """
-        await self.project_for(data.project_id)
+        await self.active_project(data.project_id)
         item = WorkItem(
             project_id=data.project_id,
             branch_name=data.branch_name,
