@@ -18,6 +18,7 @@ from imi.work.models import WorkItem
 from imi.work.repository import WorkRepository
 from imi.work.schemas import GitStateUpdate, WorkComplete, WorkCreate, WorkFilters
 
+
 class WorkService(Service):
     @property
     def repository(self) -> WorkRepository:
