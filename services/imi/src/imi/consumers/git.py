@@ -40,13 +40,14 @@ class GitConsumer(Consumer):
             log.info("push to an untracked branch ignored", branch=push.branch)
             return
         head = push.head
-        state: dict[str, Any] = {"ahead_of_trunk": push.ahead_of_trunk}
-        state["behind_trunk"] = push.behind_trunk
-        if head is not None:
-            state["last_commit_hash"] = head.hash
-            state["last_commit_message"] = head.message or None
+        state = {
+            "ahead_of_trunk": push.ahead_of_trunk,
+            "behind_trunk": push.behind_trunk,
+            "last_commit_hash": head.hash if head else None,
+            "last_commit_message": (head.message or None) if head else None,
+        }
         work = WorkService(session, self.bus)
-        given = {k: v for k, v in state.items() if v is not None}
+        given = {name: value for name, value in state.items() if value is not None}
         await work.update_git_state(item, GitStateUpdate.model_validate(given))
         await work.auto_link(item, push.branch, *(commit.message for commit in push.commits))
 
