@@ -14,6 +14,7 @@ from envelope import (
     ServiceBus,
     api_key_guard,
     configure_logging,
+    error_responses,
     health_router,
     install_error_handlers,
 )
@@ -87,7 +88,11 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     app.include_router(health_router("imi", __version__, bus, outbox_backlog))
-    api = APIRouter(prefix="/api/v1", dependencies=[api_key_guard(settings.api_key)])
+    api = APIRouter(
+        prefix="/api/v1",
+        dependencies=[api_key_guard(settings.api_key)],
+        responses=error_responses(401),
+    )
     for router in (
         projects_router,
         work_router,
