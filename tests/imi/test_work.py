@@ -164,3 +164,12 @@ async def test_bad_input_is_never_a_server_error(api: httpx.AsyncClient) -> None
         "/api/v1/work", content=b"{", headers={"content-type": "application/json"}
     )
     assert not_json.status_code == 422
+
+
+async def test_plane_ticket_source_is_linked(api: httpx.AsyncClient, events: EventLog) -> None:
+    project = await create_project(api)
+    key = f"SRC{uuid.uuid4().int % 10**6}-5"
+    item = await start_work(api, project["id"], source={"type": "plane_ticket", "ref": key})
+    await events.wait_for("imi.link.ticket_linked", work_item_id=item["id"], plane_ticket_id=key)
+    trace = (await api.get(f"/api/v1/trace/{key}")).json()
+    assert [w["id"] for w in trace["work_items"]] == [item["id"]]
