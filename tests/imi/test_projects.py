@@ -99,6 +99,9 @@ async def test_unknown_and_malformed_ids(api: httpx.AsyncClient) -> None:
     assert bad.json()["detail"]["code"] == "VALIDATION_ERROR"
     empty = await api.post("/api/v1/projects", json={"name": "", "remote_origin": "x"})
     assert empty.status_code == 422
+    project = await create_project(api)
+    null_name = await api.patch(f"/api/v1/projects/{project['id']}", json={"name": None})
+    assert null_name.status_code == 422
 
 
 async def test_list_search_and_pagination(api: httpx.AsyncClient) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from imi.schemas import Metadata, ORMModel
 
@@ -43,6 +43,13 @@ class ProjectUpdate(BaseModel):
     trunk_path: str | None = None
     description: str | None = None
     metadata: dict[str, object] | None = None
+
+    @field_validator("name", "default_branch")
+    @classmethod
+    def _not_null(cls, value: str | None) -> str:
+        if value is None:
+            raise ValueError("may be left out, not null")
+        return value
 
 
 class ProjectOut(ORMModel):
