@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import imi.models  # noqa: F401  (registers every table on Base.metadata)
 from envelope import run_schema_migrations
 from imi.database import SCHEMA, Base
 from imi.settings import ImiSettings

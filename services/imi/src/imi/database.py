@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import MetaData
+from psycopg.errors import ExclusionViolation, UniqueViolation
+from sqlalchemy import MetaData, Text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,6 +23,7 @@ SCHEMA = "imi"
 
 
 class Base(DeclarativeBase):
+    type_annotation_map = {str: Text}
     metadata = MetaData(
         schema=SCHEMA,
         naming_convention={
@@ -60,3 +63,23 @@ class UnitOfWork:
     async def __call__(self) -> AsyncIterator[AsyncSession]:
         async with self.sessions.begin() as session:
             yield session
+
+
+async def flush_unique(session: AsyncSession, *added: object) -> bool:
+    """Flush (adding `added` first) inside a savepoint; False if a unique index refused it.
+
+    The savepoint keeps the request's transaction usable, so the caller can look up the row
+    that won and report it.
+    """
+    try:
+        async with session.begin_nested():
+            session.add_all(added)
+            await session.flush()
+    except IntegrityError as error:
+        if isinstance(error.orig, UniqueViolation | ExclusionViolation):
+            for row in added:
+                if row in session:  # a refused update: drop its changes, reload on access
+                    session.expire(row)
+            return False
+        raise
+    return True

@@ -5,25 +5,46 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from sqlalchemy import func, select
 
+import imi.models  # noqa: F401  (maps every table before the first query)
 from envelope import (
     RequestContextMiddleware,
     ServiceBus,
+    api_key_guard,
     configure_logging,
+    error_responses,
     health_router,
     install_error_handlers,
 )
 from imi import __version__
+from imi.components.endpoints import router as components_router
+from imi.consumers import subscribe_consumers
 from imi.database import SCHEMA, UnitOfWork, create_engine, outbox_table
+from imi.links.endpoints import router as links_router
+from imi.projects.endpoints import router as projects_router
 from imi.settings import ImiSettings
+from imi.stats.endpoints import router as stats_router
+from imi.trace.endpoints import router as trace_router
+from imi.work.endpoints import router as work_router
 
 DESCRIPTION = """Project intelligence for Bloodbank: git projects, the work items on them, their
 links to tickets, pull requests and deploys, components, and the trace from ticket to deploy.
 
-Every error body has the shape `{"detail": {"code", "message", "params"}}`.
+Every error body has the shape `{"detail": {"code", "message", "params"}}`. When the service
+has an API key, `/api/v1` requires it in `X-API-Key`; `/health` and the docs are open.
 """
+
+TAGS = [
+    {"name": "projects", "description": "Git remotes registered as projects; soft delete."},
+    {"name": "work", "description": "Work items (branches), their git state and completion."},
+    {"name": "links", "description": "Links from work items to tickets, PRs and deploys."},
+    {"name": "components", "description": "Components of projects and their relationships."},
+    {"name": "trace", "description": "The chain ticket → work items → PRs → deploys."},
+    {"name": "stats", "description": "Counts by status, type and project; lead times."},
+    {"name": "health", "description": "Database, broker and outbox state."},
+]
 
 
 def create_app(settings: ImiSettings | None = None) -> FastAPI:
@@ -40,6 +61,7 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
         exchange=settings.bloodbank_exchange,
         prefetch=settings.consumer_prefetch,
     )
+    subscribe_consumers(bus)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -60,9 +82,25 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        openapi_tags=TAGS,
     )
     app.state.settings, app.state.uow, app.state.bus = settings, uow, bus
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     app.include_router(health_router("imi", __version__, bus, outbox_backlog))
+    api = APIRouter(
+        prefix="/api/v1",
+        dependencies=[api_key_guard(settings.api_key)],
+        responses=error_responses(401),
+    )
+    for router in (
+        projects_router,
+        work_router,
+        links_router,
+        components_router,
+        trace_router,
+        stats_router,
+    ):
+        api.include_router(router)
+    app.include_router(api)
     return app

@@ -1,1 +1,101 @@
-"""Payload models of `git.*` events."""
+"""Payload models of `git.*` events (pushes and pull requests, relayed from the git host).
+
+A repository is named by `remote_url`, the same string a project registers as its
+`remote_origin` (a trailing `.git` is ignored when matching).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+
+from envelope._registry import registry
+
+BRANCH_REF_PREFIX = "refs/heads/"
+INT32_MAX = 2**31 - 1
+
+
+def _strip_ref(data: Any, field: str) -> Any:
+    if isinstance(data, dict) and isinstance(data.get(field), str):
+        data = {**data, field: data[field].removeprefix(BRANCH_REF_PREFIX)}
+    return data
+
+
+class GitCommit(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    hash: str = Field(
+        validation_alias=AliasChoices("hash", "id", "sha"), min_length=4, max_length=64
+    )
+    message: str = ""
+    timestamp: datetime | None = None
+
+
+class GitPush(BaseModel):
+    """`git.push`: commits pushed to a branch. The last commit in `commits` (or `after`) is head.
+
+    `ahead_of_trunk` / `behind_trunk`, when the relay knows them, update the work item's
+    git state; otherwise only the last commit changes. `branch` also accepts `ref`
+    (`refs/heads/<branch>`).
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    remote_url: str = Field(min_length=1)
+    branch: str = Field(validation_alias=AliasChoices("branch", "ref"), min_length=1)
+    before: str | None = None
+    after: str | None = None
+    commits: list[GitCommit] = Field(default_factory=list)
+    ahead_of_trunk: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    behind_trunk: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    pusher: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _branch_from_ref(cls, data: Any) -> Any:
+        return _strip_ref(_strip_ref(data, "ref"), "branch")
+
+    @property
+    def head(self) -> GitCommit | None:
+        if self.commits:
+            return self.commits[-1]
+        return GitCommit(hash=self.after) if self.after else None
+
+
+class GitPullRequest(BaseModel):
+    """`git.pr.opened|merged|closed`: a pull request from `head_branch` changed state.
+
+    For `git.pr.merged`, `merge_commit_hash` becomes the work item's merge commit.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    remote_url: str = Field(min_length=1)
+    number: int = Field(validation_alias=AliasChoices("number", "pr_number"), gt=0, le=INT32_MAX)
+    title: str | None = None
+    url: str | None = Field(default=None, validation_alias=AliasChoices("url", "html_url"))
+    head_branch: str = Field(min_length=1)
+    base_branch: str | None = None
+    merge_commit_hash: str | None = Field(
+        default=None, validation_alias=AliasChoices("merge_commit_hash", "merge_commit_sha")
+    )
+    author: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _branch_from_ref(cls, data: Any) -> Any:
+        return _strip_ref(data, "head_branch")
+
+
+registry.register(
+    "git.push", GitPush, producer="git", summary="Commits were pushed to a branch of a remote."
+)
+for _action in ("opened", "merged", "closed"):
+    registry.register(
+        f"git.pr.{_action}",
+        GitPullRequest,
+        producer="git",
+        summary=f"A pull request was {_action}.",
+    )

@@ -1,1 +1,113 @@
-"""Payload models of `plane.*` events."""
+"""Payload models of Plane ticket events: `plane.ticket.*` and raw `webhook.plane.#` bodies.
+
+A ticket is named by its key (`PROJ-123`: the Plane project identifier and sequence id).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+from envelope._registry import registry
+
+TICKET_KEY = re.compile(r"[A-Z][A-Z0-9]+-\d+")
+"""A ticket key anywhere in a text (branch name, PR title, commit message)."""
+
+
+def ticket_keys(*texts: str | None) -> list[str]:
+    """Every distinct ticket key in `texts`, in order of appearance."""
+    found = (key for text in texts if text for key in TICKET_KEY.findall(text))
+    return list(dict.fromkeys(found))
+
+
+class PlaneTicket(BaseModel):
+    """`plane.ticket.created|updated`, as the Plane relay normalises them.
+
+    Fields beyond the ones named here (state, priority, assignees...) are kept in the ticket
+    link's metadata.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    ticket_id: str = Field(
+        pattern=TICKET_KEY.pattern,
+        validation_alias=AliasChoices("ticket_id", "key", "plane_ticket_id"),
+    )
+    title: str | None = None
+    url: str | None = None
+    status: str | None = None
+
+
+class PlaneWebhook(BaseModel):
+    """A Plane webhook body as Plane sends it (`event`, `action`, `data`...), on `webhook.plane.#`.
+
+    Only issue (work item) events carry a ticket; the key is read from `data.identifier`,
+    from the project identifier (`data.project_detail.identifier` or
+    `data.project_identifier`) and `data.sequence_id`, or from a key in `data.name`.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    event: str
+    action: str | None = None
+    webhook_id: str | None = None
+    workspace_id: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    activity: dict[str, Any] | None = None
+
+    @property
+    def is_issue(self) -> bool:
+        return self.event.split(".")[0] in {"issue", "work_item", "workitem"}
+
+    def ticket_key(self) -> str | None:
+        data = self.data
+        identifier = data.get("identifier")
+        if isinstance(identifier, str) and TICKET_KEY.fullmatch(identifier):
+            return identifier
+        detail = data.get("project_detail")
+        project = (detail.get("identifier") if isinstance(detail, dict) else None) or data.get(
+            "project_identifier"
+        )
+        sequence = data.get("sequence_id")
+        if isinstance(project, str) and sequence is not None:
+            key = f"{project}-{sequence}"
+            if TICKET_KEY.fullmatch(key):
+                return key
+        keys = ticket_keys(data.get("name") if isinstance(data.get("name"), str) else None)
+        return keys[0] if keys else None
+
+    def as_ticket(self) -> PlaneTicket | None:
+        key = self.ticket_key()
+        if key is None:
+            return None
+        state = self.data.get("state_detail") or self.data.get("state")
+        status = state.get("name") if isinstance(state, dict) else state
+        fields = {
+            k: v for k, v in self.data.items() if k in {"id", "priority", "sequence_id", "project"}
+        }
+        return PlaneTicket.model_validate(
+            {
+                **fields,
+                "ticket_id": key,
+                "title": self.data.get("name"),
+                "url": self.data.get("url"),
+                "status": status if isinstance(status, str) else None,
+            }
+        )
+
+
+for _action in ("created", "updated"):
+    registry.register(
+        f"plane.ticket.{_action}",
+        PlaneTicket,
+        producer="plane",
+        summary=f"A Plane ticket was {_action}.",
+    )
+registry.register(
+    "webhook.plane.#",
+    PlaneWebhook,
+    producer="plane",
+    summary="A raw Plane webhook body, relayed unchanged.",
+)

@@ -1,0 +1,24 @@
+"""Bloodbank consumers: one queue per source, each message one unit of work.
+
+The `imi.mimir_events` queue (`mimir.#`, imi's projection of mimir's decisions and
+artifacts for the trace) joins this list with the mimir integration.
+"""
+
+from __future__ import annotations
+
+from envelope import ServiceBus
+from imi.consumers import commands, deploys, git, mutations, plane
+
+CONSUMERS = [
+    (commands.QUEUE, commands.ROUTING_KEYS, commands.CommandConsumer),
+    (plane.QUEUE, plane.ROUTING_KEYS, plane.PlaneConsumer),
+    (git.QUEUE, git.ROUTING_KEYS, git.GitConsumer),
+    (mutations.QUEUE, mutations.ROUTING_KEYS, mutations.MutationConsumer),
+    (deploys.QUEUE, deploys.ROUTING_KEYS, deploys.DeployConsumer),
+]
+
+
+def subscribe_consumers(bus: ServiceBus) -> None:
+    """Subscribe every imi queue; call before the bus starts."""
+    for queue, routing_keys, consumer in CONSUMERS:
+        bus.subscribe(queue, routing_keys, consumer(bus))

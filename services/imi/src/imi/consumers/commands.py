@@ -1,0 +1,106 @@
+"""Queue `imi.commands`: `imi.cmd.register_project|start_work|complete_work|link_ticket`.
+
+A command that breaks a rule leaves no effect and is answered with `imi.cmd.failed` (its
+`correlation_ids` hold the command's event id); the message itself is acked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from envelope import Conflict, DomainError, EventEnvelope, NotFound
+from envelope.events import imi as events
+from imi.consumers.base import Consumer
+from imi.links.tickets import TicketLinker
+from imi.projects.repository import ProjectRepository
+from imi.projects.schemas import ProjectCreate
+from imi.projects.service import ProjectService
+from imi.service import Service
+from imi.work.schemas import WorkComplete, WorkCreate
+from imi.work.service import WorkService
+
+QUEUE = "imi.commands"
+ROUTING_KEYS = [
+    "imi.cmd.register_project",
+    "imi.cmd.start_work",
+    "imi.cmd.complete_work",
+    "imi.cmd.link_ticket",
+]
+log = structlog.get_logger("imi.consumers.commands")
+
+
+class CommandConsumer(Consumer):
+    async def handle(self, envelope: EventEnvelope[Any], session: AsyncSession) -> None:
+        try:
+            async with session.begin_nested():
+                await self.apply(envelope, session)
+        except DomainError as error:
+            params = {k: v for k, v in error.params.items() if v is not None}
+            await self.failed(envelope, session, error.code, error.message, params)
+        except ValidationError as error:
+            fields = [".".join(map(str, e["loc"])) for e in error.errors(include_input=False)]
+            await self.failed(
+                envelope, session, "VALIDATION_ERROR", "invalid values", {"fields": fields}
+            )
+
+    async def failed(
+        self,
+        envelope: EventEnvelope[Any],
+        session: AsyncSession,
+        code: str,
+        reason: str,
+        params: dict[str, Any],
+    ) -> None:
+        log.info("command failed", code=code, reason=reason)
+        await Service(session, self.bus).emit(
+            "imi.cmd.failed",
+            events.CommandFailed(
+                command_event_id=envelope.event_id,
+                command=envelope.event_type,
+                code=code,
+                reason=reason,
+                params=params,
+            ),
+        )
+
+    async def apply(self, envelope: EventEnvelope[Any], session: AsyncSession) -> None:
+        kind = envelope.event_type.removeprefix("imi.cmd.")
+        work = WorkService(session, self.bus)
+        if kind == "register_project":
+            register = self.payload(envelope, events.RegisterProject)
+            try:
+                await ProjectService(session, self.bus).register(
+                    ProjectCreate.model_validate(register.model_dump())
+                )
+            except Conflict:
+                log.info("project already registered", remote_origin=register.remote_origin)
+        elif kind == "start_work":
+            start = self.payload(envelope, events.StartWork)
+            project_id = start.project_id or await self._project_of(session, start.remote_origin)
+            fields = start.model_dump(exclude={"project_id", "remote_origin"})
+            await work.start(WorkCreate.model_validate({**fields, "project_id": project_id}))
+        elif kind == "complete_work":
+            complete = self.payload(envelope, events.CompleteWork)
+            item = await work.get(complete.work_item_id, lock=True)
+            await work.complete(item, WorkComplete.model_validate(complete.model_dump()))
+        else:
+            link = self.payload(envelope, events.LinkTicket)
+            item = await work.get(link.work_item_id)
+            await TicketLinker(session, self.bus).ensure(
+                item,
+                link.plane_ticket_id,
+                title=link.ticket_title,
+                url=link.ticket_url,
+                meta=link.metadata,
+            )
+
+    @staticmethod
+    async def _project_of(session: AsyncSession, remote: str | None) -> Any:
+        project = await ProjectRepository(session).active_by_remote(remote or "")
+        if project is None:
+            raise NotFound("no active project has this remote", remote_origin=remote)
+        return project.id

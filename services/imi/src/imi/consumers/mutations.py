@@ -1,0 +1,38 @@
+"""Queue `imi.mutation_events`: hookd's `tool.mutation.#` (normalised to `ToolMutation`).
+
+A file changed by an agent's tool marks the work item of that repository and branch as having
+uncommitted changes and stamps its last activity. `imi.work.git_state_updated` is emitted
+only when the item turns from clean to uncommitted, not for every edit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from envelope import EventEnvelope, ToolMutation
+from imi.columns import utcnow
+from imi.consumers.base import Consumer
+from imi.work.repository import WorkRepository
+from imi.work.service import WorkService
+
+QUEUE = "imi.mutation_events"
+ROUTING_KEYS = ["tool.mutation.#"]
+
+
+class MutationConsumer(Consumer):
+    async def handle(self, envelope: EventEnvelope[Any], session: AsyncSession) -> None:
+        mutation = self.payload(envelope, ToolMutation)
+        remote, branch = mutation.repo.remote_url, mutation.repo.branch
+        if not remote or not branch:
+            return
+        item = await WorkRepository(session).active_on_remote_branch(remote, branch)
+        if item is None:
+            return
+        newly_dirty = not item.has_uncommitted_changes
+        item.has_uncommitted_changes = True
+        item.last_activity_at = mutation.timestamp or utcnow()
+        await session.flush()
+        if newly_dirty:
+            await WorkService(session, self.bus).emit_git_state(item)

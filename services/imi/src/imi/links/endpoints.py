@@ -1,0 +1,93 @@
+"""`/api/v1/links`: tickets, pull requests, deploys."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, status
+
+from envelope import error_responses
+from imi.deps import provide
+from imi.links.schemas import (
+    DeployLinkCreate,
+    DeployLinkOut,
+    PrLinkCreate,
+    PrLinkOut,
+    PrLinkUpdate,
+    TicketLinkCreate,
+    TicketLinkOut,
+)
+from imi.links.service import LinkService
+
+router = APIRouter(prefix="/links", tags=["links"])
+
+
+Links = Annotated[LinkService, Depends(provide(LinkService))]
+
+
+@router.post(
+    "/ticket",
+    response_model=TicketLinkOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Link a ticket",
+    description="Links a Plane ticket (key such as `PROJ-123`) to a work item. 400 if the work "
+    "item does not exist, 409 if the link exists. Emits `imi.link.ticket_linked`.",
+    responses=error_responses(400, 409, 422, 503),
+)
+async def link_ticket(body: TicketLinkCreate, links: Links) -> TicketLinkOut:
+    return TicketLinkOut.model_validate(await links.link_ticket(body))
+
+
+@router.post(
+    "/pr",
+    response_model=PrLinkOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Link a pull request",
+    description="Links a pull request to a work item (one link per number and work item). "
+    "Ticket keys in the title are linked. Emits `imi.pr.created`.",
+    responses=error_responses(400, 409, 422, 503),
+)
+async def link_pr(body: PrLinkCreate, links: Links) -> PrLinkOut:
+    return PrLinkOut.model_validate(await links.create_pr(body))
+
+
+@router.get(
+    "/pr/{pr_link_id}",
+    response_model=PrLinkOut,
+    summary="Get a pull request link",
+    description="The link and its current state.",
+    responses=error_responses(404, 422, 503),
+)
+async def get_pr(pr_link_id: UUID, links: Links) -> PrLinkOut:
+    return PrLinkOut.model_validate(await links.get_pr(pr_link_id))
+
+
+@router.patch(
+    "/pr/{pr_link_id}",
+    response_model=PrLinkOut,
+    summary="Change a pull request's state",
+    description="open → merged | closed and closed → open; merged is final (409 otherwise). "
+    "Merging completes the work item as merged. Emits `imi.pr.merged` or `imi.pr.closed`.",
+    responses=error_responses(404, 409, 422, 503),
+)
+async def update_pr(pr_link_id: UUID, body: PrLinkUpdate, links: Links) -> PrLinkOut:
+    link = await links.get_pr(pr_link_id, lock=True)
+    updated = await links.set_pr_state(
+        link, body.pr_state, merge_commit_hash=body.merge_commit_hash
+    )
+    return PrLinkOut.model_validate(updated)
+
+
+@router.post(
+    "/deploy",
+    response_model=DeployLinkOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Record a deploy",
+    description="Records that a commit reached an environment. Without `work_item_id` the "
+    "work item is found by its last or merge commit (400 if none). Emits "
+    "`imi.deploy.completed`.",
+    responses=error_responses(400, 422, 503),
+)
+async def record_deploy(body: DeployLinkCreate, links: Links) -> DeployLinkOut:
+    return DeployLinkOut.model_validate(await links.record_deploy(body))

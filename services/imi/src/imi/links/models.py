@@ -1,0 +1,84 @@
+"""Links from a work item to tickets, pull requests and deploys."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, DateTime, Index, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from imi.columns import (
+    OptStr,
+    Str,
+    UUIDPk,
+    created_at_column,
+    metadata_column,
+    reference,
+    updated_at_column,
+    utcnow,
+)
+from imi.database import Base
+
+PR_STATES = ("open", "merged", "closed")
+
+
+class TicketLink(Base):
+    __tablename__ = "ticket_links"
+
+    id: Mapped[UUIDPk]
+    work_item_id: Mapped[uuid.UUID] = reference("work_items")
+    plane_ticket_id: Mapped[Str]
+    ticket_title: Mapped[OptStr]
+    ticket_url: Mapped[OptStr]
+    meta: Mapped[dict[str, Any]] = metadata_column()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        UniqueConstraint("work_item_id", "plane_ticket_id"),
+        Index("ix_ticket_links_ticket", "plane_ticket_id"),
+    )
+
+
+class PrLink(Base):
+    __tablename__ = "pr_links"
+
+    id: Mapped[UUIDPk]
+    work_item_id: Mapped[uuid.UUID] = reference("work_items")
+    pr_number: Mapped[int]
+    pr_url: Mapped[OptStr]
+    pr_state: Mapped[str] = mapped_column(default="open", server_default="open")
+    pr_title: Mapped[OptStr]
+    meta: Mapped[dict[str, Any]] = metadata_column()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        CheckConstraint("pr_state IN ('open', 'merged', 'closed')", name="pr_state"),
+        CheckConstraint("pr_number > 0", name="pr_number_positive"),
+        UniqueConstraint("work_item_id", "pr_number"),
+        Index("ix_pr_links_pr", "pr_number"),
+    )
+
+
+class DeployLink(Base):
+    __tablename__ = "deploy_links"
+
+    id: Mapped[UUIDPk]
+    work_item_id: Mapped[uuid.UUID] = reference("work_items")
+    deploy_id: Mapped[OptStr]
+    environment: Mapped[Str]
+    commit_hash: Mapped[Str]
+    deployed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
+    meta: Mapped[dict[str, Any]] = metadata_column()
+    created_at: Mapped[datetime] = created_at_column()
+
+    __table_args__ = (
+        Index("ix_deploy_links_commit", "commit_hash"),
+        Index("ix_deploy_links_deploy", "deploy_id"),
+        Index("ix_deploy_links_work_env", "work_item_id", "environment", "deployed_at"),
+    )

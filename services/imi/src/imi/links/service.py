@@ -1,0 +1,191 @@
+"""Ticket, pull request and deploy links, and the pull request state machine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+
+from envelope import BadReference, Conflict, InvalidTransition
+from envelope.events import imi as events
+from imi.database import flush_unique
+from imi.links.models import DeployLink, PrLink, TicketLink
+from imi.links.schemas import DeployLinkCreate, PrLinkCreate, TicketLinkCreate
+from imi.links.tickets import TicketLinker
+from imi.projects.models import Project
+from imi.projects.repository import remote_variants
+from imi.service import Service
+from imi.work.models import WorkItem
+from imi.work.repository import WorkRepository
+from imi.work.schemas import WorkComplete
+from imi.work.service import WorkService
+
+PR_TRANSITIONS = {"open": {"merged", "closed"}, "closed": {"open"}, "merged": set()}
+PR_EVENTS = {"merged": "imi.pr.merged", "closed": "imi.pr.closed"}
+
+
+class LinkService(Service):
+    @property
+    def work(self) -> WorkService:
+        return WorkService(self.session, self.bus)
+
+    async def referenced_work_item(self, work_item_id: UUID) -> WorkItem:
+        return await self.load(WorkItem, work_item_id, "work_item_id", missing=BadReference)
+
+    async def link_ticket(self, data: TicketLinkCreate) -> TicketLink:
+        item = await self.referenced_work_item(data.work_item_id)
+        linker = TicketLinker(self.session, self.bus)
+        existing = await linker.find(item, data.plane_ticket_id)
+        if existing is not None:
+            raise Conflict(
+                "the ticket is already linked to the work item",
+                ticket_link_id=str(existing.id),
+                plane_ticket_id=data.plane_ticket_id,
+            )
+        link, _ = await linker.ensure(
+            item,
+            data.plane_ticket_id,
+            title=data.ticket_title,
+            url=data.ticket_url,
+            meta=data.metadata,
+        )
+        return link
+
+    async def get_pr(self, pr_link_id: UUID, *, lock: bool = False) -> PrLink:
+        return await self.load(PrLink, pr_link_id, "pr_link_id", lock=lock)
+
+    async def find_pr(self, item: WorkItem, pr_number: int) -> PrLink | None:
+        query = select(PrLink).where(PrLink.work_item_id == item.id, PrLink.pr_number == pr_number)
+        return await self.session.scalar(query.with_for_update())
+
+    async def pr_on_remote(self, remote: str, pr_number: int) -> PrLink | None:
+        """The newest link of PR `pr_number` on a work item of `remote`'s project, locked."""
+        query = (
+            select(PrLink)
+            .join(WorkItem, WorkItem.id == PrLink.work_item_id)
+            .join(Project, Project.id == WorkItem.project_id)
+            .where(
+                PrLink.pr_number == pr_number,
+                Project.remote_origin.in_(remote_variants(remote)),
+            )
+            .order_by(PrLink.created_at.desc())
+            .limit(1)
+            .with_for_update(of=PrLink)
+        )
+        return await self.session.scalar(query)
+
+    async def create_pr(self, data: PrLinkCreate) -> PrLink:
+        item = await self.referenced_work_item(data.work_item_id)
+        link = PrLink(
+            work_item_id=item.id,
+            pr_number=data.pr_number,
+            pr_url=data.pr_url,
+            pr_state=data.pr_state,
+            pr_title=data.pr_title,
+            meta=data.metadata,
+        )
+        if not await flush_unique(self.session, link):
+            existing = await self.find_pr(item, data.pr_number)
+            raise Conflict(
+                "the pull request is already linked to the work item",
+                pr_link_id=str(existing.id) if existing else None,
+                pr_number=data.pr_number,
+            )
+        await self.emit_pr("imi.pr.created", link, item)
+        await self.work.auto_link(item, link.pr_title)
+        return link
+
+    async def emit_pr(self, event_type: str, link: PrLink, item: WorkItem) -> None:
+        await self.emit(
+            event_type,
+            events.PullRequestChanged(
+                pr_link_id=link.id,
+                work_item_id=item.id,
+                project_id=item.project_id,
+                pr_number=link.pr_number,
+                pr_state=link.pr_state,  # type: ignore[arg-type]
+                pr_url=link.pr_url,
+                pr_title=link.pr_title,
+            ),
+        )
+
+    async def set_pr_state(
+        self, link: PrLink, state: str, *, merge_commit_hash: str | None = None
+    ) -> PrLink:
+        """Move the PR along its state machine; merging completes the work item as merged.
+
+        The same state again changes nothing; an illegal move raises InvalidTransition.
+        """
+        if state == link.pr_state:
+            return link
+        if state not in PR_TRANSITIONS[link.pr_state]:
+            raise InvalidTransition(
+                f"a pull request cannot go from {link.pr_state} to {state}",
+                pr_link_id=str(link.id),
+                pr_state=link.pr_state,
+                requested=state,
+            )
+        link.pr_state = state
+        await self.session.flush()
+        item = await self.work.get(link.work_item_id, lock=True)
+        if state in PR_EVENTS:
+            await self.emit_pr(PR_EVENTS[state], link, item)
+        if state == "merged" and not item.completed:
+            await self.work.complete(
+                item, WorkComplete(completion_type="merged", merge_commit_hash=merge_commit_hash)
+            )
+        return link
+
+    async def record_deploy(self, data: DeployLinkCreate) -> DeployLink:
+        if data.work_item_id is not None:
+            item = await self.referenced_work_item(data.work_item_id)
+        else:
+            matches = await WorkRepository(self.session).at_commit(data.commit_hash)
+            if not matches:
+                raise BadReference("no work item has this commit", commit_hash=data.commit_hash)
+            item = matches[-1]
+        return await self.deploy(
+            item,
+            environment=data.environment,
+            commit_hash=data.commit_hash,
+            deploy_id=data.deploy_id,
+            deployed_at=data.deployed_at,
+            meta=data.metadata,
+        )
+
+    async def deploy(
+        self,
+        item: WorkItem,
+        *,
+        environment: str,
+        commit_hash: str,
+        deploy_id: str | None,
+        deployed_at: datetime | None,
+        meta: dict[str, Any],
+    ) -> DeployLink:
+        link = DeployLink(
+            work_item_id=item.id,
+            environment=environment,
+            commit_hash=commit_hash,
+            deploy_id=deploy_id,
+            meta=meta,
+        )
+        if deployed_at is not None:
+            link.deployed_at = deployed_at
+        self.session.add(link)
+        await self.session.flush()
+        await self.emit(
+            "imi.deploy.completed",
+            events.DeployCompleted(
+                deploy_link_id=link.id,
+                work_item_id=item.id,
+                project_id=item.project_id,
+                deploy_id=deploy_id,
+                environment=environment,
+                commit_hash=commit_hash,
+                deployed_at=link.deployed_at,
+            ),
+        )
+        return link

@@ -1,0 +1,16 @@
+"""Every mapped class, imported together so relationships resolve and Alembic sees all tables."""
+
+from imi.components.models import Component, ComponentRelationship
+from imi.links.models import DeployLink, PrLink, TicketLink
+from imi.projects.models import Project
+from imi.work.models import WorkItem
+
+__all__ = [
+    "Component",
+    "ComponentRelationship",
+    "DeployLink",
+    "PrLink",
+    "Project",
+    "TicketLink",
+    "WorkItem",
+]

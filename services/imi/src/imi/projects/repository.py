@@ -1,0 +1,53 @@
+"""Project queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from imi.projects.models import Project
+from imi.projects.schemas import ProjectFilters
+
+
+def remote_variants(remote: str) -> list[str]:
+    """The spellings of one remote: with and without a trailing `.git` or `/`."""
+    base = remote.rstrip("/").removesuffix(".git")
+    return list(dict.fromkeys([remote, base, f"{base}.git"]))
+
+
+class ProjectRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def active_by_remote(self, remote: str) -> Project | None:
+        query = select(Project).where(
+            Project.active, Project.remote_origin.in_(remote_variants(remote))
+        )
+        return await self.session.scalar(query.limit(1))
+
+    async def lock_dormant_by_remote(self, remote: str) -> Project | None:
+        """The most recent soft-deleted project of `remote`, locked; None once re-activated."""
+        query = (
+            select(Project)
+            .where(~Project.active, Project.remote_origin == remote)
+            .order_by(Project.updated_at.desc())
+            .limit(1)
+            .with_for_update()
+        )
+        return await self.session.scalar(query)
+
+    def search(self, filters: ProjectFilters) -> Select[Project]:
+        query = select(Project)
+        if filters.active is not None:
+            query = query.where(Project.active == filters.active)
+        if filters.remote_origin is not None:
+            query = query.where(Project.remote_origin.in_(remote_variants(filters.remote_origin)))
+        if filters.q is None:
+            return query.order_by(Project.created_at.desc(), Project.id)
+        # `%` uses the trigram index; ILIKE catches short queries below the similarity threshold.
+        matches = or_(
+            Project.name.op("%")(filters.q), Project.name.icontains(filters.q, autoescape=True)
+        )
+        return query.where(matches).order_by(
+            func.similarity(Project.name, filters.q).desc(), Project.id
+        )

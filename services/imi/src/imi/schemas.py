@@ -1,0 +1,63 @@
+"""Schema pieces shared by every domain: ORM reading, `metadata`, pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any, Generic, Self, TypeVar
+
+from fastapi import Query
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+
+INT32_MAX = 2**31 - 1
+"""The largest value an `integer` column holds; larger input is a 422, not a database error."""
+
+
+class ORMModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+Metadata = Annotated[
+    dict[str, Any],
+    Field(
+        default_factory=dict,
+        validation_alias=AliasChoices("meta", "metadata"),
+        description="Free-form JSON",
+        examples=[{"team": "platform"}],
+    ),
+]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = Field(description="Rows matching the filters, ignoring limit/offset")
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, rows: Sequence[Any], total: int, page: PageParams) -> Self:
+        """A page of `rows` (ORM objects), read into the page's item model."""
+        return cls.model_validate(
+            {"items": rows, "total": total, "limit": page.limit, "offset": page.offset},
+            from_attributes=True,
+        )
+
+
+class PageParams(BaseModel):
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+PageQuery = Annotated[PageParams, Query()]
+
+
+async def fetch_page(
+    session: AsyncSession, query: Select[T], page: PageParams
+) -> tuple[list[T], int]:
+    """One page of `query`'s rows and the total count of rows it matches."""
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = await session.scalars(query.limit(page.limit).offset(page.offset))
+    return list(rows), int(total or 0)

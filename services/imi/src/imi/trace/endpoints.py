@@ -1,0 +1,69 @@
+"""`/api/v1/trace`: from a ticket, work item, PR, commit or deploy to the whole chain."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from envelope import error_responses
+from imi.deps import SessionDep
+from imi.trace.schemas import Trace, TracedWorkItem, TraceKind
+from imi.trace.service import TraceService
+
+router = APIRouter(prefix="/trace", tags=["trace"])
+
+ProjectFilter = Annotated[
+    UUID | None, Query(description="For a PR number: the project it belongs to")
+]
+ERRORS = error_responses(400, 404, 422, 503)
+DESCRIPTION = (
+    "The chain ticket → work items → pull requests → deploys around the reference: the work "
+    "items it names, their tickets, and every other work item linked to those tickets, each "
+    "with its ticket, PR and deploy links. 404 when nothing is linked to the reference."
+)
+
+
+async def _trace(session: SessionDep, kind: TraceKind, ref: str, project_id: UUID | None) -> Trace:
+    service = TraceService(session)
+    items = await service.trace(kind, ref, project_id)
+    traced = [TracedWorkItem.model_validate(item) for item in items]
+    tickets = dict.fromkeys(link.plane_ticket_id for item in traced for link in item.ticket_links)
+    return Trace(kind=kind, ref=ref, tickets=list(tickets), work_items=traced)
+
+
+def _route(kind: TraceKind, path: str, summary: str) -> None:
+    async def endpoint(ref: str, session: SessionDep, project_id: ProjectFilter = None) -> Trace:
+        return await _trace(session, kind, ref, project_id)
+
+    router.add_api_route(
+        path,
+        endpoint,
+        methods=["GET"],
+        response_model=Trace,
+        summary=summary,
+        description=DESCRIPTION,
+        responses=ERRORS,
+        name=f"trace_{kind}",
+    )
+
+
+_route("ticket", "/ticket/{ref}", "Trace from a ticket key")
+_route("work", "/work/{ref}", "Trace from a work item id")
+_route("pr", "/pr/{ref}", "Trace from a pull request number")
+_route("commit", "/commit/{ref}", "Trace from a commit hash (or a prefix of 7+)")
+_route("deploy", "/deploy/{ref}", "Trace from a deploy (link id or CI deploy id)")
+
+
+@router.get(
+    "/{ref}",
+    response_model=Trace,
+    summary="Trace from any reference",
+    description="Detects the kind: a ticket key, a work item or deploy id, a PR number, or a "
+    "commit hash. " + DESCRIPTION,
+    responses=ERRORS,
+)
+async def trace_any(ref: str, session: SessionDep, project_id: ProjectFilter = None) -> Trace:
+    kind = await TraceService(session).detect(ref)
+    return await _trace(session, kind, ref, project_id)

@@ -1,0 +1,50 @@
+"""The chain ticket → work items → pull requests → deploys."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from imi.links.schemas import DeployLinkOut, PrLinkOut, TicketLinkOut
+from imi.work.schemas import WorkItemOut
+
+TraceKind = Literal["ticket", "work", "pr", "commit", "deploy"]
+
+
+class TracedWorkItem(WorkItemOut):
+    ticket_links: list[TicketLinkOut]
+    pr_links: list[PrLinkOut]
+    deploy_links: list[DeployLinkOut]
+
+
+class Trace(BaseModel):
+    """Everything connected to the starting point, one ticket hop wide: the starting work
+    items, their tickets, and every other work item linked to those tickets."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "ticket",
+                    "ref": "PROJ-123",
+                    "tickets": ["PROJ-123"],
+                    "work_items": [
+                        {
+                            "id": "4d0c8a51-3e1f-4b2a-9c7d-6e5f4a3b2c1d",
+                            "branch_name": "feat/PROJ-123-login",
+                            "status": "merged",
+                            "ticket_links": [{"plane_ticket_id": "PROJ-123"}],
+                            "pr_links": [{"pr_number": 42, "pr_state": "merged"}],
+                            "deploy_links": [{"environment": "production"}],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    kind: TraceKind = Field(description="What the reference was taken to be")
+    ref: str
+    tickets: list[str] = Field(description="Ticket keys in the chain", examples=[["PROJ-123"]])
+    work_items: list[TracedWorkItem]

@@ -1,0 +1,107 @@
+"""Finding the chain from any of its ends."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from uuid import UUID
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from envelope import BadRequest, NotFound
+from envelope.events.plane import TICKET_KEY
+from imi.links.models import DeployLink, PrLink, TicketLink
+from imi.trace.schemas import TraceKind
+from imi.work.models import WorkItem
+from imi.work.repository import WorkRepository
+
+COMMIT = re.compile(r"[0-9a-f]{7,64}", re.IGNORECASE)
+
+
+class TraceService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def detect(self, ref: str) -> TraceKind:
+        """ticket key → ticket; uuid → work item, else deploy; digits → PR; hex → commit."""
+        if TICKET_KEY.fullmatch(ref):
+            return "ticket"
+        if ref.isdigit():
+            return "pr"
+        as_uuid = self._maybe_uuid(ref)
+        if as_uuid is None:
+            if COMMIT.fullmatch(ref):
+                return "commit"
+            raise BadRequest("not a ticket key, id, PR number or commit hash", ref=ref)
+        return "work" if await self.session.get(WorkItem, as_uuid) is not None else "deploy"
+
+    async def seeds(self, kind: TraceKind, ref: str, project_id: UUID | None) -> list[UUID]:
+        """The work items the reference names directly."""
+        if kind == "ticket":
+            return await self._ids(
+                select(TicketLink.work_item_id).where(TicketLink.plane_ticket_id == ref)
+            )
+        if kind == "work":
+            return [self._uuid(ref)] if await self.session.get(WorkItem, self._uuid(ref)) else []
+        if kind == "pr":
+            if not ref.isdigit():
+                raise BadRequest("a PR number is an integer", ref=ref)
+            query = select(PrLink.work_item_id).where(PrLink.pr_number == int(ref))
+            if project_id is not None:
+                query = query.join(WorkItem, WorkItem.id == PrLink.work_item_id).where(
+                    WorkItem.project_id == project_id
+                )
+            return await self._ids(query)
+        if kind == "commit":
+            deployed = await self._ids(
+                select(DeployLink.work_item_id).where(
+                    DeployLink.commit_hash.startswith(ref, autoescape=True)
+                )
+            )
+            items = await WorkRepository(self.session).at_commit(ref)
+            return [*deployed, *(item.id for item in items)]
+        deploy = DeployLink.deploy_id == ref
+        if (as_uuid := self._maybe_uuid(ref)) is not None:
+            deploy = or_(DeployLink.id == as_uuid, deploy)
+        return await self._ids(select(DeployLink.work_item_id).where(deploy))
+
+    async def trace(
+        self, kind: TraceKind, ref: str, project_id: UUID | None = None
+    ) -> list[WorkItem]:
+        seeds = await self.seeds(kind, ref, project_id)
+        if not seeds:
+            raise NotFound("nothing is linked to this reference", kind=kind, ref=ref)
+        keys = select(TicketLink.plane_ticket_id).where(TicketLink.work_item_id.in_(seeds))
+        related = select(TicketLink.work_item_id).where(TicketLink.plane_ticket_id.in_(keys))
+        query = (
+            select(WorkItem)
+            .where(or_(WorkItem.id.in_(seeds), WorkItem.id.in_(related)))
+            .options(
+                selectinload(WorkItem.ticket_links),
+                selectinload(WorkItem.pr_links),
+                selectinload(WorkItem.deploy_links),
+            )
+            .order_by(WorkItem.created_at, WorkItem.id)
+        )
+        return list(await self.session.scalars(query))
+
+    async def _ids(self, query: Select[UUID]) -> list[UUID]:
+        return list(dict.fromkeys(await self.session.scalars(query)))
+
+    @staticmethod
+    def _maybe_uuid(ref: str) -> UUID | None:
+        """Only the dashed form: 32 bare hex digits are a commit hash, not an id."""
+        if ref.count("-") != 4:
+            return None
+        try:
+            return uuid.UUID(ref)
+        except ValueError:
+            return None
+
+    def _uuid(self, ref: str) -> UUID:
+        value = self._maybe_uuid(ref)
+        if value is None:
+            raise BadRequest("not an id", ref=ref)
+        return value

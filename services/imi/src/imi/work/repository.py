@@ -1,0 +1,79 @@
+"""Work item queries."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from imi.projects.models import Project
+from imi.projects.repository import remote_variants
+from imi.work.models import WorkItem
+from imi.work.schemas import WorkFilters
+
+FILTERED = ("project_id", "owner_id", "work_type", "source_type", "source_ref", "branch_name")
+
+
+class WorkRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def active_on_branch(self, project_id: UUID, branch_name: str) -> WorkItem | None:
+        query = select(WorkItem).where(
+            WorkItem.active, WorkItem.project_id == project_id, WorkItem.branch_name == branch_name
+        )
+        return await self.session.scalar(query)
+
+    async def active_on_remote_branch(self, remote: str, branch_name: str) -> WorkItem | None:
+        """The active work item on `branch_name` of the active project of `remote`, locked."""
+        query = (
+            select(WorkItem)
+            .join(Project, Project.id == WorkItem.project_id)
+            .where(
+                Project.active,
+                Project.remote_origin.in_(remote_variants(remote)),
+                WorkItem.active,
+                WorkItem.branch_name == branch_name,
+            )
+            .with_for_update(of=WorkItem)
+        )
+        return await self.session.scalar(query)
+
+    async def mentioning_ticket(self, key: str) -> list[WorkItem]:
+        """Active work items whose branch name or source ref contains the ticket key."""
+        pattern = f"(^|[^A-Za-z0-9]){key}($|[^0-9])"
+        query = select(WorkItem).where(
+            WorkItem.active,
+            or_(
+                WorkItem.branch_name.regexp_match(pattern, flags="i"),
+                WorkItem.source_ref.regexp_match(pattern, flags="i"),
+            ),
+        )
+        return list(await self.session.scalars(query))
+
+    async def at_commit(self, commit_hash: str, remote: str | None = None) -> list[WorkItem]:
+        """Work items whose last or merge commit starts with `commit_hash`, oldest first."""
+        query = select(WorkItem).where(
+            or_(
+                WorkItem.last_commit_hash.startswith(commit_hash, autoescape=True),
+                WorkItem.merge_commit_hash.startswith(commit_hash, autoescape=True),
+            )
+        )
+        if remote is not None:
+            query = query.join(Project, Project.id == WorkItem.project_id).where(
+                Project.remote_origin.in_(remote_variants(remote))
+            )
+        return list(await self.session.scalars(query.order_by(WorkItem.created_at)))
+
+    def search(self, filters: WorkFilters) -> Select[WorkItem]:
+        query = select(WorkItem)
+        for name in FILTERED:
+            value = getattr(filters, name)
+            if value is not None:
+                query = query.where(getattr(WorkItem, name) == value)
+        if filters.status is not None:
+            query = query.where(WorkItem.status == filters.status)
+        if filters.active is not None:
+            query = query.where(WorkItem.active == filters.active)
+        return query.order_by(WorkItem.created_at.desc(), WorkItem.id)

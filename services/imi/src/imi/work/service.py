@@ -1,0 +1,146 @@
+"""Starting, syncing and completing work items; auto-linking the tickets they mention."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from envelope import BadReference, Conflict, InvalidTransition
+from envelope.events import imi as events
+from envelope.events.plane import ticket_keys
+from imi.columns import utcnow
+from imi.database import flush_unique
+from imi.links.tickets import TicketLinker
+from imi.projects.models import Project
+from imi.schemas import PageParams, fetch_page
+from imi.service import Service
+from imi.work.models import WorkItem
+from imi.work.repository import WorkRepository
+from imi.work.schemas import GitStateUpdate, WorkComplete, WorkCreate, WorkFilters
+
+
+class WorkService(Service):
+    @property
+    def repository(self) -> WorkRepository:
+        return WorkRepository(self.session)
+
+    async def get(self, work_item_id: UUID, *, lock: bool = False) -> WorkItem:
+        return await self.load(WorkItem, work_item_id, "work_item_id", lock=lock)
+
+    async def search(self, filters: WorkFilters, page: PageParams) -> tuple[list[WorkItem], int]:
+        return await fetch_page(self.session, self.repository.search(filters), page)
+
+    async def active_project(self, project_id: UUID) -> Project:
+        project = await self.load(Project, project_id, "project_id", missing=BadReference)
+        if not project.active:
+            raise Conflict("project is deactivated", project_id=str(project_id))
+        return project
+
+    async def start(self, data: WorkCreate) -> WorkItem:
+        """A new active work item; Conflict (naming it) if the branch already has one.
+
+        Ticket keys in the branch name (and a `plane_ticket` source ref) are linked at once.
+        """
+        await self.active_project(data.project_id)
+        item = WorkItem(
+            project_id=data.project_id,
+            branch_name=data.branch_name,
+            work_type=data.work_type,
+            source_type=data.source_type,
+            source_ref=data.source_ref,
+            owner_id=data.owner_id,
+            worktree_path=data.worktree_path,
+            meta=data.metadata,
+        )
+        if not await flush_unique(self.session, item):
+            winner = await self.repository.active_on_branch(data.project_id, data.branch_name)
+            raise Conflict(
+                "the branch already has an active work item",
+                work_item_id=str(winner.id) if winner else None,
+                project_id=str(data.project_id),
+                branch_name=data.branch_name,
+            )
+        await self.emit(
+            "imi.work.started",
+            events.WorkStarted(
+                project_id=item.project_id,
+                work_item_id=item.id,
+                branch_name=item.branch_name,
+                work_type=item.work_type,  # type: ignore[arg-type]
+                source_type=item.source_type,  # type: ignore[arg-type]
+                source_ref=item.source_ref,
+                owner_id=item.owner_id,
+                status=item.status,  # type: ignore[arg-type]
+            ),
+        )
+        ticket_ref = item.source_ref if item.source_type == "plane_ticket" else None
+        await self.auto_link(item, item.branch_name, ticket_ref)
+        return item
+
+    async def auto_link(self, item: WorkItem, *texts: str | None) -> None:
+        """Link every ticket key found in `texts` to `item` (already linked keys are kept)."""
+        linker = TicketLinker(self.session, self.bus)
+        for key in ticket_keys(*texts):
+            await linker.ensure(item, key)
+
+    async def update_git_state(
+        self, item: WorkItem, data: GitStateUpdate, *, synced_at: datetime | None = None
+    ) -> WorkItem:
+        if item.completed:
+            raise InvalidTransition(
+                "a completed work item's git state cannot change",
+                work_item_id=str(item.id),
+                status=item.status,
+            )
+        for name, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
+            setattr(item, name, value)
+        if data.has_uncommitted_changes is False and "uncommitted_files_count" not in (
+            data.model_fields_set
+        ):
+            item.uncommitted_files_count = 0
+        item.last_sync_at = synced_at or utcnow()
+        await self.session.flush()
+        await self.emit_git_state(item)
+        return item
+
+    async def emit_git_state(self, item: WorkItem) -> None:
+        await self.emit(
+            "imi.work.git_state_updated",
+            events.WorkGitStateUpdated(
+                project_id=item.project_id,
+                work_item_id=item.id,
+                branch_name=item.branch_name,
+                status=item.status,  # type: ignore[arg-type]
+                has_uncommitted_changes=item.has_uncommitted_changes,
+                uncommitted_files_count=item.uncommitted_files_count,
+                ahead_of_trunk=item.ahead_of_trunk,
+                behind_trunk=item.behind_trunk,
+                last_commit_hash=item.last_commit_hash,
+            ),
+        )
+
+    async def complete(self, item: WorkItem, data: WorkComplete) -> WorkItem:
+        """Completion is final: the item leaves the active set, freeing its branch."""
+        if item.completed:
+            raise InvalidTransition(
+                "the work item is already completed",
+                work_item_id=str(item.id),
+                status=item.status,
+            )
+        item.completed_at = utcnow()
+        item.completion_type = data.completion_type
+        item.merge_commit_hash = data.merge_commit_hash
+        item.active = False
+        await self.session.flush()
+        await self.emit(
+            "imi.work.completed",
+            events.WorkCompleted(
+                project_id=item.project_id,
+                work_item_id=item.id,
+                branch_name=item.branch_name,
+                completion_type=data.completion_type,
+                merge_commit_hash=item.merge_commit_hash,
+                completed_at=item.completed_at,
+            ),
+        )
+        return item

@@ -1,0 +1,111 @@
+import uuid
+
+import httpx
+import pytest
+from imi_helpers import EventLog, create_project, start_work, unique
+
+
+@pytest.fixture
+async def item(api: httpx.AsyncClient) -> dict[str, str]:
+    project = await create_project(api)
+    return await start_work(api, project["id"])
+
+
+async def test_ticket_link(api: httpx.AsyncClient, events: EventLog, item: dict[str, str]) -> None:
+    body = {"work_item_id": item["id"], "plane_ticket_id": "LNK-1", "ticket_title": "t"}
+    created = await api.post("/api/v1/links/ticket", json=body)
+    assert created.status_code == 201
+    link = created.json()
+    assert link["plane_ticket_id"] == "LNK-1"
+    event = await events.wait_for("imi.link.ticket_linked", ticket_link_id=link["id"])
+    assert event["payload"]["work_item_id"] == item["id"]
+    again = await api.post("/api/v1/links/ticket", json=body)
+    assert again.status_code == 409
+    assert again.json()["detail"]["params"]["ticket_link_id"] == link["id"]
+    missing = await api.post(
+        "/api/v1/links/ticket", json={**body, "work_item_id": str(uuid.uuid4())}
+    )
+    assert missing.status_code == 400
+    bad_key = await api.post("/api/v1/links/ticket", json={**body, "plane_ticket_id": "nope"})
+    assert bad_key.status_code == 422
+
+
+async def test_pr_lifecycle(api: httpx.AsyncClient, events: EventLog, item: dict[str, str]) -> None:
+    created = await api.post(
+        "/api/v1/links/pr",
+        json={"work_item_id": item["id"], "pr_number": 42, "pr_title": "Add login"},
+    )
+    assert created.status_code == 201
+    pr = created.json()
+    assert pr["pr_state"] == "open"
+    await events.wait_for("imi.pr.created", pr_link_id=pr["id"])
+    duplicate = await api.post(
+        "/api/v1/links/pr", json={"work_item_id": item["id"], "pr_number": 42}
+    )
+    assert duplicate.status_code == 409
+    closed = await api.patch(f"/api/v1/links/pr/{pr['id']}", json={"pr_state": "closed"})
+    assert closed.json()["pr_state"] == "closed"
+    await events.wait_for("imi.pr.closed", pr_link_id=pr["id"])
+    reopened = await api.patch(f"/api/v1/links/pr/{pr['id']}", json={"pr_state": "open"})
+    assert reopened.json()["pr_state"] == "open"
+    merged = await api.patch(
+        f"/api/v1/links/pr/{pr['id']}", json={"pr_state": "merged", "merge_commit_hash": "beef123"}
+    )
+    assert merged.json()["pr_state"] == "merged"
+    await events.wait_for("imi.pr.merged", pr_link_id=pr["id"])
+    work = (await api.get(f"/api/v1/work/{item['id']}")).json()
+    assert work["status"] == "merged"
+    assert work["merge_commit_hash"] == "beef123"
+    for state in ("open", "closed"):
+        illegal = await api.patch(f"/api/v1/links/pr/{pr['id']}", json={"pr_state": state})
+        assert illegal.status_code == 409
+        assert illegal.json()["detail"]["code"] == "INVALID_TRANSITION"
+    assert (await api.get(f"/api/v1/links/pr/{pr['id']}")).json()["pr_state"] == "merged"
+
+
+async def test_pr_errors(api: httpx.AsyncClient, item: dict[str, str]) -> None:
+    assert (await api.get(f"/api/v1/links/pr/{uuid.uuid4()}")).status_code == 404
+    patch = await api.patch(f"/api/v1/links/pr/{uuid.uuid4()}", json={"pr_state": "merged"})
+    assert patch.status_code == 404
+    zero = await api.post("/api/v1/links/pr", json={"work_item_id": item["id"], "pr_number": 0})
+    assert zero.status_code == 422
+    unknown = await api.post(
+        "/api/v1/links/pr", json={"work_item_id": str(uuid.uuid4()), "pr_number": 1}
+    )
+    assert unknown.status_code == 400
+
+
+async def test_pr_title_autolinks_ticket(api: httpx.AsyncClient, item: dict[str, str]) -> None:
+    key = f"AUTO{uuid.uuid4().int % 10**6}-7"
+    await api.post(
+        "/api/v1/links/pr",
+        json={"work_item_id": item["id"], "pr_number": 5, "pr_title": f"{key}: fix it"},
+    )
+    trace = await api.get(f"/api/v1/trace/ticket/{key}")
+    assert trace.status_code == 200
+    assert [w["id"] for w in trace.json()["work_items"]] == [item["id"]]
+
+
+async def test_deploy_link(api: httpx.AsyncClient, events: EventLog, item: dict[str, str]) -> None:
+    commit = uuid.uuid4().hex
+    await api.patch(f"/api/v1/work/{item['id']}/git-state", json={"last_commit_hash": commit})
+    by_commit = await api.post(
+        "/api/v1/links/deploy", json={"environment": "staging", "commit": commit}
+    )
+    assert by_commit.status_code == 201
+    deploy = by_commit.json()
+    assert deploy["work_item_id"] == item["id"]
+    event = await events.wait_for("imi.deploy.completed", deploy_link_id=deploy["id"])
+    assert event["payload"]["environment"] == "staging"
+    explicit = await api.post(
+        "/api/v1/links/deploy",
+        json={"work_item_id": item["id"], "environment": "prod", "commit_hash": commit},
+    )
+    assert explicit.status_code == 201
+    orphan = await api.post(
+        "/api/v1/links/deploy", json={"environment": "prod", "commit_hash": unique("c")}
+    )
+    assert orphan.status_code == 400
+    assert orphan.json()["detail"]["code"] == "BAD_REFERENCE"
+    missing_env = await api.post("/api/v1/links/deploy", json={"commit_hash": commit})
+    assert missing_env.status_code == 422
