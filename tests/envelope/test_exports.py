@@ -42,6 +42,8 @@ DOCUMENTED = {
     "create_messaging_tables",
     "drop_messaging_tables",
     "run_schema_migrations",
+    "schema_migration_options",
+    "reflect_schemas_by_name",
     # correlation, logging, settings
     "correlation_scope",
     "current_correlation_ids",

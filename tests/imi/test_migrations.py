@@ -1,7 +1,6 @@
 """Migration 0002 and the ORM models describe the same schema."""
 
 from collections.abc import Iterator
-from typing import Any
 
 import psycopg
 import pytest
@@ -11,9 +10,8 @@ from alembic.migration import MigrationContext
 from harness import Database
 
 import imi.models  # noqa: F401
+from envelope import reflect_schemas_by_name, schema_migration_options
 from imi.database import SCHEMA, Base
-
-MESSAGING = {"outbox", "inbox"}  # created by envelope's migration helper, checked there
 
 
 @pytest.fixture
@@ -21,27 +19,13 @@ def connection(database: Database, imi_env: dict[str, str]) -> Iterator[sa.Conne
     conninfo = database.service_conninfo("imi")
     engine = sa.create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(conninfo))
     with engine.connect() as conn:
-        # Reflect `imi` as a named schema, as the models name it, not as the default one.
-        conn.exec_driver_sql("SET search_path TO public")
-        conn.dialect.default_schema_name = "public"
+        reflect_schemas_by_name(conn)
         yield conn
     engine.dispose()
 
 
-def _ours(item: Any, name: str | None, kind: str, *_: Any) -> bool:
-    table = name if kind == "table" else getattr(getattr(item, "table", None), "name", None)
-    return table not in MESSAGING
-
-
 def test_autogenerate_finds_no_difference(connection: sa.Connection) -> None:
     context = MigrationContext.configure(
-        connection,
-        opts={
-            "include_schemas": True,
-            "include_name": lambda name, kind, _: name == SCHEMA if kind == "schema" else True,
-            "include_object": _ours,
-            "version_table_schema": SCHEMA,
-            "target_metadata": Base.metadata,
-        },
+        connection, opts=schema_migration_options(Base.metadata, SCHEMA)
     )
     assert compare_metadata(context, Base.metadata) == []

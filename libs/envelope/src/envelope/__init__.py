@@ -55,7 +55,9 @@ from envelope._tables import (
     create_messaging_tables,
     drop_messaging_tables,
     messaging_tables,
+    reflect_schemas_by_name,
     run_schema_migrations,
+    schema_migration_options,
 )
 
 __all__ = [
@@ -114,9 +116,11 @@ __all__ = [
     "install_error_handlers",
     "messaging_tables",
     "normalize_hookd",
+    "reflect_schemas_by_name",
     "registry",
     "request_id_to_uuid",
     "run_schema_migrations",
+    "schema_migration_options",
     "serve",
     "service_source",
     "topic_matches",

@@ -13,8 +13,8 @@ def messaging_tables(metadata: sa.MetaData, schema: str) -> tuple[sa.Table, sa.T
     outbox = sa.Table(
         "outbox",
         metadata,
-        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-        sa.Column("event_id", pg.UUID(as_uuid=True), nullable=False, unique=True),
+        sa.Column("id", sa.BigInteger, sa.Identity()),
+        sa.Column("event_id", pg.UUID(as_uuid=True), nullable=False),
         sa.Column("event_type", sa.Text, nullable=False),
         sa.Column("body", pg.JSONB, nullable=False),
         sa.Column(
@@ -26,6 +26,8 @@ def messaging_tables(metadata: sa.MetaData, schema: str) -> tuple[sa.Table, sa.T
         sa.Column("published_at", sa.DateTime(timezone=True)),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
         sa.Column("last_error", sa.Text),
+        sa.PrimaryKeyConstraint("id", name="outbox_pkey"),
+        sa.UniqueConstraint("event_id", name="outbox_event_id_key"),
         sa.Index("outbox_pending_idx", "id", postgresql_where=sa.text("published_at IS NULL")),
         sa.Index("outbox_correlation_idx", "correlation_ids", postgresql_using="gin"),
         schema=schema,
@@ -33,7 +35,7 @@ def messaging_tables(metadata: sa.MetaData, schema: str) -> tuple[sa.Table, sa.T
     inbox = sa.Table(
         "inbox",
         metadata,
-        sa.Column("event_id", pg.UUID(as_uuid=True), primary_key=True),
+        sa.Column("event_id", pg.UUID(as_uuid=True)),
         sa.Column("event_type", sa.Text, nullable=False),
         sa.Column("queue", sa.Text, nullable=False),
         sa.Column(
@@ -42,6 +44,7 @@ def messaging_tables(metadata: sa.MetaData, schema: str) -> tuple[sa.Table, sa.T
         sa.Column(
             "received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
         ),
+        sa.PrimaryKeyConstraint("event_id", name="inbox_pkey"),
         sa.Index("inbox_correlation_idx", "correlation_ids", postgresql_using="gin"),
         schema=schema,
     )
@@ -78,6 +81,27 @@ def _quoted(bind: sa.Connection, schema: str) -> str:
     return str(bind.dialect.identifier_preparer.quote_schema(schema))
 
 
+def schema_migration_options(metadata: sa.MetaData, schema: str) -> dict[str, Any]:
+    """Alembic options that confine migrations and autogenerate to `schema`."""
+    return {
+        "target_metadata": metadata,
+        "version_table_schema": schema,
+        "include_schemas": True,
+        "include_name": lambda name, type_, _: name == schema if type_ == "schema" else True,
+    }
+
+
+def reflect_schemas_by_name(connection: sa.Connection) -> None:
+    """Make `connection` see the service schema as a named one, as the table metadata names it.
+
+    The service role's search_path starts with its own schema, which reflection would then
+    report as the unnamed default schema, and autogenerate would see every table as new.
+    """
+    connection.exec_driver_sql("SET search_path TO public")
+    connection.commit()  # the SET outlives this transaction; Alembic then opens its own
+    connection.dialect.default_schema_name = "public"
+
+
 def run_schema_migrations(context: Any, metadata: sa.MetaData, schema: str, url: sa.URL) -> None:
     """The body of a service's Alembic `env.py`: online migrations confined to `schema`.
 
@@ -85,12 +109,7 @@ def run_schema_migrations(context: Any, metadata: sa.MetaData, schema: str, url:
     """
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=metadata,
-            version_table_schema=schema,
-            include_schemas=True,
-            include_name=lambda name, type_, _: name == schema if type_ == "schema" else True,
-        )
+        reflect_schemas_by_name(connection)
+        context.configure(connection=connection, **schema_migration_options(metadata, schema))
         with context.begin_transaction():
             context.run_migrations()
