@@ -75,7 +75,7 @@ class ConsumerRuntime:
     async def attach(self, connection: AbstractRobustConnection) -> None:
         if not self.subscriptions:
             return
-        self._channel = channel = await connection.channel()
+        channel = await connection.channel()
         await channel.set_qos(prefetch_count=self.prefetch)
         exchange = await channel.declare_exchange(
             self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
@@ -101,6 +101,7 @@ class ConsumerRuntime:
             for key in sub.routing_keys:
                 await queue.bind(exchange, routing_key=key)
             await queue.consume(self._callback(sub))
+        self._channel = channel  # ready only once every queue is bound and consumed
 
     @property
     def ready(self) -> bool:

@@ -54,10 +54,11 @@ class Publisher:
         self._exchange: AbstractExchange | None = None
 
     async def attach(self, connection: AbstractRobustConnection) -> None:
-        self._channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        self._exchange = await self._channel.declare_exchange(
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        self._exchange = await channel.declare_exchange(
             self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
         )
+        self._channel = channel
 
     @property
     def ready(self) -> bool:
