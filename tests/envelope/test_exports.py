@@ -70,6 +70,7 @@ DOCUMENTED = {
     "health_router",
     # cross-service docs and tracing
     "asyncapi_document",
+    "asyncapi_router",
     "EventHistory",
     "events_router",
 }

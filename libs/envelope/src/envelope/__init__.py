@@ -6,7 +6,7 @@ and consumers validate against the same schema.
 """
 
 from envelope import events
-from envelope._asyncapi import asyncapi_document
+from envelope._asyncapi import asyncapi_document, asyncapi_router
 from envelope._bus import ServiceBus
 from envelope._consumer import DEAD_LETTER_EXCHANGE, ConsumerRuntime, Handler, Reject
 from envelope._correlation import correlation_scope, current_correlation_ids, request_id_to_uuid
@@ -102,6 +102,7 @@ __all__ = [
     "UnroutableEvent",
     "api_key_guard",
     "asyncapi_document",
+    "asyncapi_router",
     "configure_logging",
     "correlation_scope",
     "create_envelope",

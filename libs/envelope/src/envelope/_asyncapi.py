@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from fastapi import APIRouter
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
@@ -122,3 +123,24 @@ def asyncapi_document(
         "operations": operations,
         "components": {"messages": messages, "schemas": schemas},
     }
+
+
+def asyncapi_router(
+    *, service: str, version: str, description: str, subscriptions: Subscriptions
+) -> APIRouter:
+    """`GET /asyncapi.json`: the service's AsyncAPI document, next to its OpenAPI one."""
+    router = APIRouter(tags=["events"])
+    document = asyncapi_document(
+        service=service, version=version, description=description, subscriptions=subscriptions
+    )
+
+    @router.get(
+        "/asyncapi.json",
+        summary="AsyncAPI document",
+        description="Every event this service publishes and consumes, with payload schemas.",
+        include_in_schema=False,
+    )
+    async def asyncapi() -> dict[str, Any]:
+        return document
+
+    return router

@@ -1,4 +1,4 @@
-"""`GET /api/v1/events/{event_id}`: what a service did with an event, from its outbox and inbox."""
+"""`GET /events/{event_id}` under `/api/v1`: what a service did with an event."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ class EventHistory(BaseModel):
 
 
 def events_router(schema: str, transaction: TransactionFactory) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/events", tags=["events"])
+    router = APIRouter(prefix="/events", tags=["events"])
     table = sql.Identifier(schema)
     emitted = sql.SQL(
         "SELECT event_id, event_type, correlation_ids, created_at, published_at, last_error "

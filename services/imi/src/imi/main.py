@@ -13,14 +13,16 @@ from envelope import (
     RequestContextMiddleware,
     ServiceBus,
     api_key_guard,
+    asyncapi_router,
     configure_logging,
     error_responses,
+    events_router,
     health_router,
     install_error_handlers,
 )
 from imi import __version__
 from imi.components.endpoints import router as components_router
-from imi.consumers import subscribe_consumers
+from imi.consumers import CONSUMERS, subscribe_consumers
 from imi.database import SCHEMA, UnitOfWork, create_engine, outbox_table
 from imi.links.endpoints import router as links_router
 from imi.projects.endpoints import router as projects_router
@@ -43,6 +45,7 @@ TAGS = [
     {"name": "components", "description": "Components of projects and their relationships."},
     {"name": "trace", "description": "The chain ticket → work items → PRs → deploys."},
     {"name": "stats", "description": "Counts by status, type and project; lead times."},
+    {"name": "events", "description": "What imi did with an event: emitted, consumed, caused."},
     {"name": "health", "description": "Database, broker and outbox state."},
 ]
 
@@ -100,7 +103,16 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
         components_router,
         trace_router,
         stats_router,
+        events_router(SCHEMA, uow),
     ):
         api.include_router(router)
     app.include_router(api)
+    app.include_router(
+        asyncapi_router(
+            service="imi",
+            version=__version__,
+            description=DESCRIPTION,
+            subscriptions=[(queue, keys) for queue, keys, _ in CONSUMERS],
+        )
+    )
     return app

@@ -1,0 +1,47 @@
+"""Following an event through imi: what a request caused, and the AsyncAPI document."""
+
+import uuid
+
+import httpx
+from imi_helpers import eventually, remote, unique
+
+from envelope import request_id_to_uuid
+
+
+async def test_a_request_id_leads_to_the_events_it_caused(imi_client: httpx.AsyncClient) -> None:
+    request_id = f"req-{uuid.uuid4().hex[:8]}"
+    created = await imi_client.post(
+        "/api/v1/projects",
+        json={"name": unique("proj"), "remote_origin": remote()},
+        headers={"X-Request-ID": request_id},
+    )
+    assert created.status_code == 201
+    history = await imi_client.get(f"/api/v1/events/{request_id_to_uuid(request_id)}")
+    assert history.status_code == 200
+    caused = history.json()["caused"]
+    assert [event["event_type"] for event in caused] == ["imi.project.registered"]
+
+    event_id = caused[0]["event_id"]
+
+    async def published() -> dict[str, object] | None:
+        body = (await imi_client.get(f"/api/v1/events/{event_id}")).json()
+        return body if body["emitted"]["published_at"] else None
+
+    emitted = (await eventually(published))["emitted"]
+    assert emitted["correlation_ids"] == [str(request_id_to_uuid(request_id))]
+
+
+async def test_an_unknown_event_is_404(imi_client: httpx.AsyncClient) -> None:
+    response = await imi_client.get(f"/api/v1/events/{uuid.uuid4()}")
+    assert response.status_code == 404
+    assert response.json()["detail"]["code"] == "NOT_FOUND"
+    assert (await imi_client.get("/api/v1/events/not-a-uuid")).status_code == 422
+
+
+async def test_asyncapi_lists_what_imi_sends_and_receives(imi_client: httpx.AsyncClient) -> None:
+    document = (await imi_client.get("/asyncapi.json")).json()
+    operations = document["operations"]
+    assert operations["send_imi_work_started"]["action"] == "send"
+    assert operations["receive_git_push"]["x-queue"] == "imi.git_events"
+    assert operations["receive_imi_cmd_register_project"]["x-queue"] == "imi.commands"
+    assert "receive_imi_work_started" not in operations
