@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aio_pika
+import psycopg
 import pytest
 from harness import Broker, eventually, rabbitmqctl
 from psycopg import AsyncConnection
@@ -134,7 +135,7 @@ async def test_poison_goes_to_the_dead_letter_queue_and_the_next_message_is_proc
     await delete_queues(amqp, queue)
 
 
-async def test_transient_failures_are_retried_until_the_delivery_limit(
+async def test_failing_handlers_are_retried_until_the_delivery_limit(
     amqp: aio_pika.abc.AbstractRobustConnection,
     exchange: aio_pika.abc.AbstractExchange,
     transaction: Callable[[], Any],
@@ -145,7 +146,7 @@ async def test_transient_failures_are_retried_until_the_delivery_limit(
     async def handler(envelope: EventEnvelope[Any], _: AsyncConnection[Any]) -> None:
         attempts.append(envelope.payload["name"])
         if envelope.payload["name"] == "always" or len(attempts) < 2:
-            raise ConnectionError("database went away")
+            raise RuntimeError("a bug that only sometimes bites")
 
     queue = f"test.{unique}"
     runtime = await start_runtime(amqp, transaction, queue, handler)
@@ -189,5 +190,28 @@ async def test_consumers_reattach_after_a_broker_restart(
     await exchange.publish(message(after), routing_key=after.event_type)
     await publisher_connection.close()
     await eventually(lambda: _async(handled == ["after"]), timeout=30)
+    await runtime.close()
+    await delete_queues(amqp, queue)
+
+
+async def test_an_unreachable_database_is_waited_out_without_spending_deliveries(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    exchange: aio_pika.abc.AbstractExchange,
+    transaction: Callable[[], Any],
+    unique: str,
+) -> None:
+    attempts: list[int] = []
+
+    async def handler(envelope: EventEnvelope[Any], _: AsyncConnection[Any]) -> None:
+        attempts.append(1)
+        if len(attempts) <= 5:  # more failures than the delivery limit allows
+            raise psycopg.OperationalError("connection to server was lost")
+
+    queue = f"test.{unique}"
+    runtime = await start_runtime(amqp, transaction, queue, handler)
+    sent = create_envelope("test.thing.happened", {"name": "patient"}, source=service_source("t"))
+    await exchange.publish(message(sent), routing_key=sent.event_type)
+    await eventually(lambda: _async(len(attempts) == 6), timeout=60)
+    assert await dlq_depth(amqp, queue) == 0
     await runtime.close()
     await delete_queues(amqp, queue)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -14,12 +15,14 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobus
 
 from envelope._correlation import correlation_scope
 from envelope._decode import MalformedMessage, decode_message
+from envelope._errors import is_unavailable
 from envelope._models import EventEnvelope
 from envelope._outbox import Inbox
 from envelope._registry import InvalidPayload, UnknownEventType
 from envelope._sql import Transaction
 
 DEAD_LETTER_EXCHANGE = "bloodbank.dlx"
+RETRY_FIRST_DELAY, RETRY_MAX_DELAY = 0.5, 10.0
 log = structlog.get_logger("envelope.consumer")
 
 Handler = Callable[[EventEnvelope[Any], Any], Awaitable[None]]
@@ -47,8 +50,9 @@ class ConsumerRuntime:
     """Declares each subscription's durable quorum queue and dead-letter queue, and consumes.
 
     Ack policy: success → ack after commit; duplicate (event id already in the inbox) → ack
-    without effect; malformed or invalid → reject to `<queue>.dlq`; any other error → requeue,
-    until the queue's delivery limit dead-letters it. A robust connection re-declares the queues
+    without effect; malformed or invalid → reject to `<queue>.dlq`; database unreachable →
+    keep the message and retry in place with backoff; any other error → requeue, until the
+    queue's delivery limit dead-letters it. A robust connection re-declares the queues
     and restarts consumers after a broker restart.
     """
 
@@ -144,25 +148,35 @@ class ConsumerRuntime:
         message: AbstractIncomingMessage,
         started: float,
     ) -> None:
-        try:
-            async with self.transaction() as tx:
-                first = await self.inbox.record(tx, envelope, sub.queue)
-                if first:
-                    await sub.handler(envelope, tx)
-        except Reject as error:
-            log.warning("handler rejected message", error_message=str(error))
-            await message.reject(requeue=False)
-            return
-        except Exception as error:
-            log.error(
-                "handler failed; message requeued",
-                error_type=type(error).__name__,
-                error_message=str(error),
-                delivery_count=(message.headers or {}).get("x-delivery-count", 0),
-                exc_info=True,
-            )
-            await message.nack(requeue=True)
-            return
+        delay = RETRY_FIRST_DELAY
+        while True:
+            try:
+                async with self.transaction() as tx:
+                    first = await self.inbox.record(tx, envelope, sub.queue)
+                    if first:
+                        await sub.handler(envelope, tx)
+                break
+            except Reject as error:
+                log.warning("handler rejected message", error_message=str(error))
+                await message.reject(requeue=False)
+                return
+            except Exception as error:
+                if is_unavailable(error):
+                    # Not the message's fault: keep it (unacked) and retry in place, so a
+                    # database outage of any length spends none of its delivery limit.
+                    log.warning("database unavailable; retrying", retry_in=delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, RETRY_MAX_DELAY)
+                    continue
+                log.error(
+                    "handler failed; message requeued",
+                    error_type=type(error).__name__,
+                    error_message=str(error),
+                    delivery_count=(message.headers or {}).get("x-delivery-count", 0),
+                    exc_info=True,
+                )
+                await message.nack(requeue=True)
+                return
         await message.ack()
         log.info(
             "event consumed" if first else "duplicate event skipped",

@@ -141,7 +141,8 @@ def _is_integrity(error: Exception) -> bool:
     return isinstance(error, sa_exc.IntegrityError | pg_errors.IntegrityError)
 
 
-def _is_unavailable(error: Exception) -> bool:
+def is_unavailable(error: BaseException) -> bool:
+    """The database cannot be reached or the pool is exhausted: a wait, not a fault."""
     if isinstance(error, PoolTimeout | sa_exc.TimeoutError | pg_errors.OperationalError):
         return True
     if isinstance(error, sa_exc.DBAPIError):
@@ -174,7 +175,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def database(_: Request, error: Exception) -> JSONResponse:
         if _is_integrity(error):
             return _integrity(error)
-        if _is_unavailable(error):
+        if is_unavailable(error):
             log.warning("database unavailable", error_type=type(error).__name__)
             return _unavailable()
         if isinstance(getattr(error, "orig", error), pg_errors.DataError):
