@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from harness import Broker, Database, migrate, run_id, running, service_env
+from harness import Broker, Database, ServiceProcess, migrate, run_id, running, service_env
 
 from envelope import ServiceSettings
 from imi.settings import ImiSettings
@@ -92,3 +93,22 @@ def mimir_app(mimir_settings: MimirSettings) -> FastAPI:
 async def mimir_client(mimir_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with running(mimir_app) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def logs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("service-logs")
+
+
+@pytest.fixture(scope="session")
+def imi_process(imi_env: dict[str, str], logs_dir: Path) -> Iterator[ServiceProcess]:
+    process = ServiceProcess("imi", imi_env, logs_dir / "imi.log").start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def mimir_process(mimir_env: dict[str, str], logs_dir: Path) -> Iterator[ServiceProcess]:
+    process = ServiceProcess("mimir", mimir_env, logs_dir / "mimir.log").start()
+    yield process
+    process.stop()

@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import psycopg
@@ -30,6 +31,7 @@ from fastapi import FastAPI
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 PROVISION_SQL = ROOT / "deploy" / "postgres" / "provision.sql"
 PG_ADMIN_DSN = os.environ.get("TEST_PG_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_HOST = os.environ.get("TEST_AMQP_HOST", "127.0.0.1:5672")
@@ -172,10 +174,13 @@ def migrate(service: str, env: dict[str, str]) -> None:
     )
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
-    """Wait until `check()` is true; fail the test after `timeout` seconds."""
+async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 10.0) -> T:
+    """Poll `check` until it returns something truthy, and return that; fail after `timeout` s."""
     deadline = time.monotonic() + timeout
-    while not await check():
+    while True:
+        result = await check()
+        if result:
+            return result
         if time.monotonic() > deadline:
             pytest.fail(f"condition not met within {timeout} s")
         await asyncio.sleep(0.05)

@@ -5,30 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import aio_pika
 import httpx
-import pytest
-from harness import Broker, rabbitmqctl
+from harness import Broker, eventually, rabbitmqctl
 
 from envelope import EXCHANGE
 
 T = TypeVar("T")
-TIMEOUT = 10.0
-
-
-async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = TIMEOUT) -> T:
-    """Poll `probe` until it returns something truthy; fail after `within` seconds."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = await probe()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"condition not met within {within}s")
-        await asyncio.sleep(0.05)
 
 
 def unique(prefix: str = "x") -> str:
