@@ -15,6 +15,7 @@ from envelope import (
     install_error_handlers,
 )
 from mimir import __version__
+from mimir.api import TAGS, api_router
 from mimir.database import UnitOfWork, create_pool
 from mimir.settings import MimirSettings
 from mimir.tables import SCHEMA
@@ -60,9 +61,11 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        openapi_tags=TAGS,
     )
     app.state.settings, app.state.pool, app.state.uow, app.state.bus = settings, pool, uow, bus
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     app.include_router(health_router("mimir", __version__, bus, outbox_backlog))
+    app.include_router(api_router(settings))
     return app

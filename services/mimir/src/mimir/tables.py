@@ -75,9 +75,7 @@ artifact_versions = sa.Table(
     "artifact_versions",
     metadata,
     _id(),
-    sa.Column(
-        "artifact_id", pg.UUID(as_uuid=True), sa.ForeignKey("artifacts.id"), nullable=False
-    ),
+    sa.Column("artifact_id", pg.UUID(as_uuid=True), sa.ForeignKey("artifacts.id"), nullable=False),
     sa.Column("version_number", sa.Integer, nullable=False),
     sa.Column("content", sa.Text, nullable=False),
     sa.Column("content_hash", sa.Text, nullable=False),

@@ -1,0 +1,88 @@
+"""/api/v1/spans."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+
+from envelope import error_responses
+from mimir.deps import WorkDep
+from mimir.filters import (
+    FIELDS_QUERY,
+    ListParams,
+    Page,
+    Resource,
+    compile_list,
+    list_params,
+    page,
+    parse_fields,
+    sparse,
+)
+from mimir.spans import service
+from mimir.spans.schemas import Span, SpanCreate
+from mimir.sql import fetch_all, fetch_required
+
+router = APIRouter(prefix="/spans", tags=["spans"])
+
+SPANS = Resource(
+    name="spans",
+    alias="s",
+    filters={
+        "id": "uuid",
+        "artifact_id": "uuid",
+        "artifact_version_id": "uuid",
+        "span_type": "text",
+        "start_offset": "int",
+        "end_offset": "int",
+        "metadata": "json",
+        "created_at": "datetime",
+    },
+    fields=frozenset(Span.model_fields),
+)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Span,
+    summary="Create span",
+    responses=error_responses(400, 422, 503),
+)
+async def create_span(body: SpanCreate, work: WorkDep) -> Span:
+    """Mark a character range of an artifact version.
+
+    It must satisfy 0 <= start_offset < end_offset <= the content's length (400 otherwise);
+    the response quotes the text it covers. An unknown version is a 400 `BAD_REFERENCE`.
+    """
+    return Span.model_validate(await service.create_span(work, body))
+
+
+@router.get(
+    "",
+    response_model=Page[Span],
+    summary="List spans for artifact",
+    responses=error_responses(400, 422, 503),
+)
+async def list_spans(work: WorkDep, params: ListParams = Depends(list_params)) -> object:
+    """Spans with their quoted text. Filter by `artifact_id` or `artifact_version_id`, and
+    `span_type` (`span_type=chunk` lists the search chunks), offsets, `metadata__contains`,
+    `created_at`; e.g. `?artifact_id=...&order=created_at`."""
+    compiled = compile_list(SPANS, params)
+    rows = await fetch_all(
+        work.conn, "list_spans", compiled.params, where=compiled.where, order=compiled.order
+    )
+    return sparse(page(Span, rows, compiled), compiled.fields)
+
+
+@router.get(
+    "/{span_id}",
+    response_model=Span,
+    summary="Get span details",
+    responses=error_responses(400, 404, 422, 503),
+)
+async def get_span(span_id: UUID, work: WorkDep, fields: str | None = FIELDS_QUERY) -> object:
+    """One span with its artifact, version, offsets and the text it quotes."""
+    wanted = parse_fields(SPANS.fields, fields)
+    row = await fetch_required(work.conn, "get_span", "span", {"id": span_id})
+    return sparse(Span.model_validate(row), wanted)
