@@ -9,9 +9,11 @@ from fastapi import APIRouter
 from envelope import api_key_guard
 from mimir.artifacts.router import router as artifacts
 from mimir.decisions.router import router as decisions
+from mimir.embedding.router import router as embedding_spaces
 from mimir.intents.router import router as intents
 from mimir.provenance.router import router as provenance
 from mimir.relations.router import router as relations
+from mimir.search.router import router as search
 from mimir.settings import MimirSettings
 from mimir.spans.router import router as spans
 
@@ -49,6 +51,15 @@ TAGS: list[dict[str, Any]] = [
 
 def api_router(settings: MimirSettings) -> APIRouter:
     router = APIRouter(prefix="/api/v1", dependencies=[api_key_guard(settings.api_key)])
-    for domain in (artifacts, intents, decisions, spans, relations, provenance):
+    for domain in (
+        artifacts,
+        intents,
+        decisions,
+        spans,
+        relations,
+        search,
+        embedding_spaces,
+        provenance,
+    ):
         router.include_router(domain)
     return router

@@ -37,6 +37,6 @@ class MimirSettings(ServiceSettings):
     openai_timeout_seconds: float = 30.0
 
     search_candidates: int = Field(
-        200, ge=10, le=5000, description="First-stage candidates per search list"
+        1000, ge=10, le=10000, description="First-stage full-text candidates ranked exactly"
     )
     hnsw_ef_search: int = Field(100, ge=10, le=1000)

@@ -1,0 +1,166 @@
+"""Search: bounded first stages (GIN candidates, HNSW neighbours), exact ranking of the few.
+
+The filter clauses are static SQL chosen from `FILTER_CLAUSES` by which filters the request
+sets; values travel as parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from envelope import BadRequest, NotFound
+from mimir.embedding.spaces import OPERATORS, dimensions_literal, embedder_for, vector_text
+from mimir.search.schemas import SearchFilters
+from mimir.settings import MimirSettings
+from mimir.sql import Conn, Row, fetch_all, fetch_one, query
+
+RRF_K = 60
+HEADLINE = "StartSel=<<, StopSel=>>, MaxWords=35, MinWords=12, MaxFragments=2"
+FILTER_CLAUSES: dict[str, sql.SQL] = {
+    "artifact_type": sql.SQL("a.artifact_type = ANY(%(artifact_type)s)"),
+    "source": sql.SQL("a.source = ANY(%(source)s)"),
+    "artifact_id": sql.SQL("a.id = ANY(%(artifact_id)s)"),
+    "metadata": sql.SQL("a.metadata @> %(metadata)s"),
+    "created_after": sql.SQL("a.created_at >= %(created_after)s"),
+    "created_before": sql.SQL("a.created_at < %(created_before)s"),
+    "latest_only": sql.SQL(
+        "v.version_number = (SELECT max(lv.version_number) FROM artifact_versions lv"
+        " WHERE lv.artifact_id = v.artifact_id)"
+    ),
+}
+SCORES = {
+    "cosine": sql.SQL("1 - d.distance"),
+    "l2": sql.SQL("-d.distance"),
+    "inner_product": sql.SQL("-d.distance"),
+}
+
+
+def compose_filters(filters: SearchFilters) -> tuple[sql.Composable, dict[str, Any]]:
+    params = filters.model_dump(exclude_none=True)
+    latest_only = params.pop("latest_only")
+    clauses = [FILTER_CLAUSES[name] for name in params]
+    if latest_only:
+        clauses.append(FILTER_CLAUSES["latest_only"])
+    if "metadata" in params:
+        params["metadata"] = Jsonb(params["metadata"])
+    where = sql.SQL(" AND ").join(clauses) if clauses else sql.SQL("TRUE")
+    return where, params
+
+
+def depth(limit: int) -> int:
+    """How deep each ranked list goes before fusion or the final cut."""
+    return max(limit * 4, 40)
+
+
+async def text(
+    conn: Conn, text_query: str, limit: int, filters: SearchFilters, settings: MimirSettings
+) -> list[Row]:
+    where, params = compose_filters(filters)
+    lexical = query("fragment_lexical_ranked", filters=where)
+    return await fetch_all(
+        conn,
+        "search_text",
+        {
+            **params,
+            "query": text_query,
+            "candidates": settings.search_candidates,
+            "depth": limit,
+            "limit": limit,
+            "headline": HEADLINE,
+        },
+        lexical=lexical,
+    )
+
+
+async def _space(conn: Conn, name: str | None, settings: MimirSettings) -> Row:
+    space_name = name or settings.embedding_default_space
+    space = await fetch_one(conn, "get_space_by_name", {"name": space_name})
+    if space is None:
+        raise NotFound("embedding space not found", name=space_name)
+    return space
+
+
+async def _query_vector(
+    space: Row, text_query: str | None, vector: list[float] | None, settings: MimirSettings
+) -> str:
+    if vector is None:
+        embedder = embedder_for(space, settings)
+        if embedder is None:
+            raise BadRequest("this space takes client vectors: pass `vector`", space=space["name"])
+        assert text_query is not None
+        [vector] = await embedder.embed([text_query])
+    if len(vector) != space["dimensions"]:
+        raise BadRequest(
+            f"the vector must have {space['dimensions']} dimensions",
+            space=space["name"],
+            given=len(vector),
+        )
+    return vector_text(vector)
+
+
+def _dense(space: Row, where: sql.Composable) -> sql.Composable:
+    return query(
+        "fragment_nearest_chunks",
+        dimensions=dimensions_literal(space["dimensions"]),
+        operator=sql.SQL(OPERATORS[space["distance"]]),
+        space_id=sql.Literal(space["id"]),
+        filters=where,
+    )
+
+
+async def semantic(
+    conn: Conn,
+    text_query: str | None,
+    vector: list[float] | None,
+    space_name: str | None,
+    limit: int,
+    filters: SearchFilters,
+    settings: MimirSettings,
+) -> tuple[Row, list[Row]]:
+    space = await _space(conn, space_name, settings)
+    vector_param = await _query_vector(space, text_query, vector, settings)
+    where, params = compose_filters(filters)
+    await fetch_one(conn, "configure_vector_scan", {"ef_search": str(settings.hnsw_ef_search)})
+    rows = await fetch_all(
+        conn,
+        "search_semantic",
+        {**params, "vector": vector_param, "depth": limit, "limit": limit},
+        dense=_dense(space, where),
+        score=SCORES[space["distance"]],
+    )
+    return space, rows
+
+
+async def hybrid(
+    conn: Conn,
+    text_query: str,
+    vector: list[float] | None,
+    space_name: str | None,
+    limit: int,
+    filters: SearchFilters,
+    settings: MimirSettings,
+) -> tuple[Row, list[Row]]:
+    space = await _space(conn, space_name, settings)
+    vector_param = await _query_vector(space, text_query, vector, settings)
+    where, params = compose_filters(filters)
+    await fetch_one(conn, "configure_vector_scan", {"ef_search": str(settings.hnsw_ef_search)})
+    rows = await fetch_all(
+        conn,
+        "search_hybrid",
+        {
+            **params,
+            "query": text_query,
+            "vector": vector_param,
+            "candidates": settings.search_candidates,
+            "depth": depth(limit),
+            "limit": limit,
+            "rrf_k": RRF_K,
+            "headline": HEADLINE,
+        },
+        lexical=query("fragment_lexical_ranked", filters=where),
+        dense=_dense(space, where),
+    )
+    return space, rows
