@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
@@ -70,16 +71,33 @@ class Work:
         )
 
 
-async def get_work(
-    request: Request,
-    provenance: ProvenanceHeaders | None = Depends(provenance_headers),
+@asynccontextmanager
+async def _unit_of_work(
+    request: Request, provenance: ProvenanceHeaders | None
 ) -> AsyncIterator[Work]:
     state = request.app.state
     async with state.uow() as conn:
         yield Work(conn, state.bus, state.settings, provenance)
 
 
+async def get_work(
+    request: Request,
+    provenance: ProvenanceHeaders | None = Depends(provenance_headers),
+) -> AsyncIterator[Work]:
+    """For writes: the unit of work, with the request's provenance headers."""
+    async with _unit_of_work(request, provenance) as work:
+        yield work
+
+
+async def get_reader(request: Request) -> AsyncIterator[Work]:
+    """For reads (and searches): the same unit of work, without provenance headers."""
+    async with _unit_of_work(request, None) as work:
+        yield work
+
+
+# scope="function": the transaction ends (commits) before the response is sent.
 WorkDep = Annotated[Work, Depends(get_work, scope="function")]
+ReadDep = Annotated[Work, Depends(get_reader, scope="function")]
 
 
 def check_transition(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from envelope import error_responses
 from mimir.artifacts import service
 from mimir.artifacts.schemas import Artifact, ArtifactCreate, ArtifactDetail, Version, VersionCreate
-from mimir.deps import WorkDep
+from mimir.deps import ReadDep, WorkDep
 from mimir.filters import (
     FIELDS_QUERY,
     ListParams,
@@ -76,7 +76,7 @@ async def create_artifact(body: ArtifactCreate, work: WorkDep) -> ArtifactDetail
     responses=error_responses(400, 422, 503),
 )
 async def list_artifacts(
-    work: WorkDep,
+    work: ReadDep,
     params: ListParams = Depends(list_params),
     q: str | None = Query(None, description="Full-text query over the artifacts' chunks"),
 ) -> object:
@@ -100,7 +100,7 @@ async def list_artifacts(
 )
 async def get_artifact(
     artifact_id: UUID,
-    work: WorkDep,
+    work: ReadDep,
     fields: str | None = FIELDS_QUERY,
 ) -> object:
     """The artifact and every version (with content), oldest version first."""
@@ -139,7 +139,7 @@ async def add_version(
     summary="Get related entities",
     responses=error_responses(400, 404, 422, 503),
 )
-async def artifact_relations(artifact_id: UUID, work: WorkDep) -> list[Relation]:
+async def artifact_relations(artifact_id: UUID, work: ReadDep) -> list[Relation]:
     """Relations in which this artifact is the source or the target, newest first."""
     await service.require_artifact(work.conn, artifact_id)
     rows = await relations_of(work.conn, "artifact", artifact_id)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from envelope import error_responses
 from mimir.decisions import service
 from mimir.decisions.schemas import ChainLink, Decision, DecisionCreate, DecisionUpdate
-from mimir.deps import WorkDep
+from mimir.deps import ReadDep, WorkDep
 from mimir.filters import (
     FIELDS_QUERY,
     ListParams,
@@ -62,7 +62,7 @@ async def record_decision(body: DecisionCreate, work: WorkDep) -> Decision:
     summary="List or search decisions",
     responses=error_responses(400, 422, 503),
 )
-async def list_decisions(work: WorkDep, params: ListParams = Depends(list_params)) -> object:
+async def list_decisions(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
     """Decisions, newest first by default.
 
     Filters: `status`, `statement` / `rationale` (e.g. `statement__icontains=retry`, served by
@@ -83,7 +83,7 @@ async def list_decisions(work: WorkDep, params: ListParams = Depends(list_params
     responses=error_responses(400, 404, 422, 503),
 )
 async def get_decision(
-    decision_id: UUID, work: WorkDep, fields: str | None = FIELDS_QUERY
+    decision_id: UUID, work: ReadDep, fields: str | None = FIELDS_QUERY
 ) -> object:
     """One decision."""
     wanted = parse_fields(DECISIONS.fields, fields)
@@ -113,7 +113,7 @@ async def update_decision(decision_id: UUID, body: DecisionUpdate, work: WorkDep
     summary="Get supersession chain",
     responses=error_responses(400, 404, 422, 503),
 )
-async def decision_chain(decision_id: UUID, work: WorkDep) -> list[ChainLink]:
+async def decision_chain(decision_id: UUID, work: ReadDep) -> list[ChainLink]:
     """The decisions this one superseded (transitively), itself, and those that superseded
     it, oldest first."""
     await fetch_required(work.conn, "get_decision", "decision", {"id": decision_id})

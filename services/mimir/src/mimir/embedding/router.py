@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from envelope import error_responses
-from mimir.deps import WorkDep
+from mimir.deps import ReadDep, WorkDep
 from mimir.embedding import spaces
 from mimir.embedding.schemas import Reembed, Space, SpaceCreate, UploadResult, VectorUpload
 from mimir.sql import fetch_all, fetch_required
@@ -35,7 +35,7 @@ async def create_space(body: SpaceCreate, work: WorkDep) -> Space:
 @router.get(
     "", response_model=list[Space], summary="List embedding spaces", responses=error_responses(503)
 )
-async def list_spaces(work: WorkDep) -> list[Space]:
+async def list_spaces(work: ReadDep) -> list[Space]:
     """Every space with its model, dimensions, status and number of vectors."""
     return [Space.model_validate(row) for row in await fetch_all(work.conn, "list_spaces")]
 
@@ -46,7 +46,7 @@ async def list_spaces(work: WorkDep) -> list[Space]:
     summary="Get embedding space",
     responses=error_responses(400, 404, 422, 503),
 )
-async def get_space(space_id: UUID, work: WorkDep) -> Space:
+async def get_space(space_id: UUID, work: ReadDep) -> Space:
     """One space; `status` says whether re-embedding is still under way."""
     row = await fetch_required(work.conn, "get_space", "embedding space", {"id": space_id})
     return Space.model_validate(row)

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 
 from envelope import error_responses
-from mimir.deps import WorkDep
+from mimir.deps import ReadDep, WorkDep
 from mimir.filters import (
     FIELDS_QUERY,
     ListParams,
@@ -79,7 +79,7 @@ async def create_group(body: GroupCreate, work: WorkDep) -> Group:
     summary="List intent groups",
     responses=error_responses(400, 422, 503),
 )
-async def list_groups(work: WorkDep, params: ListParams = Depends(list_params)) -> object:
+async def list_groups(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
     """Intent groups with their intent counts. Filters: `name`, `status`, `merged_into_id`,
     `id`, `created_at` (with `__op` suffixes, e.g. `name__icontains=pay`)."""
     compiled = compile_list(GROUPS, params)
@@ -99,7 +99,7 @@ async def list_groups(work: WorkDep, params: ListParams = Depends(list_params)) 
     summary="Get intent group",
     responses=error_responses(400, 404, 422, 503),
 )
-async def get_group(group_id: UUID, work: WorkDep) -> Group:
+async def get_group(group_id: UUID, work: ReadDep) -> Group:
     """One group with the number of intents in it."""
     row = await fetch_required(work.conn, "get_intent_group", "intent group", {"id": group_id})
     return Group.model_validate(row)
@@ -152,7 +152,7 @@ async def create_intent(body: IntentCreate, work: WorkDep) -> Intent:
     summary="List or search intents",
     responses=error_responses(400, 422, 503),
 )
-async def list_intents(work: WorkDep, params: ListParams = Depends(list_params)) -> object:
+async def list_intents(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
     """Intents, newest first by default.
 
     Filters: `status`, `proposed_by`, `intent_group_id`, `statement` (`statement__icontains`
@@ -171,7 +171,7 @@ async def list_intents(work: WorkDep, params: ListParams = Depends(list_params))
     summary="Get intent",
     responses=error_responses(400, 404, 422, 503),
 )
-async def get_intent(intent_id: UUID, work: WorkDep, fields: str | None = FIELDS_QUERY) -> object:
+async def get_intent(intent_id: UUID, work: ReadDep, fields: str | None = FIELDS_QUERY) -> object:
     """One intent."""
     wanted = parse_fields(INTENTS.fields, fields)
     row = await fetch_required(work.conn, "get_intent", "intent", {"id": intent_id})

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from envelope import error_responses
-from mimir.deps import WorkDep
+from mimir.deps import ReadDep, WorkDep
 from mimir.provenance import service
 from mimir.provenance.schemas import Provenance, ProvenanceCreate
 
@@ -37,7 +37,7 @@ async def record_provenance(body: ProvenanceCreate, work: WorkDep) -> Provenance
     summary="Get provenance",
     responses=error_responses(400, 422, 503),
 )
-async def get_provenance(target_type: str, target_id: UUID, work: WorkDep) -> list[Provenance]:
+async def get_provenance(target_type: str, target_id: UUID, work: ReadDep) -> list[Provenance]:
     """Every provenance row recorded for the entity, oldest first (empty if none)."""
     rows = await service.for_target(work.conn, target_type, target_id)
     return [Provenance.model_validate(row) for row in rows]

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from envelope import error_responses
-from mimir.deps import WorkDep
+from mimir.deps import ReadDep, WorkDep
 from mimir.filters import ListParams, Page, Resource, compile_list, list_params, page, sparse
 from mimir.relations import service
 from mimir.relations.schemas import Relation, RelationCreate, Traversal, TraversedRelation
@@ -55,7 +55,7 @@ async def create_relation(body: RelationCreate, work: WorkDep) -> Relation:
     summary="Query relations",
     responses=error_responses(400, 422, 503),
 )
-async def list_relations(work: WorkDep, params: ListParams = Depends(list_params)) -> object:
+async def list_relations(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
     """Relations by source, target or type, newest first by default.
 
     Filters: `source_type`, `source_id`, `target_type`, `target_id`, `relation_type`, `id`,
@@ -73,7 +73,7 @@ async def list_relations(work: WorkDep, params: ListParams = Depends(list_params
     responses=error_responses(400, 422, 503),
 )
 async def traverse(
-    work: WorkDep,
+    work: ReadDep,
     start_type: str = Query(description="Type of the start entity", examples=["artifact"]),
     start_id: UUID = Query(description="Id of the start entity"),
     depth: int = Query(2, ge=1, le=6, description="Most hops to walk"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from envelope import error_responses
-from mimir.deps import WorkDep
+from mimir.deps import ReadDep
 from mimir.search import service
 from mimir.search.schemas import HybridSearch, SearchResult, SemanticSearch, TextSearch
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/search", tags=["search"])
     summary="Full-text search",
     responses=error_responses(400, 422, 503),
 )
-async def search_text(body: TextSearch, work: WorkDep) -> SearchResult:
+async def search_text(body: TextSearch, work: ReadDep) -> SearchResult:
     """Chunks matching a web-style query (`websearch_to_tsquery`, English), ranked by
     `ts_rank_cd`, with a highlighted snippet.
 
@@ -36,7 +36,7 @@ async def search_text(body: TextSearch, work: WorkDep) -> SearchResult:
     summary="Vector similarity search",
     responses=error_responses(400, 404, 422, 503),
 )
-async def search_semantic(body: SemanticSearch, work: WorkDep) -> SearchResult:
+async def search_semantic(body: SemanticSearch, work: ReadDep) -> SearchResult:
     """Chunks nearest to the query text (embedded with the space's model) or to a given
     vector, from the space's HNSW index. Filters use iterative index scans so a selective
     filter still returns `limit` hits. 404 for an unknown space."""
@@ -52,7 +52,7 @@ async def search_semantic(body: SemanticSearch, work: WorkDep) -> SearchResult:
     summary="Hybrid search (full-text + vector, RRF)",
     responses=error_responses(400, 404, 422, 503),
 )
-async def search_hybrid(body: HybridSearch, work: WorkDep) -> SearchResult:
+async def search_hybrid(body: HybridSearch, work: ReadDep) -> SearchResult:
     """Full-text and vector rankings fused by reciprocal rank (k = 60) in one SQL
     statement; each hit shows its rank in either list (null where it was absent)."""
     space, rows = await service.hybrid(

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 
 from envelope import error_responses
-from mimir.deps import WorkDep
+from mimir.deps import ReadDep, WorkDep
 from mimir.filters import (
     FIELDS_QUERY,
     ListParams,
@@ -64,7 +64,7 @@ async def create_span(body: SpanCreate, work: WorkDep) -> Span:
     summary="List spans for artifact",
     responses=error_responses(400, 422, 503),
 )
-async def list_spans(work: WorkDep, params: ListParams = Depends(list_params)) -> object:
+async def list_spans(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
     """Spans with their quoted text. Filter by `artifact_id` or `artifact_version_id`, and
     `span_type` (`span_type=chunk` lists the search chunks), offsets, `metadata__contains`,
     `created_at`; e.g. `?artifact_id=...&order=created_at`."""
@@ -81,7 +81,7 @@ async def list_spans(work: WorkDep, params: ListParams = Depends(list_params)) -
     summary="Get span details",
     responses=error_responses(400, 404, 422, 503),
 )
-async def get_span(span_id: UUID, work: WorkDep, fields: str | None = FIELDS_QUERY) -> object:
+async def get_span(span_id: UUID, work: ReadDep, fields: str | None = FIELDS_QUERY) -> object:
     """One span with its artifact, version, offsets and the text it quotes."""
     wanted = parse_fields(SPANS.fields, fields)
     row = await fetch_required(work.conn, "get_span", "span", {"id": span_id})
