@@ -105,11 +105,15 @@ async def test_a_rolled_back_change_publishes_nothing(
     api: Any, mimir_app: FastAPI, mimir_events: Any, unique: str
 ) -> None:
     state = mimir_app.state
-    with pytest.raises(RuntimeError):
+
+    async def record_then_fail() -> None:
         async with state.uow() as conn:
             work = Work(conn, state.bus, state.settings)
             await decisions.record(work, DecisionCreate(statement=f"rolled back {unique}"))
             raise RuntimeError("abort the unit of work")
+
+    with pytest.raises(RuntimeError):
+        await record_then_fail()
 
     committed = await api.created("/decisions", {"statement": f"committed {unique}"})
     seen = []

@@ -52,8 +52,7 @@ def test_migrations_match_the_table_definitions(database: Any, mimir_env: Any) -
 def test_every_named_query_has_a_header_comment_and_verb_noun_name() -> None:
     assert len(QUERIES) > 40
     for name in QUERIES:
-        verb, _, noun = name.partition("_")
-        assert verb and noun, name
+        assert re.fullmatch(r"[a-z]+_[a-z0-9_]+", name), name
 
 
 def test_every_named_query_is_used_and_every_used_name_exists() -> None:
@@ -61,7 +60,9 @@ def test_every_named_query_is_used_and_every_used_name_exists() -> None:
     used: set[str] = set()
     for path in source.rglob("*.py"):
         text = path.read_text()
-        used.update(re.findall(r"(?:fetch_\w+|execute(?:_many)?)\(\s*[\w.]+,\s*\"(\w+)\"", text))
+        calls = r"(?:fetch_\w+|execute(?:_many)?|insert|\.get)\(\s*[\w.]+,\s*\"(\w+)\""
+        used.update(re.findall(calls, text))
         used.update(re.findall(r"\bquery\(\s*\"(\w+)\"", text))
+        used.update(re.findall(r"list_query=\"(\w+)\"", text))
     assert used - set(QUERIES) == set()
     assert set(QUERIES) - used == set()

@@ -12,8 +12,9 @@ from fastapi import Depends, Header, Request
 from pydantic import BaseModel
 
 from envelope import InvalidTransition, ServiceBus, create_envelope
+from mimir.provenance.schemas import ProvenanceCreate
 from mimir.settings import MimirSettings
-from mimir.sql import Conn, fetch_one
+from mimir.sql import Conn, body_params, insert
 
 
 @dataclass(frozen=True)
@@ -56,19 +57,13 @@ class Work:
         """Record provenance for a new entity when the request carried provenance headers."""
         if self.provenance is None:
             return
-        await fetch_one(
-            self.conn,
-            "insert_provenance",
-            {
-                "target_type": target_type,
-                "target_id": target_id,
-                "model_id": self.provenance.model_id,
-                "prompt_version": None,
-                "pipeline_version": self.provenance.pipeline_version,
-                "evidence_span_ids": [],
-                "metadata": "{}",
-            },
+        record = ProvenanceCreate(
+            target_type=target_type,
+            target_id=target_id,
+            model_id=self.provenance.model_id,
+            pipeline_version=self.provenance.pipeline_version,
         )
+        await insert(self.conn, "insert_provenance", body_params(record))
 
 
 @asynccontextmanager

@@ -22,6 +22,7 @@ from psycopg import sql
 from pydantic import BaseModel, Field
 
 from envelope import BadRequest
+from mimir.sql import Conn, fetch_all, fetch_required
 
 Kind = Literal["text", "uuid", "int", "datetime", "json"]
 COMPARISONS = {"eq": "=", "ne": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
@@ -66,14 +67,39 @@ def _like_pattern(value: str) -> str:
 
 @dataclass(frozen=True)
 class Resource:
-    """A listable resource: its table alias and the fields a caller may filter on."""
+    """A listable resource: its model, its list statement (with `{where}` and `{order}`),
+    the table alias that statement uses, and the fields a caller may filter on."""
 
-    name: str
+    model: type[BaseModel]
+    list_query: str
     alias: str
     filters: Mapping[str, Kind]
-    fields: frozenset[str]
     query_params: frozenset[str] = frozenset()
     """Other query parameters the endpoint declares itself (not filters)."""
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset(self.model.model_fields)
+
+    async def list(self, conn: Conn, given: ListParams, **params: Any) -> Any:
+        """One page of the resource (sparse if asked), `params` added to the statement's."""
+        compiled = compile_list(self, given)
+        rows = await fetch_all(
+            conn,
+            self.list_query,
+            {**compiled.params, **params},
+            where=compiled.where,
+            order=compiled.order,
+        )
+        return sparse(page(self.model, rows, compiled), compiled.fields)
+
+    async def get(
+        self, conn: Conn, get_query: str, entity: str, row_id: uuid.UUID, fields: str | None
+    ) -> Any:
+        """One row by id (404 if absent), as the model or its sparse fieldset."""
+        wanted = parse_fields(self.fields, fields)
+        row = await fetch_required(conn, get_query, entity, {"id": row_id})
+        return sparse(self.model.model_validate(row), wanted)
 
     def column(self, name: str) -> sql.Composable:
         return sql.Identifier(self.alias, name)

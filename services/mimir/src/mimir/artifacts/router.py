@@ -15,9 +15,7 @@ from mimir.filters import (
     ListParams,
     Page,
     Resource,
-    compile_list,
     list_params,
-    page,
     parse_fields,
     sparse,
 )
@@ -27,7 +25,8 @@ from mimir.relations.service import relations_of
 router = APIRouter(prefix="/artifacts", tags=["artifacts"])
 
 ARTIFACTS = Resource(
-    name="artifacts",
+    model=Artifact,
+    list_query="list_artifacts",
     alias="a",
     filters={
         "id": "uuid",
@@ -37,7 +36,6 @@ ARTIFACTS = Resource(
         "metadata": "json",
         "created_at": "datetime",
     },
-    fields=frozenset(Artifact.model_fields),
     query_params=frozenset({"q"}),
 )
 
@@ -87,9 +85,7 @@ async def list_artifacts(
     content matches a web-style full-text query. Paginate with `cursor` (keyset) or
     `offset`; pick fields with `fields=id,source`.
     """
-    compiled = compile_list(ARTIFACTS, params)
-    rows = await service.list_artifacts(work.conn, compiled, q)
-    return sparse(page(Artifact, rows, compiled), compiled.fields)
+    return await ARTIFACTS.list(work.conn, params, q=q)
 
 
 @router.get(

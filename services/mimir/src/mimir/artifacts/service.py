@@ -13,7 +13,6 @@ from envelope.events.mimir import ArtifactCreated, ArtifactVersionAdded
 from mimir.artifacts.schemas import ArtifactCreate, VersionCreate
 from mimir.chunking import chunk
 from mimir.deps import Work
-from mimir.filters import CompiledList
 from mimir.sql import Conn, Row, execute_many, fetch_all, fetch_one
 
 
@@ -116,13 +115,3 @@ async def get_artifact(conn: Conn, artifact_id: UUID) -> dict[str, Any]:
     artifact = await require_artifact(conn, artifact_id)
     versions = await fetch_all(conn, "list_versions", {"artifact_id": artifact_id})
     return {**artifact, "versions": versions}
-
-
-async def list_artifacts(conn: Conn, compiled: CompiledList, q: str | None) -> list[Row]:
-    return await fetch_all(
-        conn,
-        "list_artifacts",
-        {**compiled.params, "q": q},
-        where=compiled.where,
-        order=compiled.order,
-    )

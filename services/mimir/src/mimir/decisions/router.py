@@ -15,18 +15,15 @@ from mimir.filters import (
     ListParams,
     Page,
     Resource,
-    compile_list,
     list_params,
-    page,
-    parse_fields,
-    sparse,
 )
 from mimir.sql import fetch_all, fetch_required
 
 router = APIRouter(prefix="/decisions", tags=["decisions"])
 
 DECISIONS = Resource(
-    name="decisions",
+    model=Decision,
+    list_query="list_decisions",
     alias="d",
     filters={
         "id": "uuid",
@@ -37,7 +34,6 @@ DECISIONS = Resource(
         "metadata": "json",
         "created_at": "datetime",
     },
-    fields=frozenset(Decision.model_fields),
 )
 
 
@@ -69,11 +65,7 @@ async def list_decisions(work: ReadDep, params: ListParams = Depends(list_params
     a trigram index), `superseded_by_id` (`superseded_by_id__isnull=true` for live ones),
     `metadata__contains`, `id`, `created_at`.
     """
-    compiled = compile_list(DECISIONS, params)
-    rows = await fetch_all(
-        work.conn, "list_decisions", compiled.params, where=compiled.where, order=compiled.order
-    )
-    return sparse(page(Decision, rows, compiled), compiled.fields)
+    return await DECISIONS.list(work.conn, params)
 
 
 @router.get(
@@ -86,9 +78,7 @@ async def get_decision(
     decision_id: UUID, work: ReadDep, fields: str | None = FIELDS_QUERY
 ) -> object:
     """One decision."""
-    wanted = parse_fields(DECISIONS.fields, fields)
-    row = await fetch_required(work.conn, "get_decision", "decision", {"id": decision_id})
-    return sparse(Decision.model_validate(row), wanted)
+    return await DECISIONS.get(work.conn, "get_decision", "decision", decision_id, fields)
 
 
 @router.patch(

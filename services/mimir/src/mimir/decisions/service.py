@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from psycopg.types.json import Jsonb
-
 from envelope import BadReference, BadRequest, Conflict
 from envelope.events.mimir import DecisionRecorded, DecisionSuperseded
 from mimir.decisions.schemas import DecisionCreate, DecisionUpdate
 from mimir.deps import Work, check_transition
-from mimir.sql import Row, fetch_one, fetch_required
+from mimir.sql import Row, body_params, fetch_one, fetch_required, insert
 
 TRANSITIONS = {"tentative": frozenset({"active"}), "active": frozenset({"superseded"})}
 
 
 async def record(work: Work, body: DecisionCreate) -> Row:
-    row = await fetch_one(
-        work.conn, "insert_decision", {**body.model_dump(), "metadata": Jsonb(body.metadata)}
-    )
-    assert row is not None
+    row = await insert(work.conn, "insert_decision", body_params(body))
     await work.created("decision", row["id"])
     await work.emit(
         "mimir.decision.recorded",

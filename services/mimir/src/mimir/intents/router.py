@@ -13,11 +13,7 @@ from mimir.filters import (
     ListParams,
     Page,
     Resource,
-    compile_list,
     list_params,
-    page,
-    parse_fields,
-    sparse,
 )
 from mimir.intents import service
 from mimir.intents.schemas import (
@@ -29,12 +25,13 @@ from mimir.intents.schemas import (
     IntentCreate,
     IntentUpdate,
 )
-from mimir.sql import fetch_all, fetch_required
+from mimir.sql import fetch_required
 
 router = APIRouter(prefix="/intents", tags=["intents"])
 
 INTENTS = Resource(
-    name="intents",
+    model=Intent,
+    list_query="list_intents",
     alias="i",
     filters={
         "id": "uuid",
@@ -45,10 +42,10 @@ INTENTS = Resource(
         "metadata": "json",
         "created_at": "datetime",
     },
-    fields=frozenset(Intent.model_fields),
 )
 GROUPS = Resource(
-    name="intent_groups",
+    model=Group,
+    list_query="list_intent_groups",
     alias="g",
     filters={
         "id": "uuid",
@@ -57,7 +54,6 @@ GROUPS = Resource(
         "merged_into_id": "uuid",
         "created_at": "datetime",
     },
-    fields=frozenset(Group.model_fields),
 )
 
 
@@ -82,15 +78,7 @@ async def create_group(body: GroupCreate, work: WorkDep) -> Group:
 async def list_groups(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
     """Intent groups with their intent counts. Filters: `name`, `status`, `merged_into_id`,
     `id`, `created_at` (with `__op` suffixes, e.g. `name__icontains=pay`)."""
-    compiled = compile_list(GROUPS, params)
-    rows = await fetch_all(
-        work.conn,
-        "list_intent_groups",
-        compiled.params,
-        where=compiled.where,
-        order=compiled.order,
-    )
-    return sparse(page(Group, rows, compiled), compiled.fields)
+    return await GROUPS.list(work.conn, params)
 
 
 @router.get(
@@ -158,11 +146,7 @@ async def list_intents(work: ReadDep, params: ListParams = Depends(list_params))
     Filters: `status`, `proposed_by`, `intent_group_id`, `statement` (`statement__icontains`
     is served by a trigram index), `metadata__contains`, `id`, `created_at`.
     """
-    compiled = compile_list(INTENTS, params)
-    rows = await fetch_all(
-        work.conn, "list_intents", compiled.params, where=compiled.where, order=compiled.order
-    )
-    return sparse(page(Intent, rows, compiled), compiled.fields)
+    return await INTENTS.list(work.conn, params)
 
 
 @router.get(
@@ -173,9 +157,7 @@ async def list_intents(work: ReadDep, params: ListParams = Depends(list_params))
 )
 async def get_intent(intent_id: UUID, work: ReadDep, fields: str | None = FIELDS_QUERY) -> object:
     """One intent."""
-    wanted = parse_fields(INTENTS.fields, fields)
-    row = await fetch_required(work.conn, "get_intent", "intent", {"id": intent_id})
-    return sparse(Intent.model_validate(row), wanted)
+    return await INTENTS.get(work.conn, "get_intent", "intent", intent_id, fields)
 
 
 @router.patch(

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from psycopg.types.json import Jsonb
-
 from envelope import BadReference, BadRequest, Conflict
 from envelope.events.mimir import IntentDecided, IntentProposed
 from mimir.deps import Work, check_transition
 from mimir.intents.schemas import GroupCreate, IntentCreate
-from mimir.sql import Row, execute, fetch_one, fetch_required
+from mimir.sql import Row, body_params, execute, fetch_one, fetch_required, insert
 
 INTENT_TRANSITIONS = {"proposed": frozenset({"accepted", "rejected"})}
 GROUP_TRANSITIONS = {"active": frozenset({"deprecated", "merged"})}
 
 
 async def create_intent(work: Work, body: IntentCreate) -> Row:
-    row = await fetch_one(
-        work.conn, "insert_intent", {**body.model_dump(), "metadata": Jsonb(body.metadata)}
-    )
-    assert row is not None
+    row = await insert(work.conn, "insert_intent", body_params(body))
     await work.created("intent", row["id"])
     await work.emit(
         "mimir.intent.proposed",
@@ -53,8 +48,7 @@ async def set_intent_status(work: Work, intent_id: UUID, status: str) -> Row:
 
 
 async def create_group(work: Work, body: GroupCreate) -> Row:
-    row = await fetch_one(work.conn, "insert_intent_group", body.model_dump())
-    assert row is not None
+    row = await insert(work.conn, "insert_intent_group", body_params(body))
     await work.created("intent_group", row["id"])
     return {**row, "intent_count": 0}
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from psycopg.types.json import Jsonb
-
 from envelope import BadReference
 from mimir.entities import check_entity
 from mimir.provenance.schemas import ProvenanceCreate
-from mimir.sql import Conn, Row, fetch_all, fetch_one
+from mimir.sql import Conn, Row, body_params, fetch_all, insert
 
 
 async def record(conn: Conn, body: ProvenanceCreate) -> Row:
@@ -20,10 +18,7 @@ async def record(conn: Conn, body: ProvenanceCreate) -> Row:
             raise BadReference(
                 "evidence spans do not exist", span_ids=[str(row["id"]) for row in missing]
             )
-    row = await fetch_one(
-        conn, "insert_provenance", {**body.model_dump(), "metadata": Jsonb(body.metadata)}
-    )
-    assert row is not None
+    row = await insert(conn, "insert_provenance", body_params(body))
     return row
 
 

@@ -9,14 +9,15 @@ from fastapi import APIRouter, Depends, Query
 
 from envelope import error_responses
 from mimir.deps import ReadDep, WorkDep
-from mimir.filters import ListParams, Page, Resource, compile_list, list_params, page, sparse
+from mimir.filters import ListParams, Page, Resource, list_params
 from mimir.relations import service
 from mimir.relations.schemas import Relation, RelationCreate, Traversal, TraversedRelation
 
 router = APIRouter(prefix="/relations", tags=["relations"])
 
 RELATIONS = Resource(
-    name="relations",
+    model=Relation,
+    list_query="list_relations",
     alias="r",
     filters={
         "id": "uuid",
@@ -28,7 +29,6 @@ RELATIONS = Resource(
         "metadata": "json",
         "created_at": "datetime",
     },
-    fields=frozenset(Relation.model_fields),
 )
 
 
@@ -61,9 +61,7 @@ async def list_relations(work: ReadDep, params: ListParams = Depends(list_params
     Filters: `source_type`, `source_id`, `target_type`, `target_id`, `relation_type`, `id`,
     `created_at`, `metadata__contains`, each with `__op` suffixes where they make sense.
     """
-    compiled = compile_list(RELATIONS, params)
-    rows = await service.list_relations(work.conn, compiled)
-    return sparse(page(Relation, rows, compiled), compiled.fields)
+    return await RELATIONS.list(work.conn, params)
 
 
 @router.get(

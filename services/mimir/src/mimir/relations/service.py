@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from psycopg.types.json import Jsonb
-
 from envelope import NotFound
 from envelope.events.mimir import RelationChanged
 from mimir.deps import Work
 from mimir.entities import check_entity
-from mimir.filters import CompiledList
 from mimir.relations.schemas import RelationCreate
-from mimir.sql import Conn, Row, fetch_all, fetch_one
+from mimir.sql import Conn, Row, body_params, fetch_all, fetch_one, insert
 
 MAX_TRAVERSED_EDGES = 1000
 
@@ -32,10 +29,7 @@ def _event(row: Row) -> RelationChanged:
 async def create_relation(work: Work, body: RelationCreate) -> Row:
     await check_entity(work.conn, body.source_type, body.source_id)
     await check_entity(work.conn, body.target_type, body.target_id)
-    row = await fetch_one(
-        work.conn, "insert_relation", {**body.model_dump(), "metadata": Jsonb(body.metadata)}
-    )
-    assert row is not None
+    row = await insert(work.conn, "insert_relation", body_params(body))
     await work.created("relation", row["id"])
     await work.emit("mimir.relation.created", _event(row))
     return row
@@ -46,12 +40,6 @@ async def delete_relation(work: Work, relation_id: UUID) -> None:
     if row is None:
         raise NotFound("relation not found", id=str(relation_id))
     await work.emit("mimir.relation.deleted", _event(row))
-
-
-async def list_relations(conn: Conn, compiled: CompiledList) -> list[Row]:
-    return await fetch_all(
-        conn, "list_relations", compiled.params, where=compiled.where, order=compiled.order
-    )
 
 
 async def relations_of(conn: Conn, entity_type: str, entity_id: UUID) -> list[Row]:

@@ -26,7 +26,7 @@ async def search_text(body: TextSearch, work: ReadDep) -> SearchResult:
     ranks only those, which keeps the latency tail flat for very common terms. Every hit
     carries its artifact, version and character offsets, and the exact text.
     """
-    rows = await service.text(work.conn, body.query, body.limit, body.filters, work.settings)
+    rows = await service.text(work.conn, body, work.settings)
     return SearchResult.model_validate({"mode": "text", "hits": rows})
 
 
@@ -40,9 +40,7 @@ async def search_semantic(body: SemanticSearch, work: ReadDep) -> SearchResult:
     """Chunks nearest to the query text (embedded with the space's model) or to a given
     vector, from the space's HNSW index. Filters use iterative index scans so a selective
     filter still returns `limit` hits. 404 for an unknown space."""
-    space, rows = await service.semantic(
-        work.conn, body.query, body.vector, body.space, body.limit, body.filters, work.settings
-    )
+    space, rows = await service.semantic(work.conn, body, work.settings)
     return SearchResult.model_validate({"mode": "semantic", "space": space["name"], "hits": rows})
 
 
@@ -55,7 +53,5 @@ async def search_semantic(body: SemanticSearch, work: ReadDep) -> SearchResult:
 async def search_hybrid(body: HybridSearch, work: ReadDep) -> SearchResult:
     """Full-text and vector rankings fused by reciprocal rank (k = 60) in one SQL
     statement; each hit shows its rank in either list (null where it was absent)."""
-    space, rows = await service.hybrid(
-        work.conn, body.query, body.vector, body.space, body.limit, body.filters, work.settings
-    )
+    space, rows = await service.hybrid(work.conn, body, work.settings)
     return SearchResult.model_validate({"mode": "hybrid", "space": space["name"], "hits": rows})

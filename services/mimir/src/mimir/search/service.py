@@ -13,7 +13,7 @@ from psycopg.types.json import Jsonb
 
 from envelope import BadRequest, NotFound
 from mimir.embedding.spaces import OPERATORS, dimensions_literal, embedder_for, vector_text
-from mimir.search.schemas import SearchFilters
+from mimir.search.schemas import HybridSearch, SearchFilters, SemanticSearch, TextSearch
 from mimir.settings import MimirSettings
 from mimir.sql import Conn, Row, fetch_all, fetch_one, query
 
@@ -55,23 +55,20 @@ def depth(limit: int) -> int:
     return max(limit * 4, 40)
 
 
-async def text(
-    conn: Conn, text_query: str, limit: int, filters: SearchFilters, settings: MimirSettings
-) -> list[Row]:
-    where, params = compose_filters(filters)
-    lexical = query("fragment_lexical_ranked", filters=where)
+async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> list[Row]:
+    where, params = compose_filters(body.filters)
     return await fetch_all(
         conn,
         "search_text",
         {
             **params,
-            "query": text_query,
+            "query": body.query,
             "candidates": settings.search_candidates,
-            "depth": limit,
-            "limit": limit,
+            "depth": body.limit,
+            "limit": body.limit,
             "headline": HEADLINE,
         },
-        lexical=lexical,
+        lexical=query("fragment_lexical_ranked", filters=where),
     )
 
 
@@ -111,52 +108,41 @@ def _dense(space: Row, where: sql.Composable) -> sql.Composable:
     )
 
 
-async def semantic(
-    conn: Conn,
-    text_query: str | None,
-    vector: list[float] | None,
-    space_name: str | None,
-    limit: int,
-    filters: SearchFilters,
-    settings: MimirSettings,
-) -> tuple[Row, list[Row]]:
-    space = await _space(conn, space_name, settings)
-    vector_param = await _query_vector(space, text_query, vector, settings)
-    where, params = compose_filters(filters)
+async def _vector_search(
+    conn: Conn, body: SemanticSearch | HybridSearch, settings: MimirSettings
+) -> tuple[Row, dict[str, Any], sql.Composable]:
+    """The space, the statement parameters (filters, vector, limit) and the filter SQL."""
+    space = await _space(conn, body.space, settings)
+    vector = await _query_vector(space, body.query, body.vector, settings)
+    where, params = compose_filters(body.filters)
     await fetch_one(conn, "configure_vector_scan", {"ef_search": str(settings.hnsw_ef_search)})
+    return space, {**params, "vector": vector, "limit": body.limit}, where
+
+
+async def semantic(
+    conn: Conn, body: SemanticSearch, settings: MimirSettings
+) -> tuple[Row, list[Row]]:
+    space, params, where = await _vector_search(conn, body, settings)
     rows = await fetch_all(
         conn,
         "search_semantic",
-        {**params, "vector": vector_param, "depth": limit, "limit": limit},
+        {**params, "depth": body.limit},
         dense=_dense(space, where),
         score=SCORES[space["distance"]],
     )
     return space, rows
 
 
-async def hybrid(
-    conn: Conn,
-    text_query: str,
-    vector: list[float] | None,
-    space_name: str | None,
-    limit: int,
-    filters: SearchFilters,
-    settings: MimirSettings,
-) -> tuple[Row, list[Row]]:
-    space = await _space(conn, space_name, settings)
-    vector_param = await _query_vector(space, text_query, vector, settings)
-    where, params = compose_filters(filters)
-    await fetch_one(conn, "configure_vector_scan", {"ef_search": str(settings.hnsw_ef_search)})
+async def hybrid(conn: Conn, body: HybridSearch, settings: MimirSettings) -> tuple[Row, list[Row]]:
+    space, params, where = await _vector_search(conn, body, settings)
     rows = await fetch_all(
         conn,
         "search_hybrid",
         {
             **params,
-            "query": text_query,
-            "vector": vector_param,
+            "query": body.query,
             "candidates": settings.search_candidates,
-            "depth": depth(limit),
-            "limit": limit,
+            "depth": depth(body.limit),
             "rrf_k": RRF_K,
             "headline": HEADLINE,
         },

@@ -13,20 +13,16 @@ from mimir.filters import (
     ListParams,
     Page,
     Resource,
-    compile_list,
     list_params,
-    page,
-    parse_fields,
-    sparse,
 )
 from mimir.spans import service
 from mimir.spans.schemas import Span, SpanCreate
-from mimir.sql import fetch_all, fetch_required
 
 router = APIRouter(prefix="/spans", tags=["spans"])
 
 SPANS = Resource(
-    name="spans",
+    model=Span,
+    list_query="list_spans",
     alias="s",
     filters={
         "id": "uuid",
@@ -38,7 +34,6 @@ SPANS = Resource(
         "metadata": "json",
         "created_at": "datetime",
     },
-    fields=frozenset(Span.model_fields),
 )
 
 
@@ -68,11 +63,7 @@ async def list_spans(work: ReadDep, params: ListParams = Depends(list_params)) -
     """Spans with their quoted text. Filter by `artifact_id` or `artifact_version_id`, and
     `span_type` (`span_type=chunk` lists the search chunks), offsets, `metadata__contains`,
     `created_at`; e.g. `?artifact_id=...&order=created_at`."""
-    compiled = compile_list(SPANS, params)
-    rows = await fetch_all(
-        work.conn, "list_spans", compiled.params, where=compiled.where, order=compiled.order
-    )
-    return sparse(page(Span, rows, compiled), compiled.fields)
+    return await SPANS.list(work.conn, params)
 
 
 @router.get(
@@ -83,6 +74,4 @@ async def list_spans(work: ReadDep, params: ListParams = Depends(list_params)) -
 )
 async def get_span(span_id: UUID, work: ReadDep, fields: str | None = FIELDS_QUERY) -> object:
     """One span with its artifact, version, offsets and the text it quotes."""
-    wanted = parse_fields(SPANS.fields, fields)
-    row = await fetch_required(work.conn, "get_span", "span", {"id": span_id})
-    return sparse(Span.model_validate(row), wanted)
+    return await SPANS.get(work.conn, "get_span", "span", span_id, fields)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from psycopg.types.json import Jsonb
-
 from envelope import BadReference, BadRequest
 from mimir.deps import Work
 from mimir.spans.schemas import SpanCreate
-from mimir.sql import Row, fetch_one
+from mimir.sql import Row, body_params, fetch_one, insert
 
 
 async def create_span(work: Work, body: SpanCreate) -> Row:
@@ -23,9 +21,6 @@ async def create_span(work: Work, body: SpanCreate) -> Row:
             end_offset=body.end_offset,
             content_length=version["length"],
         )
-    row = await fetch_one(
-        work.conn, "insert_span", {**body.model_dump(), "metadata": Jsonb(body.metadata)}
-    )
-    assert row is not None
+    row = await insert(work.conn, "insert_span", body_params(body))
     await work.created("span", row["id"])
     return {**row, "artifact_id": version["artifact_id"]}

@@ -14,6 +14,8 @@ from types import MappingProxyType
 from typing import Any
 
 from psycopg import AsyncConnection, sql
+from psycopg.types.json import Jsonb
+from pydantic import BaseModel
 
 from envelope import NotFound
 
@@ -73,6 +75,19 @@ async def fetch_required(
     if row is None:
         raise NotFound(f"{entity} not found", id=str(params.get("id")))
     return row
+
+
+async def insert(conn: Conn, name: str, params: Params) -> Row:
+    """The row an `INSERT ... RETURNING` statement wrote."""
+    row = await fetch_one(conn, name, params)
+    if row is None:
+        raise RuntimeError(f"{name} returned no row")
+    return row
+
+
+def body_params(body: BaseModel) -> dict[str, Any]:
+    """A request body as statement parameters, with JSON objects wrapped for jsonb."""
+    return {k: Jsonb(v) if isinstance(v, dict) else v for k, v in body.model_dump().items()}
 
 
 async def fetch_all(
