@@ -27,8 +27,8 @@ FILTER_CLAUSES: dict[str, sql.SQL] = {
     "created_after": sql.SQL("a.created_at >= %(created_after)s"),
     "created_before": sql.SQL("a.created_at < %(created_before)s"),
     "latest_only": sql.SQL(
-        "v.version_number = (SELECT max(lv.version_number) FROM artifact_versions lv"
-        " WHERE lv.artifact_id = v.artifact_id)"
+        "NOT EXISTS (SELECT 1 FROM artifact_versions nv"
+        " WHERE nv.artifact_id = v.artifact_id AND nv.version_number > v.version_number)"
     ),
 }
 SCORES = {
