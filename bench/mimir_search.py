@@ -127,7 +127,9 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
 
 async def timed(conninfo: str, rounds: int, run: Any) -> list[float]:
     samples = []
-    async with await psycopg.AsyncConnection.connect(conninfo, row_factory=dict_row) as conn:
+    async with await psycopg.AsyncConnection.connect(
+        conninfo, row_factory=dict_row, prepare_threshold=None
+    ) as conn:
         for i in range(rounds):
             query = (COMMON + RARE)[i % (len(COMMON) + len(RARE))]
             async with conn.transaction():

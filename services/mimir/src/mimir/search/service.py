@@ -55,7 +55,14 @@ def depth(limit: int) -> int:
     return max(limit * 4, 40)
 
 
+async def configure(conn: Conn, settings: MimirSettings) -> None:
+    """Plan each search with its own values: a generic plan cannot see how selective a
+    tsquery is, nor match the per-space partial index."""
+    await fetch_one(conn, "configure_search", {"ef_search": str(settings.hnsw_ef_search)})
+
+
 async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> list[Row]:
+    await configure(conn, settings)
     where, params = compose_filters(body.filters)
     return await fetch_all(
         conn,
@@ -115,7 +122,7 @@ async def _vector_search(
     space = await _space(conn, body.space, settings)
     vector = await _query_vector(space, body.query, body.vector, settings)
     where, params = compose_filters(body.filters)
-    await fetch_one(conn, "configure_vector_scan", {"ef_search": str(settings.hnsw_ef_search)})
+    await configure(conn, settings)
     return space, {**params, "vector": vector, "limit": body.limit}, where
 
 

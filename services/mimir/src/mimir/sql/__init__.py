@@ -33,8 +33,8 @@ def _parse(filename: str, text: str) -> dict[str, sql.SQL]:
     statements: dict[str, sql.SQL] = {}
     for name, body in zip(parts[1::2], parts[2::2], strict=True):
         lines = body.strip().splitlines()
-        if not lines or not lines[0].startswith("-- ") or len(lines) < 2:
-            raise ValueError(f"{filename}: {name} needs a comment line and a statement")
+        if len(lines) < 2 or not lines[0].startswith("-- ") or lines[1].startswith("--"):
+            raise ValueError(f"{filename}: {name} needs one comment line, then its statement")
         statements[name] = sql.SQL("\n".join(lines[1:]).rstrip(";\n "))
     return statements
 

@@ -29,8 +29,7 @@ ORDER BY {order}
 LIMIT %(limit)s OFFSET %(offset)s;
 
 -- name: get_decision_chain
--- The supersession chain through one decision: its predecessors (negative positions), itself
--- (0) and its successors (positive), ordered from oldest to newest.
+-- The supersession chain through a decision, oldest first, each with its position (0 = itself).
 WITH RECURSIVE earlier AS (
     SELECT d.id, 0 AS position, ARRAY[d.id] AS seen FROM decisions d WHERE d.id = %(id)s
   UNION ALL

@@ -34,8 +34,7 @@ WHERE (source_type = %(type)s AND source_id = %(id)s)
 ORDER BY created_at DESC, id DESC;
 
 -- name: traverse_relations
--- Relations reachable from the start entity within %(depth)s hops, each with the hop count
--- and the entity it leads to; no entity is entered twice on one path (cycle guard).
+-- Relations within %(depth)s hops of the start, each with its hop count and the entity it reaches.
 WITH RECURSIVE walk AS (
     SELECT r.id, r.source_type, r.source_id, r.relation_type, r.target_type, r.target_id,
            r.metadata, r.created_at, 1 AS depth, nxt.node_type, nxt.node_id,

@@ -1,6 +1,5 @@
 -- name: fragment_lexical_ranked
--- Fragment (id, rank, score): chunks matching the tsquery in `q`, first at most
--- %(candidates)s from the GIN index, then ranked exactly with ts_rank_cd; top %(depth)s.
+-- Fragment (id, rank, score): a bounded set of GIN matches of `q`, ranked by ts_rank_cd.
 SELECT c.id, row_number() OVER (ORDER BY c.score DESC, c.id) AS rank, c.score
 FROM (
     SELECT m.id, ts_rank_cd(m.tsv, q.query) AS score
@@ -18,8 +17,7 @@ ORDER BY rank
 LIMIT %(depth)s;
 
 -- name: fragment_nearest_chunks
--- Fragment (id, rank, distance): the %(depth)s chunks nearest to %(vector)s in one space,
--- from that space's HNSW index (its partial predicate and cast match the index exactly).
+-- Fragment (id, rank, distance): nearest chunks to the vector, from one space's HNSW index.
 SELECT n.id, row_number() OVER (ORDER BY n.distance, n.id) AS rank, n.distance
 FROM (
     SELECT e.span_id AS id,
@@ -34,15 +32,14 @@ FROM (
 ) n
 ORDER BY rank;
 
--- name: configure_vector_scan
--- One row: this transaction's HNSW search width, with iterative scans so filters still fill
--- the result.
-SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true) AS iterative_scan,
+-- name: configure_search
+-- One row: this transaction plans searches per call and scans HNSW iteratively with ef_search.
+SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS plan_cache_mode,
+       set_config('hnsw.iterative_scan', 'relaxed_order', true) AS iterative_scan,
        set_config('hnsw.ef_search', %(ef_search)s, true) AS ef_search;
 
 -- name: search_text
--- Hits for a web-style full-text query: chunk, its artifact and version, offsets, quoted text
--- and highlighted snippet, best first.
+-- Full-text hits (chunk, artifact, version, offsets, text, snippet), best first.
 WITH q AS (SELECT websearch_to_tsquery('english', %(query)s) AS query),
 lexical AS ({lexical})
 SELECT s.id AS span_id, v.artifact_id, s.artifact_version_id AS version_id, v.version_number,
@@ -58,8 +55,7 @@ ORDER BY l.rank
 LIMIT %(limit)s;
 
 -- name: search_semantic
--- Hits nearest to a query vector in one space: chunk, artifact, version, offsets, quoted
--- text, distance, nearest first.
+-- Vector hits (chunk, artifact, version, offsets, text, distance), nearest first.
 WITH dense AS ({dense})
 SELECT s.id AS span_id, v.artifact_id, s.artifact_version_id AS version_id, v.version_number,
        a.artifact_type, a.source, s.start_offset, s.end_offset, s.content AS text, s.metadata,
@@ -72,9 +68,7 @@ ORDER BY d.rank
 LIMIT %(limit)s;
 
 -- name: search_hybrid
--- Hits from full-text and vector ranking fused by reciprocal rank (1 / (%(rrf_k)s + rank),
--- summed over both lists), with each list's rank, quoted text and snippet, best first.
--- The full-text side matches ANY of the query's terms (recall; the ranking sorts them).
+-- Hits of both rankings fused by reciprocal rank (k = %(rrf_k)s), with each list's rank.
 WITH q AS (
     SELECT replace(replace(websearch_to_tsquery('english', %(query)s)::text, ' & ', ' | '),
                    ' | !', ' & !')::tsquery AS query
