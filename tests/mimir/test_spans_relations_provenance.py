@@ -191,3 +191,22 @@ async def test_provenance_recorded_from_body_and_headers(api: Any, unique: str) 
     assert len(await api.ok(f"/provenance/artifact/{with_headers['id']}")) == 1
     version_id = with_headers["versions"][0]["id"]
     assert len(await api.ok(f"/provenance/artifact_version/{version_id}")) == 1
+
+
+async def test_offsets_count_characters_not_bytes(api: Any, unique: str) -> None:
+    content = f"Café ☕ déjà vu — naïve {unique} 🙂 end"
+    artifact = await api.artifact(content)
+    start = content.index("naïve")
+    span = await api.created(
+        "/spans",
+        {
+            "artifact_version_id": artifact["versions"][0]["id"],
+            "start_offset": start,
+            "end_offset": start + len("naïve"),
+            "span_type": "quote",
+        },
+    )
+    assert span["text"] == "naïve"
+    [chunk] = (await api.ok("/spans", artifact_id=artifact["id"], span_type="chunk"))["items"]
+    assert chunk["end_offset"] == len(content)
+    assert chunk["text"] == content

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from envelope import api_key_guard
+from envelope import api_key_guard, error_responses
 from mimir.artifacts.router import router as artifacts
 from mimir.decisions.router import router as decisions
 from mimir.embedding.router import router as embedding_spaces
@@ -50,7 +50,11 @@ TAGS: list[dict[str, Any]] = [
 
 
 def api_router(settings: MimirSettings) -> APIRouter:
-    router = APIRouter(prefix="/api/v1", dependencies=[api_key_guard(settings.api_key)])
+    router = APIRouter(
+        prefix="/api/v1",
+        dependencies=[api_key_guard(settings.api_key)],
+        responses=error_responses(401),
+    )
     for domain in (
         artifacts,
         intents,
