@@ -20,6 +20,7 @@ from mimir.settings import MimirSettings
 from mimir.sql import Conn, execute, fetch_all, fetch_one
 
 log = structlog.get_logger("mimir.embedding")
+MAX_BACKOFF_SECONDS = 30.0
 
 
 class EmbeddingWorker:
@@ -39,25 +40,32 @@ class EmbeddingWorker:
             self._task = None
 
     async def run(self) -> None:
-        ready = False
+        """Work until cancelled; after a failure (e.g. the database is down) back off up to
+        `MAX_BACKOFF_SECONDS`, so an outage does not flood the log."""
+        ready, failures = False, 0
         while True:
             try:
                 if not ready:
                     async with self.uow() as conn:
                         await ensure_default_space(conn, self.settings)
                     ready = True
-                if await self.step():
+                busy = await self.step()
+                failures = 0
+                if busy:
                     continue
             except asyncio.CancelledError:
                 raise
             except Exception as error:
+                failures += 1
                 log.error(
                     "embedding step failed",
                     error_type=type(error).__name__,
                     error_message=str(error),
+                    failures=failures,
                     exc_info=error,
                 )
-            await asyncio.sleep(self.settings.embedding_poll_seconds)
+            poll = self.settings.embedding_poll_seconds
+            await asyncio.sleep(min(poll * 2**failures, MAX_BACKOFF_SECONDS))
 
     async def step(self) -> bool:
         """Do one unit of work; False when there was nothing to do."""
