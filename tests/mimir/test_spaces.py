@@ -41,8 +41,11 @@ async def test_client_space_builds_its_index_and_serves_uploaded_vectors(
     space = await api.created(
         "/embedding-spaces",
         {"name": f"client-{unique}", "provider": "client", "dimensions": 3, "distance": "l2"},
+        headers={"X-Provenance-Pipeline": "vectors@2"},
     )
     assert space["status"] == "ready"
+    [provenance] = await api.ok(f"/provenance/embedding_space/{space['id']}")
+    assert provenance["pipeline_version"] == "vectors@2"
     [indexdef] = hnsw_indexes(database, space["id"])
     assert "hnsw" in indexdef
     assert "vector(3)" in indexdef

@@ -18,11 +18,13 @@ TABLES = {
     "intent_group": "intent_groups",
     "decision": "decisions",
     "relation": "relations",
+    "embedding_space": "embedding_spaces",
 }
 EXTERNAL = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 TYPE_DESCRIPTION = (
     "One of mimir's entity types (artifact, artifact_version, span, intent, intent_group, "
-    "decision, relation) or an external type namespaced by its service, e.g. imi.project"
+    "decision, relation, embedding_space) or an external type namespaced by its service, "
+    "e.g. imi.project"
 )
 
 

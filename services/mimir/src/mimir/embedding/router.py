@@ -29,7 +29,9 @@ async def create_space(body: SpaceCreate, work: WorkDep) -> Space:
     background (status `reembedding` until done); `client` spaces take vectors uploaded to
     `POST /embedding-spaces/{id}/vectors`. A taken name is a 409.
     """
-    return Space.model_validate(await spaces.create_space(work.conn, body, work.settings))
+    row = await spaces.create_space(work.conn, body, work.settings)
+    await work.created("embedding_space", row["id"])
+    return Space.model_validate(row)
 
 
 @router.get(
