@@ -4,7 +4,7 @@ API = "/api/v1"
 
 
 async def test_create_artifact_returns_version_one_with_chunks(api, unique: str) -> None:
-    content = f"User: where do we keep {unique}?\nAssistant: In the vault, always."
+    content = f"Dana: where do we keep {unique}?\nSam: In the vault, always."
     artifact = await api.artifact(content, artifact_type="conversation", metadata={"run": unique})
     assert artifact["latest_version"] == 1
     [version] = artifact["versions"]
@@ -16,7 +16,7 @@ async def test_create_artifact_returns_version_one_with_chunks(api, unique: str)
     chunks = await api.ok("/spans", artifact_id=artifact["id"], span_type="chunk")
     [chunk] = chunks["items"]
     assert chunk["text"] == content[chunk["start_offset"] : chunk["end_offset"]]
-    assert chunk["text"].startswith("User:")
+    assert chunk["text"].startswith("Dana:")
 
     fetched = await api.ok(f"/artifacts/{artifact['id']}")
     assert fetched["versions"][0]["id"] == version["id"]

@@ -7,8 +7,7 @@ from mimir.chunking import chunk
 
 def test_conversation_chunks_keep_whole_turns_and_speakers() -> None:
     turns = [
-        f"[2025-01-0{i} 10:00] {'User' if i % 2 else 'Assistant'}: " + "word " * 40
-        for i in range(1, 9)
+        f"[2025-01-0{i} 10:00] {'Dana' if i % 2 else 'Sam'}: " + "word " * 40 for i in range(1, 9)
     ]
     content = "\n".join(turns)
     chunks = chunk("conversation", content, max_chars=500, overlap_chars=100)

@@ -21,7 +21,7 @@ class ArtifactCreate(BaseModel):
                     "source": "chatgpt_export",
                     "external_id": "conv-8812",
                     "metadata": {"project": "checkout"},
-                    "content": "User: Should we retry payments?\nAssistant: Yes, twice.",
+                    "content": "Dana: Should we retry payments?\nSam: Yes, twice.",
                     "created_by": "importer",
                 }
             ]
@@ -42,9 +42,7 @@ class ArtifactCreate(BaseModel):
 
 class VersionCreate(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"content": "User: ...\nAssistant: ...", "created_by": "u1"}]
-        }
+        json_schema_extra={"examples": [{"content": "Dana: ...\nSam: ...", "created_by": "u1"}]}
     )
 
     content: str = Field(min_length=1, description="The full new content (not a diff)")
