@@ -15,7 +15,9 @@ from envelope import (
     install_error_handlers,
 )
 from mimir import __version__
+from mimir.api import TAGS, api_router
 from mimir.database import UnitOfWork, create_pool
+from mimir.embedding.worker import EmbeddingWorker
 from mimir.settings import MimirSettings
 from mimir.tables import SCHEMA
 
@@ -41,13 +43,18 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
         prefetch=settings.consumer_prefetch,
     )
 
+    worker = EmbeddingWorker(uow, settings)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await pool.open(wait=False)
         await bus.start()
+        if settings.embedding_worker:
+            worker.start()
         try:
             yield
         finally:
+            await worker.stop()
             await bus.stop()
             await pool.close()
 
@@ -60,9 +67,12 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        openapi_tags=TAGS,
     )
     app.state.settings, app.state.pool, app.state.uow, app.state.bus = settings, pool, uow, bus
+    app.state.embedding_worker = worker
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     app.include_router(health_router("mimir", __version__, bus, outbox_backlog))
+    app.include_router(api_router(settings))
     return app

@@ -1,5 +1,8 @@
 """mimir's settings: `MIMIR_*` variables, plus the shared `BLOODBANK_*` broker account."""
 
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from envelope import ServiceSettings
@@ -10,3 +13,30 @@ class MimirSettings(ServiceSettings):
 
     port: int = 38000
     db_user: str = "mimir"
+
+    chunk_max_chars: int = Field(1200, ge=200, description="Longest chunk span, in characters")
+    chunk_overlap_chars: int = Field(
+        300, ge=0, description="A document chunk repeats the previous chunk's last block up to this"
+    )
+
+    embedding_worker: bool = Field(True, description="Run the background embedding worker")
+    embedding_default_space: str = Field("default", description="Space created at startup")
+    embedding_provider: Literal["local", "openai"] = Field(
+        "local", description="Provider of the default space"
+    )
+    embedding_batch_size: int = Field(32, ge=1, le=512)
+    embedding_poll_seconds: float = Field(0.5, gt=0)
+    embedding_threads: int = Field(2, ge=1, description="onnxruntime intra-op threads")
+
+    openai_base_url: str = Field(
+        "", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1"
+    )
+    openai_model: str = Field("text-embedding-3-small")
+    openai_dimensions: int = Field(1536, ge=1, le=2000)
+    openai_api_key: SecretStr = SecretStr("")
+    openai_timeout_seconds: float = 30.0
+
+    search_candidates: int = Field(
+        1000, ge=10, le=10000, description="First-stage full-text candidates ranked exactly"
+    )
+    hnsw_ef_search: int = Field(100, ge=10, le=1000)

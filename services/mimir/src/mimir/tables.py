@@ -1,12 +1,19 @@
-"""SQLAlchemy Core table definitions: for Alembic autogenerate only, never for queries."""
+"""SQLAlchemy Core table definitions: for Alembic autogenerate only, never for queries.
 
-from sqlalchemy import MetaData
+Per-space HNSW indexes on `embeddings` are created at run time when a space is created
+(see `mimir.embedding.spaces`); they are named `embeddings_hnsw_<space id hex>`.
+"""
+
+import sqlalchemy as sa
+from pgvector.sqlalchemy import Vector
+from sqlalchemy.dialects import postgresql as pg
 
 from envelope import messaging_tables
 
 SCHEMA = "mimir"
+HNSW_INDEX_PREFIX = "embeddings_hnsw_"
 
-metadata = MetaData(
+metadata = sa.MetaData(
     schema=SCHEMA,
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -18,3 +25,230 @@ metadata = MetaData(
 )
 
 outbox, inbox = messaging_tables(metadata, SCHEMA)
+
+
+def _id() -> sa.Column[object]:
+    return sa.Column(
+        "id", pg.UUID(as_uuid=True), primary_key=True, server_default=sa.text("gen_random_uuid()")
+    )
+
+
+def _created_at() -> sa.Column[object]:
+    return sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
+
+
+def _metadata() -> sa.Column[object]:
+    return sa.Column("metadata", pg.JSONB, nullable=False, server_default=sa.text("'{}'::jsonb"))
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> sa.CheckConstraint:
+    allowed = ", ".join(f"'{value}'" for value in values)
+    return sa.CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_allowed")
+
+
+ARTIFACT_TYPES = ("conversation", "document", "note")
+INDEXING_STATUSES = ("pending", "indexed", "failed")
+INTENT_STATUSES = ("proposed", "accepted", "rejected")
+GROUP_STATUSES = ("active", "deprecated", "merged")
+DECISION_STATUSES = ("tentative", "active", "superseded")
+PROVIDERS = ("local", "openai", "client")
+DISTANCES = ("cosine", "l2", "inner_product")
+SPACE_STATUSES = ("ready", "reembedding")
+
+artifacts = sa.Table(
+    "artifacts",
+    metadata,
+    _id(),
+    sa.Column("artifact_type", sa.Text, nullable=False),
+    sa.Column("external_id", sa.Text),
+    sa.Column("source", sa.Text, nullable=False),
+    _metadata(),
+    _created_at(),
+    _one_of("artifact_type", ARTIFACT_TYPES),
+    sa.Index("ix_artifacts_created_at_id", "created_at", "id"),
+    sa.Index("ix_artifacts_source_external_id", "source", "external_id"),
+)
+
+artifact_versions = sa.Table(
+    "artifact_versions",
+    metadata,
+    _id(),
+    sa.Column("artifact_id", pg.UUID(as_uuid=True), sa.ForeignKey("artifacts.id"), nullable=False),
+    sa.Column("version_number", sa.Integer, nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.Text, nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("indexing_status", sa.Text, nullable=False, server_default="pending"),
+    sa.Column("indexing_error", sa.Text),
+    _created_at(),
+    sa.UniqueConstraint("artifact_id", "version_number"),
+    sa.UniqueConstraint("artifact_id", "content_hash"),
+    sa.CheckConstraint("version_number >= 1", name="version_number_positive"),
+    _one_of("indexing_status", INDEXING_STATUSES),
+    sa.Index(
+        "ix_artifact_versions_pending",
+        "created_at",
+        postgresql_where=sa.text("indexing_status = 'pending'"),
+    ),
+)
+
+intent_groups = sa.Table(
+    "intent_groups",
+    metadata,
+    _id(),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.Text, nullable=False, server_default="active"),
+    sa.Column("merged_into_id", pg.UUID(as_uuid=True), sa.ForeignKey("intent_groups.id")),
+    _created_at(),
+    _one_of("status", GROUP_STATUSES),
+    sa.Index("ix_intent_groups_created_at_id", "created_at", "id"),
+)
+
+intents = sa.Table(
+    "intents",
+    metadata,
+    _id(),
+    sa.Column("intent_group_id", pg.UUID(as_uuid=True), sa.ForeignKey("intent_groups.id")),
+    sa.Column("statement", sa.Text, nullable=False),
+    sa.Column("proposed_by", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False, server_default="proposed"),
+    _metadata(),
+    _created_at(),
+    _one_of("status", INTENT_STATUSES),
+    sa.Index("ix_intents_created_at_id", "created_at", "id"),
+    sa.Index("ix_intents_intent_group_id", "intent_group_id"),
+    sa.Index(
+        "ix_intents_statement_trgm",
+        "statement",
+        postgresql_using="gin",
+        postgresql_ops={"statement": "public.gin_trgm_ops"},
+    ),
+)
+
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    _id(),
+    sa.Column("statement", sa.Text, nullable=False),
+    sa.Column("rationale", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.Text, nullable=False, server_default="tentative"),
+    sa.Column("superseded_by_id", pg.UUID(as_uuid=True), sa.ForeignKey("decisions.id")),
+    _metadata(),
+    _created_at(),
+    _one_of("status", DECISION_STATUSES),
+    sa.CheckConstraint("superseded_by_id <> id", name="not_self_superseded"),
+    sa.Index("ix_decisions_created_at_id", "created_at", "id"),
+    sa.Index("ix_decisions_superseded_by_id", "superseded_by_id"),
+    sa.Index(
+        "ix_decisions_statement_trgm",
+        "statement",
+        postgresql_using="gin",
+        postgresql_ops={"statement": "public.gin_trgm_ops"},
+    ),
+)
+
+spans = sa.Table(
+    "spans",
+    metadata,
+    _id(),
+    sa.Column(
+        "artifact_version_id",
+        pg.UUID(as_uuid=True),
+        sa.ForeignKey("artifact_versions.id"),
+        nullable=False,
+    ),
+    sa.Column("start_offset", sa.Integer, nullable=False),
+    sa.Column("end_offset", sa.Integer, nullable=False),
+    sa.Column("span_type", sa.Text, nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column(
+        "tsv",
+        pg.TSVECTOR,
+        sa.Computed("to_tsvector('english'::regconfig, content)", persisted=True),
+    ),
+    _metadata(),
+    _created_at(),
+    sa.CheckConstraint("0 <= start_offset AND start_offset < end_offset", name="offsets"),
+    sa.Index("ix_spans_artifact_version_id_start_offset", "artifact_version_id", "start_offset"),
+    sa.Index("ix_spans_created_at_id", "created_at", "id"),
+    sa.Index(
+        "ix_spans_chunk_tsv",
+        "tsv",
+        postgresql_using="gin",
+        postgresql_where=sa.text("span_type = 'chunk'"),
+    ),
+)
+
+relations = sa.Table(
+    "relations",
+    metadata,
+    _id(),
+    sa.Column("source_type", sa.Text, nullable=False),
+    sa.Column("source_id", pg.UUID(as_uuid=True), nullable=False),
+    sa.Column("relation_type", sa.Text, nullable=False),
+    sa.Column("target_type", sa.Text, nullable=False),
+    sa.Column("target_id", pg.UUID(as_uuid=True), nullable=False),
+    _metadata(),
+    _created_at(),
+    sa.UniqueConstraint("source_type", "source_id", "relation_type", "target_type", "target_id"),
+    sa.Index("ix_relations_target_type_target_id", "target_type", "target_id"),
+    sa.Index("ix_relations_created_at_id", "created_at", "id"),
+)
+
+provenance = sa.Table(
+    "provenance",
+    metadata,
+    _id(),
+    sa.Column("target_type", sa.Text, nullable=False),
+    sa.Column("target_id", pg.UUID(as_uuid=True), nullable=False),
+    sa.Column("model_id", sa.Text),
+    sa.Column("prompt_version", sa.Text),
+    sa.Column("pipeline_version", sa.Text),
+    sa.Column(
+        "evidence_span_ids",
+        pg.ARRAY(pg.UUID(as_uuid=True)),
+        nullable=False,
+        server_default=sa.text("'{}'::uuid[]"),
+    ),
+    _metadata(),
+    _created_at(),
+    sa.Index("ix_provenance_target_type_target_id", "target_type", "target_id"),
+)
+
+embedding_spaces = sa.Table(
+    "embedding_spaces",
+    metadata,
+    _id(),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("provider", sa.Text, nullable=False),
+    sa.Column("model", sa.Text, nullable=False),
+    sa.Column("dimensions", sa.Integer, nullable=False),
+    sa.Column("distance", sa.Text, nullable=False, server_default="cosine"),
+    sa.Column("status", sa.Text, nullable=False, server_default="ready"),
+    _created_at(),
+    _one_of("provider", PROVIDERS),
+    _one_of("distance", DISTANCES),
+    _one_of("status", SPACE_STATUSES),
+    sa.CheckConstraint("dimensions BETWEEN 1 AND 2000", name="dimensions_range"),
+)
+
+embeddings = sa.Table(
+    "embeddings",
+    metadata,
+    _id(),
+    sa.Column(
+        "space_id",
+        pg.UUID(as_uuid=True),
+        sa.ForeignKey("embedding_spaces.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("span_id", pg.UUID(as_uuid=True), sa.ForeignKey("spans.id"), nullable=False),
+    sa.Column("model", sa.Text, nullable=False),
+    sa.Column("vector", Vector(), nullable=False),
+    _created_at(),
+    sa.UniqueConstraint("space_id", "span_id"),
+    sa.Index("ix_embeddings_span_id", "span_id"),
+)

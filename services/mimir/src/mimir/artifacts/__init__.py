@@ -1,0 +1,1 @@
+"""Artifacts: conversations, documents and notes, with append-only versions."""

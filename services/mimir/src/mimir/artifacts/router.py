@@ -1,0 +1,142 @@
+"""/api/v1/artifacts: thin HTTP entrypoints into the artifact service."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from envelope import error_responses
+from mimir.artifacts import service
+from mimir.artifacts.schemas import Artifact, ArtifactCreate, ArtifactDetail, Version, VersionCreate
+from mimir.deps import ReadDep, WorkDep
+from mimir.filters import (
+    FIELDS_QUERY,
+    ListParams,
+    Page,
+    Resource,
+    list_params,
+    parse_fields,
+    sparse,
+)
+from mimir.relations.schemas import Relation
+from mimir.relations.service import relations_of
+
+router = APIRouter(prefix="/artifacts", tags=["artifacts"])
+
+ARTIFACTS = Resource(
+    model=Artifact,
+    list_query="list_artifacts",
+    alias="a",
+    filters={
+        "id": "uuid",
+        "artifact_type": "text",
+        "source": "text",
+        "external_id": "text",
+        "metadata": "json",
+        "created_at": "datetime",
+    },
+    query_params=frozenset({"q"}),
+)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ArtifactDetail,
+    summary="Create artifact",
+    responses=error_responses(400, 422, 503),
+)
+async def create_artifact(body: ArtifactCreate, work: WorkDep) -> ArtifactDetail:
+    """Store a conversation, document or note with its content as version 1.
+
+    The content is kept verbatim and never modified; it is split into `chunk` spans at once
+    (searchable by text immediately) and embedded in the background, so the artifact shows
+    `indexing_status: pending` until the worker has embedded it. Emits
+    `mimir.artifact.created`. `X-Provenance-*` headers record provenance for the artifact and
+    its version.
+    """
+    artifact, version = await service.create_artifact(work, body)
+    return ArtifactDetail.model_validate(
+        {
+            **artifact,
+            "latest_version": 1,
+            "indexing_status": version["indexing_status"],
+            "versions": [version],
+        }
+    )
+
+
+@router.get(
+    "",
+    response_model=Page[Artifact],
+    summary="List or search artifacts",
+    responses=error_responses(400, 422, 503),
+)
+async def list_artifacts(
+    work: ReadDep,
+    params: ListParams = Depends(list_params),
+    q: str | None = Query(None, description="Full-text query over the artifacts' chunks"),
+) -> object:
+    """Artifacts, newest first by default.
+
+    Filters: `id`, `artifact_type`, `source`, `external_id`, `created_at` (with `__op` suffixes
+    such as `created_at__gte`), `metadata__contains={"k": "v"}`. `q` keeps artifacts whose
+    content matches a web-style full-text query. Paginate with `cursor` (keyset) or
+    `offset`; pick fields with `fields=id,source`.
+    """
+    return await ARTIFACTS.list(work.conn, params, q=q)
+
+
+@router.get(
+    "/{artifact_id}",
+    response_model=ArtifactDetail,
+    summary="Get artifact with versions",
+    responses=error_responses(400, 404, 422, 503),
+)
+async def get_artifact(
+    artifact_id: UUID,
+    work: ReadDep,
+    fields: str | None = FIELDS_QUERY,
+) -> object:
+    """The artifact and every version (with content), oldest version first."""
+    wanted = parse_fields(frozenset(ArtifactDetail.model_fields), fields)
+    detail = ArtifactDetail.model_validate(await service.get_artifact(work.conn, artifact_id))
+    return sparse(detail, wanted)
+
+
+@router.post(
+    "/{artifact_id}/versions",
+    status_code=201,
+    response_model=Version,
+    summary="Add version (append-only)",
+    responses={
+        200: {"model": Version, "description": "Identical content: the existing version"},
+        **error_responses(400, 404, 422, 503),
+    },
+)
+async def add_version(
+    artifact_id: UUID, body: VersionCreate, work: WorkDep, response: Response
+) -> Version:
+    """Append a new version with the full new content.
+
+    Content identical to an existing version of this artifact (same sha256) is not stored
+    again: that version is returned with 200. A new version gets 201, the next number, its
+    chunks, and `mimir.artifact.version_added`.
+    """
+    version, created = await service.add_version(work, artifact_id, body)
+    response.status_code = 201 if created else 200
+    return Version.model_validate(version)
+
+
+@router.get(
+    "/{artifact_id}/relations",
+    response_model=list[Relation],
+    summary="Get related entities",
+    responses=error_responses(400, 404, 422, 503),
+)
+async def artifact_relations(artifact_id: UUID, work: ReadDep) -> list[Relation]:
+    """Relations in which this artifact is the source or the target, newest first."""
+    await service.require_artifact(work.conn, artifact_id)
+    rows = await relations_of(work.conn, "artifact", artifact_id)
+    return [Relation.model_validate(row) for row in rows]

@@ -1,0 +1,1 @@
+"""Decisions: statements with rationale, tentative -> active -> superseded."""

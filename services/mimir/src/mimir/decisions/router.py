@@ -1,0 +1,111 @@
+"""/api/v1/decisions."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+
+from envelope import error_responses
+from mimir.decisions import service
+from mimir.decisions.schemas import ChainLink, Decision, DecisionCreate, DecisionUpdate
+from mimir.deps import ReadDep, WorkDep
+from mimir.filters import (
+    FIELDS_QUERY,
+    ListParams,
+    Page,
+    Resource,
+    list_params,
+)
+from mimir.sql import fetch_all, fetch_required
+
+router = APIRouter(prefix="/decisions", tags=["decisions"])
+
+DECISIONS = Resource(
+    model=Decision,
+    list_query="list_decisions",
+    alias="d",
+    filters={
+        "id": "uuid",
+        "statement": "text",
+        "rationale": "text",
+        "status": "text",
+        "superseded_by_id": "uuid",
+        "metadata": "json",
+        "created_at": "datetime",
+    },
+)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Decision,
+    summary="Record decision",
+    responses=error_responses(400, 422, 503),
+)
+async def record_decision(body: DecisionCreate, work: WorkDep) -> Decision:
+    """Record a decision with its rationale, tentative by default.
+
+    Emits `mimir.decision.recorded`.
+    """
+    return Decision.model_validate(await service.record(work, body))
+
+
+@router.get(
+    "",
+    response_model=Page[Decision],
+    summary="List or search decisions",
+    responses=error_responses(400, 422, 503),
+)
+async def list_decisions(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
+    """Decisions, newest first by default.
+
+    Filters: `status`, `statement` / `rationale` (e.g. `statement__icontains=retry`, served by
+    a trigram index), `superseded_by_id` (`superseded_by_id__isnull=true` for live ones),
+    `metadata__contains`, `id`, `created_at`.
+    """
+    return await DECISIONS.list(work.conn, params)
+
+
+@router.get(
+    "/{decision_id}",
+    response_model=Decision,
+    summary="Get decision",
+    responses=error_responses(400, 404, 422, 503),
+)
+async def get_decision(
+    decision_id: UUID, work: ReadDep, fields: str | None = FIELDS_QUERY
+) -> object:
+    """One decision."""
+    return await DECISIONS.get(work.conn, "get_decision", "decision", decision_id, fields)
+
+
+@router.patch(
+    "/{decision_id}",
+    response_model=Decision,
+    summary="Activate or supersede decision",
+    responses=error_responses(400, 404, 409, 422, 503),
+)
+async def update_decision(decision_id: UUID, body: DecisionUpdate, work: WorkDep) -> Decision:
+    """Move a decision along tentative -> active -> superseded (409 `INVALID_TRANSITION`
+    otherwise).
+
+    Superseding names the successor in `superseded_by_id`: it must exist (400) and not be
+    superseded itself (409). Emits `mimir.decision.superseded`.
+    """
+    return Decision.model_validate(await service.update(work, decision_id, body))
+
+
+@router.get(
+    "/{decision_id}/chain",
+    response_model=list[ChainLink],
+    summary="Get supersession chain",
+    responses=error_responses(400, 404, 422, 503),
+)
+async def decision_chain(decision_id: UUID, work: ReadDep) -> list[ChainLink]:
+    """The decisions this one superseded (transitively), itself, and those that superseded
+    it, oldest first."""
+    await fetch_required(work.conn, "get_decision", "decision", {"id": decision_id})
+    rows = await fetch_all(work.conn, "get_decision_chain", {"id": decision_id})
+    return [ChainLink.model_validate(row) for row in rows]

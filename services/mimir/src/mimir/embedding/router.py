@@ -1,0 +1,84 @@
+"""/api/v1/embedding-spaces: the spaces behind semantic search."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from envelope import error_responses
+from mimir.deps import ReadDep, WorkDep
+from mimir.embedding import spaces
+from mimir.embedding.schemas import Reembed, Space, SpaceCreate, UploadResult, VectorUpload
+from mimir.sql import fetch_all, fetch_required
+
+router = APIRouter(prefix="/embedding-spaces", tags=["search"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Space,
+    summary="Create embedding space",
+    responses=error_responses(400, 409, 422, 503),
+)
+async def create_space(body: SpaceCreate, work: WorkDep) -> Space:
+    """Create a space and its HNSW index (cosine, l2 or inner product).
+
+    For `local` and `openai` spaces the worker then embeds every existing chunk in the
+    background (status `reembedding` until done); `client` spaces take vectors uploaded to
+    `POST /embedding-spaces/{id}/vectors`. A taken name is a 409.
+    """
+    row = await spaces.create_space(work.conn, body, work.settings)
+    await work.created("embedding_space", row["id"])
+    return Space.model_validate(row)
+
+
+@router.get(
+    "", response_model=list[Space], summary="List embedding spaces", responses=error_responses(503)
+)
+async def list_spaces(work: ReadDep) -> list[Space]:
+    """Every space with its model, dimensions, status and number of vectors."""
+    return [Space.model_validate(row) for row in await fetch_all(work.conn, "list_spaces")]
+
+
+@router.get(
+    "/{space_id}",
+    response_model=Space,
+    summary="Get embedding space",
+    responses=error_responses(400, 404, 422, 503),
+)
+async def get_space(space_id: UUID, work: ReadDep) -> Space:
+    """One space; `status` says whether re-embedding is still under way."""
+    row = await fetch_required(work.conn, "get_space", "embedding space", {"id": space_id})
+    return Space.model_validate(row)
+
+
+@router.post(
+    "/{space_id}/reembed",
+    status_code=202,
+    response_model=Space,
+    summary="Re-embed space with another model",
+    responses=error_responses(400, 404, 422, 503),
+)
+async def reembed(space_id: UUID, body: Reembed, work: WorkDep) -> Space:
+    """Switch the space to another provider/model in one call; the worker recomputes every
+    chunk's vector in the background (status `reembedding` until done).
+
+    With unchanged dimensions, old vectors keep answering searches until replaced; new
+    dimensions drop them and rebuild the space's HNSW index.
+    """
+    return Space.model_validate(await spaces.reembed(work.conn, space_id, body, work.settings))
+
+
+@router.post(
+    "/{space_id}/vectors",
+    response_model=UploadResult,
+    summary="Upload client vectors",
+    responses=error_responses(400, 404, 409, 422, 503),
+)
+async def upload_vectors(space_id: UUID, body: VectorUpload, work: WorkDep) -> UploadResult:
+    """Store caller-computed vectors for chunk spans in a `client` space (409 for other
+    spaces; 400 for a wrong dimension count or a span that is not a chunk)."""
+    stored = await spaces.upload_vectors(work.conn, space_id, body)
+    return UploadResult(stored=stored)

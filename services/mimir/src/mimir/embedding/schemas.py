@@ -1,0 +1,84 @@
+"""Request and response bodies of /api/v1/embedding-spaces."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Provider = Literal["local", "openai", "client"]
+Distance = Literal["cosine", "l2", "inner_product"]
+
+
+class SpaceCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "minilm", "provider": "local"},
+                {"name": "client-768", "provider": "client", "model": "e5-base", "dimensions": 768},
+            ]
+        }
+    )
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$", description="Unique space name")
+    provider: Provider = Field(
+        "local",
+        description="local (bundled MiniLM, 384-d), openai (MIMIR_OPENAI_* endpoint) or "
+        "client (the caller uploads vectors)",
+    )
+    model: str | None = Field(None, description="Model name; defaults per provider")
+    dimensions: int | None = Field(
+        None, ge=1, le=2000, description="Vector size; fixed to 384 for local"
+    )
+    distance: Distance = Field("cosine", description="Distance the HNSW index and search use")
+
+
+class Reembed(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"provider": "openai", "model": "text-embedding-3-small"}]}
+    )
+
+    provider: Literal["local", "openai"] = Field(description="Provider of the new vectors")
+    model: str | None = Field(None, description="New model; defaults per provider")
+    dimensions: int | None = Field(None, ge=1, le=2000, description="New vector size")
+
+
+class Space(BaseModel):
+    id: UUID
+    name: str
+    provider: Provider
+    model: str
+    dimensions: int
+    distance: Distance
+    status: Literal["ready", "reembedding"] = Field(
+        description="reembedding while the worker (re)computes vectors for existing chunks"
+    )
+    created_at: datetime
+    embedding_count: int = Field(0, description="Vectors stored in the space")
+
+
+class VectorItem(BaseModel):
+    span_id: UUID = Field(description="A chunk span")
+    vector: list[float] = Field(min_length=1, max_length=2000)
+
+
+class VectorUpload(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {"span_id": "5d3c1a8e-2b7f-4f0e-9c61-0a9d8b7c6e54", "vector": [0.1, 0.2]}
+                    ]
+                }
+            ]
+        }
+    )
+
+    items: list[VectorItem] = Field(min_length=1, max_length=1000)
+
+
+class UploadResult(BaseModel):
+    stored: int = Field(description="Vectors stored or replaced")

@@ -1,0 +1,170 @@
+"""Embedding spaces: one model's vectors, with an HNSW index of their own built at creation.
+
+The index is a partial expression index, `((vector::vector(d)) <opclass>) WHERE space_id =
+'<id>'`, so spaces of different models and sizes share one `embeddings` table. Its DDL is
+composed with `psycopg.sql` from validated values only (a dimension in 1..2000, an
+allow-listed operator class, the space's UUID).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from psycopg import sql
+
+from envelope import BadReference, BadRequest, Conflict
+from mimir.embedding import Embedder
+from mimir.embedding.local import DIMENSIONS as LOCAL_DIMENSIONS
+from mimir.embedding.local import MODEL as LOCAL_MODEL
+from mimir.embedding.local import LocalEmbedder
+from mimir.embedding.openai import OpenAIEmbedder
+from mimir.embedding.schemas import Reembed, SpaceCreate, VectorUpload
+from mimir.settings import MimirSettings
+from mimir.sql import Conn, Row, execute, execute_many, fetch_all, fetch_one, fetch_required
+from mimir.tables import HNSW_INDEX_PREFIX
+
+OPCLASSES = {"cosine": "vector_cosine_ops", "l2": "vector_l2_ops", "inner_product": "vector_ip_ops"}
+OPERATORS = {"cosine": "<=>", "l2": "<->", "inner_product": "<#>"}
+MAX_DIMENSIONS = 2000
+
+
+def dimensions_literal(dimensions: Any) -> sql.Literal:
+    if not isinstance(dimensions, int) or not 1 <= dimensions <= MAX_DIMENSIONS:
+        raise BadRequest("dimensions must be an integer from 1 to 2000", dimensions=dimensions)
+    return sql.Literal(dimensions)
+
+
+def index_name(space_id: UUID) -> sql.Identifier:
+    return sql.Identifier(HNSW_INDEX_PREFIX + space_id.hex)
+
+
+def vector_text(vector: Sequence[float]) -> str:
+    return "[" + ",".join(repr(float(x)) for x in vector) + "]"
+
+
+def resolve_model(
+    provider: str, model: str | None, dimensions: int | None, settings: MimirSettings
+) -> tuple[str, int]:
+    """The model and dimensions a space of `provider` gets, checked."""
+    if provider == "local":
+        if model not in (None, LOCAL_MODEL) or dimensions not in (None, LOCAL_DIMENSIONS):
+            raise BadRequest(
+                f"the local provider serves {LOCAL_MODEL} with {LOCAL_DIMENSIONS} dimensions",
+                model=model,
+                dimensions=dimensions,
+            )
+        return LOCAL_MODEL, LOCAL_DIMENSIONS
+    if provider == "openai":
+        if not settings.openai_base_url:
+            raise BadRequest("the openai provider needs MIMIR_OPENAI_BASE_URL to be set")
+        return model or settings.openai_model, dimensions or settings.openai_dimensions
+    if dimensions is None:
+        raise BadRequest("a client space needs its dimensions")
+    return model or "client", dimensions
+
+
+def embedder_for(space: Row, settings: MimirSettings) -> Embedder | None:
+    """The provider computing the space's vectors; None for client-supplied spaces."""
+    if space["provider"] == "local":
+        return LocalEmbedder(settings.embedding_threads, settings.embedding_batch_size)
+    if space["provider"] == "openai":
+        return OpenAIEmbedder(settings, space["model"], space["dimensions"])
+    return None
+
+
+async def build_index(conn: Conn, space: Row) -> None:
+    await execute(
+        conn,
+        "create_hnsw_index",
+        index=index_name(space["id"]),
+        dimensions=dimensions_literal(space["dimensions"]),
+        opclass=sql.SQL(OPCLASSES[space["distance"]]),
+        space_id=sql.Literal(space["id"]),
+    )
+
+
+async def create_space(conn: Conn, body: SpaceCreate, settings: MimirSettings) -> Row:
+    model, dimensions = resolve_model(body.provider, body.model, body.dimensions, settings)
+    row = await fetch_one(
+        conn,
+        "insert_space",
+        {
+            "name": body.name,
+            "provider": body.provider,
+            "model": model,
+            "dimensions": dimensions,
+            "distance": body.distance,
+            "status": "ready" if body.provider == "client" else "reembedding",
+        },
+    )
+    if row is None:
+        raise Conflict("an embedding space with this name exists", name=body.name)
+    await build_index(conn, row)
+    return {**row, "embedding_count": 0}
+
+
+async def ensure_default_space(conn: Conn, settings: MimirSettings) -> None:
+    name = settings.embedding_default_space
+    if await fetch_one(conn, "get_space_by_name", {"name": name}) is None:
+        body = SpaceCreate(name=name, provider=settings.embedding_provider)
+        await create_space(conn, body, settings)
+
+
+async def reembed(conn: Conn, space_id: UUID, body: Reembed, settings: MimirSettings) -> Row:
+    """Switch the space to another model; the worker recomputes every chunk's vector.
+
+    With the same dimensions, old vectors keep serving searches until each is replaced; with
+    new dimensions they are dropped and the index is rebuilt for the new size.
+    """
+    space = await fetch_required(conn, "lock_space", "embedding space", {"id": space_id})
+    model, dimensions = resolve_model(body.provider, body.model, body.dimensions, settings)
+    if dimensions != space["dimensions"]:
+        await execute(conn, "drop_hnsw_index", index=index_name(space_id))
+        await execute(conn, "delete_space_embeddings", {"space_id": space_id})
+    updated = await fetch_one(
+        conn,
+        "update_space_model",
+        {"id": space_id, "provider": body.provider, "model": model, "dimensions": dimensions},
+    )
+    assert updated is not None
+    await build_index(conn, updated)
+    return await fetch_required(conn, "get_space", "embedding space", {"id": space_id})
+
+
+async def upload_vectors(conn: Conn, space_id: UUID, body: VectorUpload) -> int:
+    space = await fetch_required(conn, "lock_space", "embedding space", {"id": space_id})
+    if space["provider"] != "client":
+        raise Conflict("only client spaces take uploaded vectors", provider=space["provider"])
+    wrong = [i.span_id for i in body.items if len(i.vector) != space["dimensions"]]
+    if wrong:
+        raise BadRequest(
+            f"vectors must have {space['dimensions']} dimensions",
+            span_ids=[str(s) for s in wrong],
+        )
+    missing = await fetch_all(conn, "list_missing_chunks", {"ids": [i.span_id for i in body.items]})
+    if missing:
+        raise BadReference("not chunk spans", span_ids=[str(row["id"]) for row in missing])
+    await store_vectors(
+        conn, space, [i.span_id for i in body.items], [i.vector for i in body.items]
+    )
+    return len(body.items)
+
+
+async def store_vectors(
+    conn: Conn, space: Row, span_ids: Sequence[UUID], vectors: Sequence[Sequence[float]]
+) -> None:
+    await execute_many(
+        conn,
+        "upsert_embedding",
+        [
+            {
+                "space_id": space["id"],
+                "span_id": span_id,
+                "model": space["model"],
+                "vector": vector_text(vector),
+            }
+            for span_id, vector in zip(span_ids, vectors, strict=True)
+        ],
+    )

@@ -1,0 +1,294 @@
+"""List machinery every resource shares: filters, keyset cursors, offsets, sparse fieldsets.
+
+Filters are `field=value` or `field__op=value`, checked against a per-resource allow-list;
+the SQL they become is composed from `psycopg.sql` identifiers of allow-listed columns and
+placeholders, never from the caller's text.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from fastapi import Query, Request
+from fastapi.responses import JSONResponse
+from psycopg import sql
+from pydantic import BaseModel, Field
+
+from envelope import BadRequest
+from mimir.sql import Conn, fetch_all, fetch_required
+
+Kind = Literal["text", "uuid", "int", "datetime", "json"]
+COMPARISONS = {"eq": "=", "ne": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+OPERATORS_BY_KIND: dict[Kind, frozenset[str]] = {
+    "text": frozenset(
+        {"eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "icontains", "isnull"}
+    ),
+    "uuid": frozenset({"eq", "ne", "in", "isnull"}),
+    "int": frozenset({"eq", "ne", "lt", "lte", "gt", "gte", "in", "isnull"}),
+    "datetime": frozenset({"eq", "ne", "lt", "lte", "gt", "gte", "isnull"}),
+    "json": frozenset({"contains", "isnull"}),
+}
+RESERVED = frozenset({"limit", "offset", "cursor", "fields", "order"})
+MAX_LIMIT = 500
+
+
+def _parse_datetime(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError("a time zone is required")
+    return parsed
+
+
+def _parse_json(value: str) -> str:
+    json.loads(value)
+    return value
+
+
+PARSERS: dict[Kind, Callable[[str], Any]] = {
+    "text": str,
+    "uuid": uuid.UUID,
+    "int": int,
+    "datetime": _parse_datetime,
+    "json": _parse_json,
+}
+
+
+def _like_pattern(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A listable resource: its model, its list statement (with `{where}` and `{order}`),
+    the table alias that statement uses, and the fields a caller may filter on."""
+
+    model: type[BaseModel]
+    list_query: str
+    alias: str
+    filters: Mapping[str, Kind]
+    query_params: frozenset[str] = frozenset()
+    """Other query parameters the endpoint declares itself (not filters)."""
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset(self.model.model_fields)
+
+    async def list(self, conn: Conn, given: ListParams, **params: Any) -> Any:
+        """One page of the resource (sparse if asked), `params` added to the statement's."""
+        compiled = compile_list(self, given)
+        rows = await fetch_all(
+            conn,
+            self.list_query,
+            {**compiled.params, **params},
+            where=compiled.where,
+            order=compiled.order,
+        )
+        return sparse(page(self.model, rows, compiled), compiled.fields)
+
+    async def get(
+        self, conn: Conn, get_query: str, entity: str, row_id: uuid.UUID, fields: str | None
+    ) -> Any:
+        """One row by id (404 if absent), as the model or its sparse fieldset."""
+        wanted = parse_fields(self.fields, fields)
+        row = await fetch_required(conn, get_query, entity, {"id": row_id})
+        return sparse(self.model.model_validate(row), wanted)
+
+    def column(self, name: str) -> sql.Composable:
+        return sql.Identifier(self.alias, name)
+
+    def condition(self, key: str, raw: str, param: str) -> tuple[sql.Composable, Any]:
+        name, _, op = key.partition("__")
+        op = op or "eq"
+        kind = self.filters.get(name)
+        if kind is None:
+            raise BadRequest(
+                f"unknown filter field {name!r}", field=name, allowed=sorted(self.filters)
+            )
+        if op not in OPERATORS_BY_KIND[kind]:
+            raise BadRequest(
+                f"operator {op!r} is not allowed on {name!r}",
+                field=name,
+                operator=op,
+                allowed=sorted(OPERATORS_BY_KIND[kind]),
+            )
+        column, placeholder = self.column(name), sql.Placeholder(param)
+        try:
+            return self._compose(kind, op, column, placeholder, raw)
+        except ValueError as error:
+            raise BadRequest(
+                f"invalid value for {key!r}", field=name, operator=op, reason=str(error)
+            ) from error
+
+    def _compose(
+        self, kind: Kind, op: str, column: sql.Composable, ph: sql.Placeholder, raw: str
+    ) -> tuple[sql.Composable, Any]:
+        parse = PARSERS[kind]
+        if op == "isnull":
+            if raw.lower() not in ("true", "false"):
+                raise ValueError("isnull takes true or false")
+            test = sql.SQL("IS NULL" if raw.lower() == "true" else "IS NOT NULL")
+            return sql.SQL("{} {}").format(column, test), None
+        if op == "in":
+            values = [parse(part.strip()) for part in raw.split(",") if part.strip()]
+            return sql.SQL("{} = ANY({})").format(column, ph), values
+        if kind == "json":
+            return sql.SQL("{} @> {}::jsonb").format(column, ph), parse(raw)
+        if op in ("contains", "icontains"):
+            like = sql.SQL("LIKE" if op == "contains" else "ILIKE")
+            return sql.SQL("{} {} {}").format(column, like, ph), _like_pattern(raw)
+        return sql.SQL("{} {} {}").format(column, sql.SQL(COMPARISONS[op]), ph), parse(raw)
+
+
+@dataclass
+class ListParams:
+    """What a list request asked for, before it is compiled against a resource."""
+
+    limit: int
+    offset: int
+    cursor: str | None
+    fields: str | None
+    order: Literal["created_at", "-created_at"]
+    filters: list[tuple[str, str]] = field(default_factory=list)
+
+
+def list_params(
+    request: Request,
+    limit: int = Query(50, ge=1, le=MAX_LIMIT, description="Page size"),
+    offset: int = Query(0, ge=0, description="Rows to skip (not combinable with `cursor`)"),
+    cursor: str | None = Query(None, description="Opaque cursor from a previous page"),
+    fields: str | None = Query(None, description="Sparse fieldset: `fields=id,created_at`"),
+    order: Literal["created_at", "-created_at"] = Query(
+        "-created_at", description="Creation order; `-` for newest first"
+    ),
+) -> ListParams:
+    """The pagination/fieldset parameters; every other query parameter is a filter."""
+    filters = [(k, v) for k, v in request.query_params.multi_items() if k not in RESERVED]
+    return ListParams(limit, offset, cursor, fields, order, filters)
+
+
+@dataclass(frozen=True)
+class CompiledList:
+    where: sql.Composable
+    order: sql.Composable
+    params: dict[str, Any]
+    fields: frozenset[str] | None
+    limit: int
+    offset: int
+    descending: bool
+
+
+def compile_list(
+    resource: Resource, given: ListParams, extra: Sequence[sql.Composable] = ()
+) -> CompiledList:
+    """The WHERE and ORDER BY of a list query, and its parameters."""
+    conditions: list[sql.Composable] = list(extra)
+    params: dict[str, Any] = {}
+    for index, (key, raw) in enumerate(given.filters):
+        if key in resource.query_params:
+            continue
+        condition, value = resource.condition(key, raw, f"f{index}")
+        conditions.append(condition)
+        params[f"f{index}"] = value
+    descending = given.order.startswith("-")
+    keyset = sql.SQL("({}, {})").format(resource.column("created_at"), resource.column("id"))
+    if given.cursor is not None:
+        if given.offset:
+            raise BadRequest("use either cursor or offset, not both")
+        params["cursor_at"], params["cursor_id"] = decode_cursor(given.cursor)
+        comparison = sql.SQL("<" if descending else ">")
+        conditions.append(
+            sql.SQL("{} {} (%(cursor_at)s, %(cursor_id)s)").format(keyset, comparison)
+        )
+    direction = sql.SQL("DESC" if descending else "ASC")
+    order = sql.SQL("{} {}, {} {}").format(
+        resource.column("created_at"), direction, resource.column("id"), direction
+    )
+    params["limit"], params["offset"] = given.limit + 1, given.offset
+    where = sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("TRUE")
+    return CompiledList(
+        where,
+        order,
+        params,
+        parse_fields(resource.fields, given.fields),
+        given.limit,
+        given.offset,
+        descending,
+    )
+
+
+def parse_fields(allowed: frozenset[str], fields: str | None) -> frozenset[str] | None:
+    """The sparse fieldset asked for (`fields=a,b`), checked against `allowed`."""
+    if fields is None:
+        return None
+    wanted = frozenset(name.strip() for name in fields.split(",") if name.strip())
+    unknown = sorted(wanted - allowed)
+    if unknown or not wanted:
+        raise BadRequest("unknown field in fields", unknown=unknown, allowed=sorted(allowed))
+    return wanted
+
+
+FIELDS_QUERY = Query(None, description="Sparse fieldset, e.g. `fields=id,created_at`")
+
+
+def encode_cursor(created_at: datetime, row_id: uuid.UUID) -> str:
+    raw = json.dumps([created_at.isoformat(), str(row_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created_at, row_id = json.loads(raw)
+        return datetime.fromisoformat(created_at), uuid.UUID(row_id)
+    except (binascii.Error, ValueError, TypeError) as error:
+        raise BadRequest("invalid cursor") from error
+
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list."""
+
+    items: list[T] = Field(description="The rows of this page")
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` for the next page; null on the last page"
+    )
+    limit: int = Field(description="Page size asked for")
+    offset: int = Field(description="Rows skipped")
+
+
+def page(model: type[T], rows: list[dict[str, Any]], compiled: CompiledList) -> Page[T]:
+    more = len(rows) > compiled.limit
+    rows = rows[: compiled.limit]
+    next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more and rows else None
+    return Page[model](  # type: ignore[valid-type]
+        items=[model.model_validate(row) for row in rows],
+        next_cursor=next_cursor,
+        limit=compiled.limit,
+        offset=compiled.offset,
+    )
+
+
+def sparse(body: BaseModel, fields: frozenset[str] | None, *, status_code: int = 200) -> Any:
+    """`body` itself, or only the asked-for fields (of each item, for a page)."""
+    if fields is None:
+        return body
+    if isinstance(body, Page):
+        include: Any = {
+            "items": {"__all__": set(fields)},
+            "next_cursor": True,
+            "limit": True,
+            "offset": True,
+        }
+    else:
+        include = set(fields)
+    return JSONResponse(body.model_dump(mode="json", include=include), status_code=status_code)

@@ -1,0 +1,1 @@
+"""Intents (proposed, then accepted or rejected) and the groups that collect them."""

@@ -1,0 +1,172 @@
+"""/api/v1/intents and /api/v1/intents/groups."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+
+from envelope import error_responses
+from mimir.deps import ReadDep, WorkDep
+from mimir.filters import (
+    FIELDS_QUERY,
+    ListParams,
+    Page,
+    Resource,
+    list_params,
+)
+from mimir.intents import service
+from mimir.intents.schemas import (
+    Group,
+    GroupCreate,
+    GroupMerge,
+    GroupUpdate,
+    Intent,
+    IntentCreate,
+    IntentUpdate,
+)
+from mimir.sql import fetch_required
+
+router = APIRouter(prefix="/intents", tags=["intents"])
+
+INTENTS = Resource(
+    model=Intent,
+    list_query="list_intents",
+    alias="i",
+    filters={
+        "id": "uuid",
+        "intent_group_id": "uuid",
+        "statement": "text",
+        "proposed_by": "text",
+        "status": "text",
+        "metadata": "json",
+        "created_at": "datetime",
+    },
+)
+GROUPS = Resource(
+    model=Group,
+    list_query="list_intent_groups",
+    alias="g",
+    filters={
+        "id": "uuid",
+        "name": "text",
+        "status": "text",
+        "merged_into_id": "uuid",
+        "created_at": "datetime",
+    },
+)
+
+
+@router.post(
+    "/groups",
+    status_code=201,
+    response_model=Group,
+    summary="Create intent group",
+    responses=error_responses(400, 409, 422, 503),
+)
+async def create_group(body: GroupCreate, work: WorkDep) -> Group:
+    """Create an active group with a unique name (409 if the name is taken)."""
+    return Group.model_validate(await service.create_group(work, body))
+
+
+@router.get(
+    "/groups",
+    response_model=Page[Group],
+    summary="List intent groups",
+    responses=error_responses(400, 422, 503),
+)
+async def list_groups(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
+    """Intent groups with their intent counts. Filters: `name`, `status`, `merged_into_id`,
+    `id`, `created_at` (with `__op` suffixes, e.g. `name__icontains=pay`)."""
+    return await GROUPS.list(work.conn, params)
+
+
+@router.get(
+    "/groups/{group_id}",
+    response_model=Group,
+    summary="Get intent group",
+    responses=error_responses(400, 404, 422, 503),
+)
+async def get_group(group_id: UUID, work: ReadDep) -> Group:
+    """One group with the number of intents in it."""
+    row = await fetch_required(work.conn, "get_intent_group", "intent group", {"id": group_id})
+    return Group.model_validate(row)
+
+
+@router.patch(
+    "/groups/{group_id}",
+    response_model=Group,
+    summary="Deprecate intent group",
+    responses=error_responses(400, 404, 409, 422, 503),
+)
+async def update_group(group_id: UUID, body: GroupUpdate, work: WorkDep) -> Group:
+    """Deprecate an active group (409 if it is already deprecated or merged)."""
+    return Group.model_validate(await service.deprecate_group(work, group_id))
+
+
+@router.post(
+    "/groups/{group_id}/merge",
+    response_model=Group,
+    summary="Merge intent groups",
+    responses=error_responses(400, 404, 409, 422, 503),
+)
+async def merge_group(group_id: UUID, body: GroupMerge, work: WorkDep) -> Group:
+    """Merge an active group into another active group.
+
+    The group becomes `merged` with `merged_into_id` set, and its intents move to the
+    target group. 409 if either group is not active; 400 if the target does not exist.
+    """
+    return Group.model_validate(await service.merge_group(work, group_id, body.into_id))
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Intent,
+    summary="Create intent",
+    responses=error_responses(400, 422, 503),
+)
+async def create_intent(body: IntentCreate, work: WorkDep) -> Intent:
+    """Propose an intent (status `proposed`). Emits `mimir.intent.proposed`.
+
+    An unknown `intent_group_id` is a 400 `BAD_REFERENCE`.
+    """
+    return Intent.model_validate(await service.create_intent(work, body))
+
+
+@router.get(
+    "",
+    response_model=Page[Intent],
+    summary="List or search intents",
+    responses=error_responses(400, 422, 503),
+)
+async def list_intents(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
+    """Intents, newest first by default.
+
+    Filters: `status`, `proposed_by`, `intent_group_id`, `statement` (`statement__icontains`
+    is served by a trigram index), `metadata__contains`, `id`, `created_at`.
+    """
+    return await INTENTS.list(work.conn, params)
+
+
+@router.get(
+    "/{intent_id}",
+    response_model=Intent,
+    summary="Get intent",
+    responses=error_responses(400, 404, 422, 503),
+)
+async def get_intent(intent_id: UUID, work: ReadDep, fields: str | None = FIELDS_QUERY) -> object:
+    """One intent."""
+    return await INTENTS.get(work.conn, "get_intent", "intent", intent_id, fields)
+
+
+@router.patch(
+    "/{intent_id}",
+    response_model=Intent,
+    summary="Accept or reject intent",
+    responses=error_responses(400, 404, 409, 422, 503),
+)
+async def update_intent(intent_id: UUID, body: IntentUpdate, work: WorkDep) -> Intent:
+    """Accept or reject a proposed intent; any other transition is a 409
+    `INVALID_TRANSITION`. Emits `mimir.intent.accepted` or `mimir.intent.rejected`."""
+    return Intent.model_validate(await service.set_intent_status(work, intent_id, body.status))

@@ -1,0 +1,1 @@
+"""Provenance: which model, prompt and pipeline produced an entity, from which evidence."""

@@ -1,0 +1,43 @@
+"""/api/v1/provenance: record and read how entities were generated."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from envelope import error_responses
+from mimir.deps import ReadDep, WorkDep
+from mimir.provenance import service
+from mimir.provenance.schemas import Provenance, ProvenanceCreate
+
+router = APIRouter(prefix="/provenance", tags=["provenance"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Provenance,
+    summary="Record provenance",
+    responses=error_responses(400, 422, 503),
+)
+async def record_provenance(body: ProvenanceCreate, work: WorkDep) -> Provenance:
+    """Record which model, prompt and pipeline generated an entity, and from which spans.
+
+    The target (for mimir's own entity types) and every evidence span must exist: 400
+    `BAD_REFERENCE` otherwise. Any mutating request can also record provenance through the
+    `X-Provenance-Model` / `X-Provenance-Pipeline` headers.
+    """
+    return Provenance.model_validate(await service.record(work.conn, body))
+
+
+@router.get(
+    "/{target_type}/{target_id}",
+    response_model=list[Provenance],
+    summary="Get provenance",
+    responses=error_responses(400, 422, 503),
+)
+async def get_provenance(target_type: str, target_id: UUID, work: ReadDep) -> list[Provenance]:
+    """Every provenance row recorded for the entity, oldest first (empty if none)."""
+    rows = await service.for_target(work.conn, target_type, target_id)
+    return [Provenance.model_validate(row) for row in rows]

@@ -1,0 +1,1 @@
+"""Typed relations between any two entities, mimir's own or external ones."""

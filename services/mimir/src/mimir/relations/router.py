@@ -1,0 +1,111 @@
+"""/api/v1/relations: create, query, delete and traverse typed relations."""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+
+from envelope import error_responses
+from mimir.deps import ReadDep, WorkDep
+from mimir.filters import ListParams, Page, Resource, list_params
+from mimir.relations import service
+from mimir.relations.schemas import Relation, RelationCreate, Traversal, TraversedRelation
+
+router = APIRouter(prefix="/relations", tags=["relations"])
+
+RELATIONS = Resource(
+    model=Relation,
+    list_query="list_relations",
+    alias="r",
+    filters={
+        "id": "uuid",
+        "source_type": "text",
+        "source_id": "uuid",
+        "relation_type": "text",
+        "target_type": "text",
+        "target_id": "uuid",
+        "metadata": "json",
+        "created_at": "datetime",
+    },
+)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Relation,
+    summary="Create relation",
+    responses=error_responses(400, 409, 422, 503),
+)
+async def create_relation(body: RelationCreate, work: WorkDep) -> Relation:
+    """Relate two entities with a typed edge.
+
+    mimir's own entities must exist (400 `BAD_REFERENCE` otherwise); external ones such as
+    `imi.work_item` are taken as given. The same (source, type, target) twice is a 409.
+    Emits `mimir.relation.created`.
+    """
+    return Relation.model_validate(await service.create_relation(work, body))
+
+
+@router.get(
+    "",
+    response_model=Page[Relation],
+    summary="Query relations",
+    responses=error_responses(400, 422, 503),
+)
+async def list_relations(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
+    """Relations by source, target or type, newest first by default.
+
+    Filters: `source_type`, `source_id`, `target_type`, `target_id`, `relation_type`, `id`,
+    `created_at`, `metadata__contains`, each with `__op` suffixes where they make sense.
+    """
+    return await RELATIONS.list(work.conn, params)
+
+
+@router.get(
+    "/traverse",
+    response_model=Traversal,
+    summary="Traverse relations (multi-hop)",
+    responses=error_responses(400, 422, 503),
+)
+async def traverse(
+    work: ReadDep,
+    start_type: str = Query(description="Type of the start entity", examples=["artifact"]),
+    start_id: UUID = Query(description="Id of the start entity"),
+    depth: int = Query(2, ge=1, le=6, description="Most hops to walk"),
+    direction: Literal["out", "in", "both"] = Query(
+        "both", description="Follow relations from source to target (out), back (in), or both"
+    ),
+    relation_type: str | None = Query(None, description="Only follow this relation type"),
+) -> Traversal:
+    """Every relation within `depth` hops of the start entity, walked by a recursive CTE.
+
+    No entity is entered twice on the same path, so cycles end the walk instead of looping;
+    each relation is reported once, at its fewest hops.
+    """
+    rows, nodes = await service.traverse(
+        work.conn, start_type, start_id, depth, direction, relation_type
+    )
+    return Traversal.model_validate(
+        {
+            "start_type": start_type,
+            "start_id": start_id,
+            "direction": direction,
+            "max_depth": depth,
+            "nodes": nodes,
+            "relations": [TraversedRelation.model_validate(row) for row in rows],
+        }
+    )
+
+
+@router.delete(
+    "/{relation_id}",
+    status_code=204,
+    summary="Remove relation",
+    responses=error_responses(400, 404, 422, 503),
+)
+async def delete_relation(relation_id: UUID, work: WorkDep) -> None:
+    """Delete the relation. Emits `mimir.relation.deleted` with both of its ends."""
+    await service.delete_relation(work, relation_id)

@@ -1,0 +1,74 @@
+"""Request and response bodies of /api/v1/relations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mimir.entities import TYPE_DESCRIPTION
+
+EntityType = Field(min_length=1, max_length=100, description=TYPE_DESCRIPTION)
+
+
+class RelationCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "source_type": "decision",
+                    "source_id": "0b7e7a52-5d1c-4c55-9a43-1f1b0c7c2a11",
+                    "relation_type": "derived_from",
+                    "target_type": "artifact",
+                    "target_id": "7f0f3b7e-8c1a-4a63-bb1a-25a0f2d4e9c3",
+                    "metadata": {"confidence": 0.9},
+                }
+            ]
+        }
+    )
+
+    source_type: str = EntityType
+    source_id: UUID = Field(description="Id of the source entity")
+    relation_type: str = Field(
+        min_length=1,
+        max_length=100,
+        description="e.g. contains, precedes, derived_from, implements",
+        examples=["derived_from"],
+    )
+    target_type: str = EntityType
+    target_id: UUID = Field(description="Id of the target entity")
+    metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form properties")
+
+
+class Relation(BaseModel):
+    id: UUID
+    source_type: str
+    source_id: UUID
+    relation_type: str
+    target_type: str
+    target_id: UUID
+    metadata: dict[str, Any]
+    created_at: datetime
+
+
+class TraversedRelation(Relation):
+    depth: int = Field(description="Hops from the start entity (1 = directly related)")
+    node_type: str = Field(description="Type of the entity this relation leads to")
+    node_id: UUID = Field(description="Id of the entity this relation leads to")
+
+
+class Node(BaseModel):
+    type: str
+    id: UUID
+    depth: int = Field(description="Fewest hops from the start entity")
+
+
+class Traversal(BaseModel):
+    start_type: str
+    start_id: UUID
+    direction: Literal["out", "in", "both"]
+    max_depth: int
+    nodes: list[Node] = Field(description="Every entity reached, nearest first")
+    relations: list[TraversedRelation] = Field(description="Every relation walked, by depth")

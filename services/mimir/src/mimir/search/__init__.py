@@ -1,0 +1,1 @@
+"""Full-text, semantic and hybrid search over chunk spans."""

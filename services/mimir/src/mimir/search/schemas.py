@@ -1,0 +1,106 @@
+"""Request and response bodies of /api/v1/search."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from mimir.artifacts.schemas import ArtifactType
+
+
+class SearchFilters(BaseModel):
+    artifact_type: list[ArtifactType] | None = Field(None, description="Any of these types")
+    source: list[str] | None = Field(None, description="Any of these sources")
+    artifact_id: list[UUID] | None = Field(None, description="Only these artifacts")
+    metadata: dict[str, Any] | None = Field(
+        None, description="Artifact metadata must contain this JSON (`@>`)"
+    )
+    created_after: datetime | None = Field(None, description="Artifact created at or after")
+    created_before: datetime | None = Field(None, description="Artifact created before")
+    latest_only: bool = Field(True, description="Only chunks of each artifact's newest version")
+
+
+class SearchBase(BaseModel):
+    limit: int = Field(10, ge=1, le=100, description="Hits to return")
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+
+
+EXAMPLE_FILTERS: dict[str, Any] = {
+    "artifact_type": ["conversation"],
+    "created_after": "2025-01-01T00:00:00Z",
+}
+
+
+class TextSearch(SearchBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"query": "retry payments -refund", "limit": 5, "filters": EXAMPLE_FILTERS}
+            ]
+        }
+    )
+
+    query: str = Field(
+        min_length=1,
+        max_length=1000,
+        description='Web-style query: words, "quoted phrases", OR, -excluded',
+    )
+
+
+class SemanticSearch(SearchBase):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"query": "how do we handle failed payments?", "limit": 5}]}
+    )
+
+    query: str | None = Field(
+        None, min_length=1, max_length=4000, description="Text to embed with the space's model"
+    )
+    vector: list[float] | None = Field(
+        None, min_length=1, max_length=2000, description="A query vector instead of text"
+    )
+    space: str | None = Field(None, description="Embedding space name; default space if empty")
+
+    @model_validator(mode="after")
+    def _one_query(self) -> SemanticSearch:
+        if (self.query is None) == (self.vector is None):
+            raise ValueError("give exactly one of query and vector")
+        return self
+
+
+class HybridSearch(SearchBase):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"query": "payment retries backoff", "limit": 5}]}
+    )
+
+    query: str = Field(min_length=1, max_length=1000, description="Text for both rankings")
+    vector: list[float] | None = Field(
+        None, min_length=1, max_length=2000, description="Vector for the dense side, if given"
+    )
+    space: str | None = Field(None, description="Embedding space name; default space if empty")
+
+
+class Hit(BaseModel):
+    span_id: UUID = Field(description="The chunk span")
+    artifact_id: UUID
+    version_id: UUID = Field(description="The artifact version the offsets index into")
+    version_number: int
+    artifact_type: ArtifactType
+    source: str
+    start_offset: int = Field(description="content[start_offset:end_offset] == text")
+    end_offset: int
+    text: str = Field(description="The chunk's exact text")
+    metadata: dict[str, Any] = Field(description="Chunk metadata: speakers, heading, ...")
+    score: float = Field(description="ts_rank_cd, similarity, or fused RRF score")
+    snippet: str | None = Field(None, description="Matches highlighted as <<word>>")
+    distance: float | None = Field(None, description="Vector distance, when ranked by vector")
+    lexical_rank: int | None = Field(None, description="Rank in the full-text list")
+    semantic_rank: int | None = Field(None, description="Rank in the vector list")
+
+
+class SearchResult(BaseModel):
+    mode: Literal["text", "semantic", "hybrid"]
+    space: str | None = Field(None, description="Embedding space used")
+    hits: list[Hit]

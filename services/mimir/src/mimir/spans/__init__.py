@@ -1,0 +1,1 @@
+"""Spans: character ranges of an artifact version, e.g. evidence, quotes, chunks."""

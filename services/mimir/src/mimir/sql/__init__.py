@@ -1,0 +1,108 @@
+"""Named SQL statements, loaded once from this package's `*.sql` files.
+
+Each statement starts with `-- name: verb_noun` and a one-line comment saying what it
+returns. Statements are `psycopg.sql.SQL` objects; the few with `{placeholders}` are
+completed with `sql.Identifier`/`sql.SQL`/`sql.Literal` from allow-lists before they run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+from psycopg import AsyncConnection, sql
+from psycopg.types.json import Jsonb
+from pydantic import BaseModel
+
+from envelope import NotFound
+
+Row = dict[str, Any]
+Conn = AsyncConnection[Row]
+Params = Mapping[str, Any] | Sequence[Any]
+
+_HEADER = re.compile(r"^-- name: ([a-z][a-z0-9_]*)\s*$", re.MULTILINE)
+
+
+def _parse(filename: str, text: str) -> dict[str, sql.SQL]:
+    parts = _HEADER.split(text)
+    if parts[0].strip():
+        raise ValueError(f"{filename}: text before the first '-- name:' header")
+    statements: dict[str, sql.SQL] = {}
+    for name, body in zip(parts[1::2], parts[2::2], strict=True):
+        lines = body.strip().splitlines()
+        if len(lines) < 2 or not lines[0].startswith("-- ") or lines[1].startswith("--"):
+            raise ValueError(f"{filename}: {name} needs one comment line, then its statement")
+        statements[name] = sql.SQL("\n".join(lines[1:]).rstrip(";\n "))
+    return statements
+
+
+def _load() -> Mapping[str, sql.SQL]:
+    queries: dict[str, sql.SQL] = {}
+    for entry in sorted(resources.files(__name__).iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".sql"):
+            continue
+        for name, statement in _parse(entry.name, entry.read_text("utf-8")).items():
+            if name in queries:
+                raise ValueError(f"query {name} is defined twice")
+            queries[name] = statement
+    return MappingProxyType(queries)
+
+
+QUERIES: Mapping[str, sql.SQL] = _load()
+
+
+def query(name: str, **parts: sql.Composable) -> sql.SQL | sql.Composed:
+    """The named statement, with its `{placeholders}` (if any) filled by `parts`."""
+    statement = QUERIES[name]
+    return statement.format(**parts) if parts else statement
+
+
+async def fetch_one(
+    conn: Conn, name: str, params: Params = (), **parts: sql.Composable
+) -> Row | None:
+    cursor = await conn.execute(query(name, **parts), params)
+    return await cursor.fetchone()
+
+
+async def fetch_required(
+    conn: Conn, name: str, entity: str, params: Mapping[str, Any], **parts: sql.Composable
+) -> Row:
+    """The one row of `name`, or NotFound (404) naming `entity` and the `id` parameter."""
+    row = await fetch_one(conn, name, params, **parts)
+    if row is None:
+        raise NotFound(f"{entity} not found", id=str(params.get("id")))
+    return row
+
+
+async def insert(conn: Conn, name: str, params: Params) -> Row:
+    """The row an `INSERT ... RETURNING` statement wrote."""
+    row = await fetch_one(conn, name, params)
+    if row is None:
+        raise RuntimeError(f"{name} returned no row")
+    return row
+
+
+def body_params(body: BaseModel) -> dict[str, Any]:
+    """A request body as statement parameters, with JSON objects wrapped for jsonb."""
+    return {k: Jsonb(v) if isinstance(v, dict) else v for k, v in body.model_dump().items()}
+
+
+async def fetch_all(
+    conn: Conn, name: str, params: Params = (), **parts: sql.Composable
+) -> list[Row]:
+    cursor = await conn.execute(query(name, **parts), params)
+    return await cursor.fetchall()
+
+
+async def execute(conn: Conn, name: str, params: Params = (), **parts: sql.Composable) -> int:
+    """Run a statement that returns no rows; the number of rows it touched."""
+    cursor = await conn.execute(query(name, **parts), params)
+    return cursor.rowcount
+
+
+async def execute_many(conn: Conn, name: str, rows: Sequence[Params]) -> None:
+    async with conn.cursor() as cursor:
+        await cursor.executemany(query(name), rows)

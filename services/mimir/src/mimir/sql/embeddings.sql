@@ -1,0 +1,111 @@
+-- name: insert_space
+-- The new embedding space.
+INSERT INTO embedding_spaces (name, provider, model, dimensions, distance, status)
+VALUES (%(name)s, %(provider)s, %(model)s, %(dimensions)s, %(distance)s, %(status)s)
+ON CONFLICT (name) DO NOTHING
+RETURNING id, name, provider, model, dimensions, distance, status, created_at;
+
+-- name: get_space
+-- One embedding space with its number of embeddings.
+SELECT sp.id, sp.name, sp.provider, sp.model, sp.dimensions, sp.distance, sp.status,
+       sp.created_at,
+       (SELECT count(*) FROM embeddings e WHERE e.space_id = sp.id) AS embedding_count
+FROM embedding_spaces sp
+WHERE sp.id = %(id)s;
+
+-- name: get_space_by_name
+-- One embedding space, by name.
+SELECT id, name, provider, model, dimensions, distance, status, created_at
+FROM embedding_spaces WHERE name = %(name)s;
+
+-- name: lock_space
+-- One embedding space, locked until commit.
+SELECT id, name, provider, model, dimensions, distance, status, created_at
+FROM embedding_spaces WHERE id = %(id)s FOR UPDATE;
+
+-- name: list_spaces
+-- Every embedding space with its number of embeddings, by name.
+SELECT sp.id, sp.name, sp.provider, sp.model, sp.dimensions, sp.distance, sp.status,
+       sp.created_at,
+       (SELECT count(*) FROM embeddings e WHERE e.space_id = sp.id) AS embedding_count
+FROM embedding_spaces sp
+ORDER BY sp.name;
+
+-- name: update_space_model
+-- The space with its new provider, model and dimensions, marked for re-embedding.
+UPDATE embedding_spaces
+SET provider = %(provider)s, model = %(model)s, dimensions = %(dimensions)s,
+    status = 'reembedding'
+WHERE id = %(id)s
+RETURNING id, name, provider, model, dimensions, distance, status, created_at;
+
+-- name: delete_space_embeddings
+-- Nothing: every embedding of one space is removed.
+DELETE FROM embeddings WHERE space_id = %(space_id)s;
+
+-- name: create_hnsw_index
+-- Nothing: the space's HNSW partial expression index, over vectors cast to its dimensions.
+CREATE INDEX IF NOT EXISTS {index} ON embeddings
+USING hnsw ((vector::vector({dimensions})) {opclass})
+WHERE space_id = {space_id};
+
+-- name: drop_hnsw_index
+-- Nothing: the space's HNSW index is dropped.
+DROP INDEX IF EXISTS {index};
+
+-- name: upsert_embedding
+-- Nothing: the span's vector in the space, replacing an older one.
+INSERT INTO embeddings (space_id, span_id, model, vector)
+VALUES (%(space_id)s, %(span_id)s, %(model)s, %(vector)s::vector)
+ON CONFLICT (space_id, span_id)
+DO UPDATE SET model = EXCLUDED.model, vector = EXCLUDED.vector, created_at = now();
+
+-- name: list_missing_chunks
+-- The given span ids that are not chunks, as `id`.
+SELECT given.id FROM unnest(%(ids)s::uuid[]) AS given(id)
+WHERE NOT EXISTS (SELECT 1 FROM spans s WHERE s.id = given.id AND s.span_type = 'chunk');
+
+-- name: claim_pending_version
+-- The oldest version still waiting to be embedded, locked (skipping ones another worker holds).
+SELECT id FROM artifact_versions
+WHERE indexing_status = 'pending'
+ORDER BY created_at
+LIMIT 1
+FOR UPDATE SKIP LOCKED;
+
+-- name: list_version_chunks
+-- The chunk spans of one version, in order, with their text.
+SELECT id, content FROM spans
+WHERE artifact_version_id = %(version_id)s AND span_type = 'chunk'
+ORDER BY start_offset;
+
+-- name: list_computed_spaces
+-- The spaces whose vectors the server computes (every provider but `client`).
+SELECT id, name, provider, model, dimensions, distance, status, created_at
+FROM embedding_spaces WHERE provider <> 'client' ORDER BY created_at;
+
+-- name: set_version_indexing
+-- Nothing: a version's indexing status (and error, when it failed).
+UPDATE artifact_versions SET indexing_status = %(status)s, indexing_error = %(error)s
+WHERE id = %(id)s;
+
+-- name: claim_reembedding_space
+-- One space being re-embedded, locked (skipping ones another worker holds).
+SELECT id, name, provider, model, dimensions, distance, status, created_at
+FROM embedding_spaces WHERE status = 'reembedding'
+ORDER BY created_at
+LIMIT 1
+FOR UPDATE SKIP LOCKED;
+
+-- name: list_chunks_to_reembed
+-- Up to %(limit)s chunks without a vector from the space's current model.
+SELECT s.id, s.content FROM spans s
+WHERE s.span_type = 'chunk'
+  AND NOT EXISTS (
+      SELECT 1 FROM embeddings e
+      WHERE e.space_id = %(space_id)s AND e.span_id = s.id AND e.model = %(model)s)
+LIMIT %(limit)s;
+
+-- name: set_space_ready
+-- Nothing: the space has a current vector for every chunk.
+UPDATE embedding_spaces SET status = 'ready' WHERE id = %(id)s;

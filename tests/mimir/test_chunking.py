@@ -1,0 +1,49 @@
+"""Chunking along the content's own structure, with exact offsets."""
+
+from __future__ import annotations
+
+from mimir.chunking import chunk
+
+
+def test_conversation_chunks_keep_whole_turns_and_speakers() -> None:
+    turns = [
+        f"[2025-01-0{i} 10:00] {'Dana' if i % 2 else 'Sam'}: " + "word " * 40 for i in range(1, 9)
+    ]
+    content = "\n".join(turns)
+    chunks = chunk("conversation", content, max_chars=500, overlap_chars=100)
+    assert len(chunks) > 1
+    for piece in chunks:
+        text = content[piece.start : piece.end]
+        assert text.startswith("[2025-01-0")
+        assert piece.end - piece.start <= 500
+        assert piece.metadata["speakers"]
+        assert len(piece.metadata["timestamps"]) == piece.metadata["turns"]
+    assert sum(piece.metadata["turns"] for piece in chunks) == len(turns)
+
+
+def test_a_long_turn_is_split_at_sentence_ends() -> None:
+    content = "User: " + "This is one sentence. " * 100
+    chunks = chunk("conversation", content, max_chars=300, overlap_chars=0)
+    assert len(chunks) > 3
+    assert all(content[c.start : c.end].endswith(".") for c in chunks)
+    assert all(c.metadata["part"] for c in chunks)
+
+
+def test_documents_split_at_headings_with_overlap() -> None:
+    content = (
+        "# Intro\n\nShort opening.\n\nSecond paragraph of the intro.\n\n"
+        "## Details\n\nThe details paragraph.\n\nAnother detail."
+    )
+    chunks = chunk("document", content, max_chars=50, overlap_chars=40)
+    texts = [content[c.start : c.end] for c in chunks]
+    assert texts[0].startswith("# Intro")
+    assert any(t.startswith("## Details") for t in texts)
+    assert {c.metadata.get("heading") for c in chunks} == {"Intro", "Details"}
+    first_intro, second_intro = chunks[0], chunks[1]
+    assert second_intro.start < first_intro.end, "the second chunk repeats the last block"
+
+
+def test_conversation_without_turns_is_chunked_as_a_document() -> None:
+    content = "Just some notes.\n\nNo speakers here."
+    chunks = chunk("conversation", content, max_chars=1000, overlap_chars=0)
+    assert [content[c.start : c.end] for c in chunks] == [content]

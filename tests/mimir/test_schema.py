@@ -1,0 +1,68 @@
+"""The migrations and the Core table definitions describe the same schema."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+import mimir
+from mimir.sql import QUERIES
+from mimir.tables import HNSW_INDEX_PREFIX, SCHEMA, metadata
+
+# The outbox and inbox belong to libs/envelope, which creates them in migration 0001.
+NOT_OURS = {"alembic_version", "outbox", "inbox"}
+
+
+def _included(obj: Any, name: str | None, type_: str, reflected: bool, _: Any) -> bool:
+    """Everything mimir's migration 0002 owns, except the per-space HNSW indexes."""
+    if type_ == "table":
+        return name not in NOT_OURS
+    return not (type_ == "index" and name and name.startswith(HNSW_INDEX_PREFIX))
+
+
+def test_migrations_match_the_table_definitions(database: Any, mimir_env: Any) -> None:
+    conninfo = database.admin_conninfo()
+    engine = sa.create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(conninfo))
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection,
+                opts={
+                    "include_schemas": True,
+                    "include_name": lambda name, type_, _: (
+                        name == SCHEMA if type_ == "schema" else True
+                    ),
+                    "include_object": _included,
+                    "compare_type": True,
+                    "compare_server_default": True,
+                },
+            )
+            diff = compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+    assert diff == []
+
+
+def test_every_named_query_has_a_header_comment_and_verb_noun_name() -> None:
+    assert len(QUERIES) > 40
+    for name in QUERIES:
+        assert re.fullmatch(r"[a-z]+_[a-z0-9_]+", name), name
+
+
+def test_every_named_query_is_used_and_every_used_name_exists() -> None:
+    source = Path(mimir.__file__).parent
+    used: set[str] = set()
+    for path in source.rglob("*.py"):
+        text = path.read_text()
+        calls = r"(?:fetch_\w+|execute(?:_many)?|insert|\.get)\(\s*[\w.]+,\s*\"(\w+)\""
+        used.update(re.findall(calls, text))
+        used.update(re.findall(r"\bquery\(\s*\"(\w+)\"", text))
+        used.update(re.findall(r"list_query=\"(\w+)\"", text))
+    assert used - set(QUERIES) == set()
+    assert set(QUERIES) - used == set()

@@ -1,0 +1,125 @@
+"""Search and embeddings: the local model, background indexing, text/semantic/hybrid."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+from mimir.embedding.local import embed_texts
+
+API = "/api/v1"
+REFERENCE = Path(__file__).parent / "fixtures" / "minilm_reference.json"
+
+
+def test_local_embedder_matches_the_reference_model() -> None:
+    reference = json.loads(REFERENCE.read_text())["vectors"]
+    ours = embed_texts([item["text"] for item in reference])
+    expected = np.array([item["vector"] for item in reference], dtype=np.float32)
+    assert ours.shape == (len(reference), 384)
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    cosines = (ours * expected).sum(axis=1) / np.linalg.norm(expected, axis=1)
+    assert (cosines > 0.99).all(), cosines
+
+
+async def wait_indexed(api: Any, artifact_id: str) -> dict[str, Any]:
+    for _ in range(200):
+        artifact = await api.ok(f"/artifacts/{artifact_id}")
+        if artifact["indexing_status"] != "pending":
+            return artifact  # type: ignore[no-any-return]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"artifact {artifact_id} was not indexed in time")
+
+
+async def test_semantic_search_ranks_the_relevant_document_first(api: Any, unique: str) -> None:
+    relevant = await api.artifact(
+        "The payment service retries a declined credit card charge twice, "
+        "waiting a few seconds between attempts.",
+        source=unique,
+    )
+    unrelated = await api.artifact(
+        "Our office garden has tomatoes, basil and a small lemon tree by the window.",
+        source=unique,
+    )
+    assert relevant["indexing_status"] == "pending" or relevant["indexing_status"] == "indexed"
+    for artifact in (relevant, unrelated):
+        assert (await wait_indexed(api, artifact["id"]))["indexing_status"] == "indexed"
+
+    response = await api.client.post(
+        f"{API}/search/semantic",
+        json={"query": "what happens when a card payment fails?", "filters": {"source": [unique]}},
+    )
+    assert response.status_code == 200, response.text
+    hits = response.json()["hits"]
+    assert [hit["artifact_id"] for hit in hits] == [relevant["id"], unrelated["id"]]
+    top = hits[0]
+    content = relevant["versions"][0]["content"]
+    assert top["text"] == content[top["start_offset"] : top["end_offset"]]
+    assert top["version_id"] == relevant["versions"][0]["id"]
+    assert hits[0]["score"] > hits[1]["score"]
+
+
+async def test_text_search_quotes_offsets_and_highlights(api: Any, unique: str) -> None:
+    content = (
+        f"# Runbook {unique}\n\nRestart the ingestion workers after a broker failover.\n\n"
+        "Check the dead letter queue afterwards."
+    )
+    artifact = await api.artifact(content, source=unique, metadata={"team": unique})
+    response = await api.client.post(
+        f"{API}/search/text",
+        json={"query": f"broker failover {unique}", "filters": {"metadata": {"team": unique}}},
+    )
+    assert response.status_code == 200, response.text
+    [hit] = response.json()["hits"]
+    assert hit["artifact_id"] == artifact["id"]
+    assert content[hit["start_offset"] : hit["end_offset"]] == hit["text"]
+    assert "<<failover>>" in hit["snippet"]
+
+    other_team = await api.client.post(
+        f"{API}/search/text",
+        json={"query": f"broker failover {unique}", "filters": {"metadata": {"team": "x"}}},
+    )
+    assert other_team.json()["hits"] == []
+
+
+async def test_hybrid_fuses_lexical_and_semantic_lists(api: Any, unique: str) -> None:
+    lexical_only = await api.artifact(
+        f"Ticket {unique} lists zanzibar quokka codes.", source=unique
+    )
+    semantic_only = await api.artifact(
+        "The cat sat quietly on the warm windowsill, purring in the sun.", source=unique
+    )
+    for artifact in (lexical_only, semantic_only):
+        await wait_indexed(api, artifact["id"])
+    response = await api.client.post(
+        f"{API}/search/hybrid",
+        json={
+            "query": f"{unique} kitten resting on a window ledge",
+            "filters": {"source": [unique]},
+        },
+    )
+    assert response.status_code == 200, response.text
+    hits = {hit["artifact_id"]: hit for hit in response.json()["hits"]}
+    assert set(hits) == {lexical_only["id"], semantic_only["id"]}
+    assert hits[lexical_only["id"]]["lexical_rank"] == 1
+    assert hits[semantic_only["id"]]["lexical_rank"] is None
+    assert hits[semantic_only["id"]]["semantic_rank"] == 1
+    for hit in hits.values():
+        ranks = [r for r in (hit["lexical_rank"], hit["semantic_rank"]) if r is not None]
+        assert abs(hit["score"] - sum(1 / (60 + r) for r in ranks)) < 1e-9
+
+
+async def test_search_errors(api: Any, mimir_client: httpx.AsyncClient) -> None:
+    response = await mimir_client.post(
+        f"{API}/search/semantic", json={"query": "x", "space": "no-such-space"}
+    )
+    assert response.status_code == 404
+    assert api.code(response) == "NOT_FOUND"
+    response = await mimir_client.post(f"{API}/search/semantic", json={"vector": [0.1, 0.2]})
+    assert response.status_code == 400
+    response = await mimir_client.post(f"{API}/search/semantic", json={})
+    assert response.status_code == 422

@@ -1,0 +1,178 @@
+"""Embedding spaces: HNSW index per space, client vectors, re-embedding, OpenAI provider."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from fastapi import FastAPI, Request
+
+from mimir.embedding.openai import OpenAIEmbedder
+from mimir.settings import MimirSettings
+
+API = "/api/v1"
+
+
+def hnsw_indexes(database: Any, space_id: str) -> list[str]:
+    with psycopg.connect(database.admin_conninfo()) as conn:
+        rows = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'mimir' AND indexname = %s",
+            ("embeddings_hnsw_" + uuid.UUID(space_id).hex,),
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+async def wait_ready(api: Any, space_id: str) -> dict[str, Any]:
+    for _ in range(300):
+        space = await api.ok(f"/embedding-spaces/{space_id}")
+        if space["status"] == "ready":
+            return space  # type: ignore[no-any-return]
+        await asyncio.sleep(0.1)
+    raise AssertionError("space did not finish embedding")
+
+
+async def test_client_space_builds_its_index_and_serves_uploaded_vectors(
+    api: Any, database: Any, unique: str
+) -> None:
+    space = await api.created(
+        "/embedding-spaces",
+        {"name": f"client-{unique}", "provider": "client", "dimensions": 3, "distance": "l2"},
+        headers={"X-Provenance-Pipeline": "vectors@2"},
+    )
+    assert space["status"] == "ready"
+    [provenance] = await api.ok(f"/provenance/embedding_space/{space['id']}")
+    assert provenance["pipeline_version"] == "vectors@2"
+    [indexdef] = hnsw_indexes(database, space["id"])
+    assert "hnsw" in indexdef
+    assert "vector(3)" in indexdef
+    assert "vector_l2_ops" in indexdef
+    assert space["id"] in indexdef
+
+    north = await api.artifact(f"north {unique}", source=unique)
+    south = await api.artifact(f"south {unique}", source=unique)
+    chunk_of = {}
+    for artifact in (north, south):
+        [chunk] = (await api.ok("/spans", artifact_id=artifact["id"], span_type="chunk"))["items"]
+        chunk_of[artifact["id"]] = chunk["id"]
+    upload = await api.client.post(
+        f"{API}/embedding-spaces/{space['id']}/vectors",
+        json={
+            "items": [
+                {"span_id": chunk_of[north["id"]], "vector": [0, 1, 0]},
+                {"span_id": chunk_of[south["id"]], "vector": [0, -1, 0]},
+            ]
+        },
+    )
+    assert upload.json() == {"stored": 2}
+
+    response = await api.client.post(
+        f"{API}/search/semantic",
+        json={"vector": [0.1, 0.9, 0], "space": f"client-{unique}"},
+    )
+    hits = response.json()["hits"]
+    assert [h["artifact_id"] for h in hits] == [north["id"], south["id"]]
+    assert hits[0]["distance"] < hits[1]["distance"]
+
+    wrong_size = await api.client.post(
+        f"{API}/embedding-spaces/{space['id']}/vectors",
+        json={"items": [{"span_id": chunk_of[north["id"]], "vector": [1, 2]}]},
+    )
+    assert wrong_size.status_code == 400
+    not_chunk = await api.client.post(
+        f"{API}/embedding-spaces/{space['id']}/vectors",
+        json={"items": [{"span_id": str(uuid.uuid4()), "vector": [1, 2, 3]}]},
+    )
+    assert not_chunk.status_code == 400
+    text_query = await api.client.post(
+        f"{API}/search/semantic", json={"query": "north", "space": f"client-{unique}"}
+    )
+    assert text_query.status_code == 400
+    taken = await api.client.post(
+        f"{API}/embedding-spaces",
+        json={"name": f"client-{unique}", "provider": "client", "dimensions": 3},
+    )
+    assert taken.status_code == 409
+
+
+async def test_space_creation_is_validated(api: Any, unique: str) -> None:
+    for body in (
+        {"name": f"a-{unique}", "provider": "client"},
+        {"name": f"b-{unique}", "provider": "local", "dimensions": 768},
+        {"name": f"c-{unique}", "provider": "openai"},
+    ):
+        response = await api.client.post(f"{API}/embedding-spaces", json=body)
+        assert response.status_code == 400, body
+    response = await api.client.post(
+        f"{API}/embedding-spaces", json={"name": "Bad Name!", "provider": "client", "dimensions": 2}
+    )
+    assert response.status_code == 422
+    assert (await api.client.get(f"{API}/embedding-spaces/{uuid.uuid4()}")).status_code == 404
+
+
+async def test_reembedding_a_space_runs_in_the_background(api: Any, unique: str) -> None:
+    await api.artifact(f"Re-embedding keeps search working for {unique}.", source=unique)
+    space = await api.created("/embedding-spaces", {"name": f"local-{unique}"})
+    assert space["status"] == "reembedding"
+    ready = await wait_ready(api, space["id"])
+    assert ready["embedding_count"] > 0
+    assert ready["model"] == "all-MiniLM-L6-v2-int8"
+
+    again = await api.client.post(
+        f"{API}/embedding-spaces/{space['id']}/reembed", json={"provider": "local"}
+    )
+    assert again.status_code == 202
+    assert again.json()["status"] == "reembedding"
+    await wait_ready(api, space["id"])
+    response = await api.client.post(
+        f"{API}/search/semantic",
+        json={
+            "query": f"re-embedding search {unique}",
+            "space": f"local-{unique}",
+            "filters": {"source": [unique]},
+        },
+    )
+    assert len(response.json()["hits"]) == 1
+    listed = await api.ok("/embedding-spaces")
+    assert f"local-{unique}" in {s["name"] for s in listed}
+
+
+def fake_openai_endpoint(seen: list[dict[str, Any]]) -> FastAPI:
+    """A stand-in for an OpenAI-compatible server: returns one-hot vectors by text length."""
+    app = FastAPI()
+
+    @app.post("/v1/embeddings")
+    async def embeddings(request: Request) -> dict[str, Any]:
+        body = await request.json()
+        seen.append({"body": body, "auth": request.headers.get("authorization")})
+        data = [
+            {"index": i, "embedding": [float(len(text) % 4 == k) for k in range(4)]}
+            for i, text in enumerate(body["input"])
+        ]
+        return {"data": list(reversed(data)), "model": body["model"]}
+
+    return app
+
+
+async def test_openai_provider_speaks_the_embeddings_api(mimir_settings: MimirSettings) -> None:
+    seen: list[dict[str, Any]] = []
+    settings = mimir_settings.model_copy(
+        update={"openai_base_url": "http://embedder/v1", "embedding_batch_size": 2}
+    )
+    embedder = OpenAIEmbedder(
+        settings, "m-small", 4, transport=httpx.ASGITransport(app=fake_openai_endpoint(seen))
+    )
+    vectors = await embedder.embed(["a", "bb", "ccc"])
+    assert vectors == [[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
+    assert [call["body"]["input"] for call in seen] == [["a", "bb"], ["ccc"]]
+    assert seen[0]["body"]["model"] == "m-small"
+    assert seen[0]["auth"] is None
+
+    wrong = OpenAIEmbedder(
+        settings, "m", 8, transport=httpx.ASGITransport(app=fake_openai_endpoint(seen))
+    )
+    with pytest.raises(ValueError, match="dimensions"):
+        await wrong.embed(["x"])
