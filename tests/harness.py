@@ -274,3 +274,18 @@ def scratch_messaging_schema(db: Database, schema: str) -> str:
         create_messaging_tables(SimpleNamespace(get_bind=lambda: conn), schema)
     engine.dispose()
     return admin
+
+
+def postgres(action: str) -> None:
+    """Stop or start the local PostgreSQL cluster (the one tests run against)."""
+    major = sorted(os.listdir("/etc/postgresql"), key=int)[-1]
+    args = ["pg_ctlcluster", "--skip-systemctl-redirect", major, "main", action]
+    subprocess.run([*args, "-m", "fast"] if action == "stop" else args, check=True)
+    if action == "start":
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(psycopg.OperationalError):
+                psycopg.connect(PG_ADMIN_DSN, connect_timeout=1).close()
+                return
+            time.sleep(0.2)
+        raise RuntimeError("PostgreSQL did not come back")

@@ -12,32 +12,26 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import mimir
+from envelope import reflect_schemas_by_name, schema_migration_options
 from mimir.sql import QUERIES
 from mimir.tables import HNSW_INDEX_PREFIX, SCHEMA, metadata
 
-# The outbox and inbox belong to libs/envelope, which creates them in migration 0001.
-NOT_OURS = {"alembic_version", "outbox", "inbox"}
-
 
 def _included(obj: Any, name: str | None, type_: str, reflected: bool, _: Any) -> bool:
-    """Everything mimir's migration 0002 owns, except the per-space HNSW indexes."""
-    if type_ == "table":
-        return name not in NOT_OURS
+    """Everything the migrations own, except the per-space HNSW indexes made at run time."""
     return not (type_ == "index" and name and name.startswith(HNSW_INDEX_PREFIX))
 
 
 def test_migrations_match_the_table_definitions(database: Any, mimir_env: Any) -> None:
-    conninfo = database.admin_conninfo()
+    conninfo = database.service_conninfo("mimir")
     engine = sa.create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(conninfo))
     try:
         with engine.connect() as connection:
+            reflect_schemas_by_name(connection)
             context = MigrationContext.configure(
                 connection,
                 opts={
-                    "include_schemas": True,
-                    "include_name": lambda name, type_, _: (
-                        name == SCHEMA if type_ == "schema" else True
-                    ),
+                    **schema_migration_options(metadata, SCHEMA),
                     "include_object": _included,
                     "compare_type": True,
                     "compare_server_default": True,
