@@ -45,6 +45,7 @@ TAGS: list[dict[str, Any]] = [
         "embedding spaces behind semantic search.",
     },
     {"name": "provenance", "description": "Which model, prompt and pipeline produced what."},
+    {"name": "events", "description": "What mimir did with an event: emitted, consumed, caused."},
     {"name": "health", "description": "Liveness and dependencies; no API key needed."},
 ]
 

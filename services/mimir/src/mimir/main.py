@@ -10,7 +10,9 @@ from fastapi import FastAPI
 from envelope import (
     RequestContextMiddleware,
     ServiceBus,
+    asyncapi_router,
     configure_logging,
+    events_router,
     health_router,
     install_error_handlers,
 )
@@ -74,5 +76,12 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     app.include_router(health_router("mimir", __version__, bus, outbox_backlog))
-    app.include_router(api_router(settings))
+    api = api_router(settings)
+    api.include_router(events_router(SCHEMA, uow))
+    app.include_router(api)
+    app.include_router(
+        asyncapi_router(
+            service="mimir", version=__version__, description=DESCRIPTION, subscriptions=[]
+        )
+    )
     return app
