@@ -21,7 +21,8 @@ ERRORS = error_responses(400, 404, 422, 503)
 DESCRIPTION = (
     "The chain ticket → work items → pull requests → deploys around the reference: the work "
     "items it names, their tickets, and every other work item linked to those tickets, each "
-    "with its ticket, PR and deploy links. 404 when nothing is linked to the reference."
+    "with its ticket, PR and deploy links, and the mimir decisions, intents and artifacts "
+    "related to any of them. 404 when nothing is linked to the reference."
 )
 
 
@@ -30,7 +31,16 @@ async def _trace(session: SessionDep, kind: TraceKind, ref: str, project_id: UUI
     items = await service.trace(kind, ref, project_id)
     traced = [TracedWorkItem.model_validate(item) for item in items]
     tickets = dict.fromkeys(link.plane_ticket_id for item in traced for link in item.ticket_links)
-    return Trace(kind=kind, ref=ref, tickets=list(tickets), work_items=traced)
+    related = await service.mimir(items)
+    return Trace(
+        kind=kind,
+        ref=ref,
+        tickets=list(tickets),
+        work_items=traced,
+        decisions=[entity for entity in related if entity.kind == "decision"],
+        intents=[entity for entity in related if entity.kind == "intent"],
+        artifacts=[entity for entity in related if entity.kind == "artifact"],
+    )
 
 
 def _route(kind: TraceKind, path: str, summary: str) -> None:

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from imi.links.schemas import DeployLinkOut, PrLinkOut, TicketLinkOut
+from imi.mimir.schemas import MimirEntityOut
 from imi.work.schemas import WorkItemOut
 
 TraceKind = Literal["ticket", "work", "pr", "commit", "deploy"]
@@ -20,7 +21,8 @@ class TracedWorkItem(WorkItemOut):
 
 class Trace(BaseModel):
     """Everything connected to the starting point, one ticket hop wide: the starting work
-    items, their tickets, and every other work item linked to those tickets."""
+    items, their tickets, and every other work item linked to those tickets; and the mimir
+    decisions, intents and artifacts related to any of them, their projects or links."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -39,6 +41,25 @@ class Trace(BaseModel):
                             "deploy_links": [{"environment": "production"}],
                         }
                     ],
+                    "decisions": [
+                        {
+                            "id": "8f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+                            "kind": "decision",
+                            "title": "Use OIDC for login",
+                            "status": "active",
+                            "superseded_by_id": None,
+                            "superseded_by_title": None,
+                            "relations": [
+                                {
+                                    "relation_type": "explains",
+                                    "direction": "from_mimir",
+                                    "imi_type": "pr",
+                                }
+                            ],
+                        }
+                    ],
+                    "intents": [],
+                    "artifacts": [],
                 }
             ]
         }
@@ -48,3 +69,10 @@ class Trace(BaseModel):
     ref: str
     tickets: list[str] = Field(description="Ticket keys in the chain", examples=[["PROJ-123"]])
     work_items: list[TracedWorkItem]
+    decisions: list[MimirEntityOut] = Field(
+        description="mimir decisions related to the chain, with status and supersession"
+    )
+    intents: list[MimirEntityOut] = Field(description="mimir intents related to the chain")
+    artifacts: list[MimirEntityOut] = Field(
+        description="mimir artifacts (conversations, documents, notes) related to the chain"
+    )
