@@ -153,7 +153,7 @@ async def test_relations_from_imi_to_intents_and_artifacts(
         {
             "artifact_id": str(artifact),
             "artifact_type": "conversation",
-            "source": "claude",
+            "source": "chat",
             "external_id": "session-42",
             "version_id": str(uuid.uuid4()),
             "content_hash": "0" * 64,

@@ -15,7 +15,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from envelope import EventEnvelope
+from envelope import EventEnvelope, registry
 from envelope.events import mimir as events
 from imi.consumers.base import Consumer
 from imi.mimir.projection import MimirProjection
@@ -28,58 +28,50 @@ log = structlog.get_logger("imi.consumers.mimir")
 class MimirConsumer(Consumer):
     async def handle(self, envelope: EventEnvelope[Any], session: AsyncSession) -> None:
         projection = MimirProjection(session, envelope.event_id, envelope.timestamp)
-        kind = envelope.event_type
-        if kind == "mimir.decision.recorded":
-            recorded = self.payload(envelope, events.DecisionRecorded)
-            await projection.entity(
-                "decision",
-                recorded.decision_id,
-                title=recorded.statement,
-                rationale=recorded.rationale,
-                status=recorded.status,
-            )
-        elif kind == "mimir.decision.superseded":
-            superseded = self.payload(envelope, events.DecisionSuperseded)
-            await projection.entity(
-                "decision",
-                superseded.decision_id,
-                title=superseded.statement,
-                status="superseded",
-                superseded_by_id=superseded.superseded_by_id,
-            )
-        elif kind == "mimir.intent.proposed":
-            proposed = self.payload(envelope, events.IntentProposed)
-            await projection.entity(
-                "intent", proposed.intent_id, title=proposed.statement, status="proposed"
-            )
-        elif kind in ("mimir.intent.accepted", "mimir.intent.rejected"):
-            decided = self.payload(envelope, events.IntentDecided)
-            await projection.entity(
-                "intent", decided.intent_id, title=decided.statement, status=decided.status
-            )
-        elif kind == "mimir.artifact.created":
-            created = self.payload(envelope, events.ArtifactCreated)
-            await projection.entity(
-                "artifact",
-                created.artifact_id,
-                title=created.external_id,
-                artifact_type=created.artifact_type,
-                source=created.source,
-                external_id=created.external_id,
-                version_number=created.version_number,
-            )
-        elif kind == "mimir.artifact.version_added":
-            added = self.payload(envelope, events.ArtifactVersionAdded)
-            await projection.entity(
-                "artifact",
-                added.artifact_id,
-                artifact_type=added.artifact_type,
-                version_number=added.version_number,
-            )
-        elif kind == "mimir.relation.created":
-            await projection.relate(self.payload(envelope, events.RelationChanged))
-        elif kind == "mimir.relation.deleted":
-            deleted = self.payload(envelope, events.RelationChanged)
-            await projection.unrelate(deleted.relation_id)
-        else:
-            log.info("mimir event not used by imi")
+        match registry.validate(envelope.event_type, envelope.payload):
+            case events.DecisionRecorded() as recorded:
+                await projection.entity(
+                    "decision",
+                    recorded.decision_id,
+                    title=recorded.statement,
+                    rationale=recorded.rationale,
+                    status=recorded.status,
+                )
+            case events.DecisionSuperseded() as superseded:
+                await projection.entity(
+                    "decision",
+                    superseded.decision_id,
+                    title=superseded.statement,
+                    status="superseded",
+                    superseded_by_id=superseded.superseded_by_id,
+                )
+            case events.IntentProposed() | events.IntentDecided() as intent:
+                status = intent.status if isinstance(intent, events.IntentDecided) else "proposed"
+                await projection.entity(
+                    "intent", intent.intent_id, title=intent.statement, status=status
+                )
+            case events.ArtifactCreated() | events.ArtifactVersionAdded() as artifact:
+                await projection.entity(
+                    "artifact",
+                    artifact.artifact_id,
+                    artifact_type=artifact.artifact_type,
+                    version_number=artifact.version_number,
+                    **self._origin(artifact),
+                )
+            case events.RelationChanged() as relation if envelope.event_type.endswith(".deleted"):
+                await projection.unrelate(relation.relation_id)
+            case events.RelationChanged() as relation:
+                await projection.relate(relation)
+            case _:
+                log.info("mimir event not used by imi")
+
+    @staticmethod
+    def _origin(artifact: events.ArtifactCreated | events.ArtifactVersionAdded) -> dict[str, Any]:
+        """Where a new artifact comes from; a version event does not say."""
+        if not isinstance(artifact, events.ArtifactCreated):
+            return {}
+        return {
+            "title": artifact.external_id,
+            "source": artifact.source,
+            "external_id": artifact.external_id,
+        }
