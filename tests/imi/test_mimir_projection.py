@@ -66,6 +66,22 @@ def relation(
     }
 
 
+def count(database: Database, query: str, **params: Any) -> int:
+    with psycopg.connect(database.admin_conninfo()) as conn:
+        row = conn.execute(query, params).fetchone()
+    return int(row[0]) if row else 0
+
+
+async def consumed(database: Database, event_id: uuid.UUID) -> None:
+    """Wait until imi's inbox holds the event: it has been handled and committed."""
+
+    async def probe() -> bool:
+        query = "SELECT count(*) FROM imi.inbox WHERE event_id = %(e)s"
+        return count(database, query, e=event_id) == 1
+
+    await eventually(probe)
+
+
 @pytest.fixture
 async def chain(api: httpx.AsyncClient) -> dict[str, Any]:
     """A project, a work item on ticket key, and its PR."""
@@ -199,6 +215,20 @@ async def test_relation_deleted_removes_it(
     await eventually(gone)
 
 
+async def test_relation_deleted_before_created_stays_deleted(
+    api: httpx.AsyncClient, bus: Bus, database: Database, chain: dict[str, Any]
+) -> None:
+    decision = await record(bus, "Keep the monolith")
+    relation_id = uuid.uuid4()
+    ends = (("decision", decision), ("imi.work_item", chain["item"]["id"]))
+    await publish(bus, "mimir.relation.deleted", relation(relation_id, *ends))
+    created = await publish(bus, "mimir.relation.created", relation(relation_id, *ends))
+    await consumed(database, created)
+    other = await relate(bus, ("decision", decision), ("imi.pr", chain["pr"]["id"]))
+    found = await shown(api, chain["traces"][0], "decision", decision, title="Keep the monolith")
+    assert [r["relation_id"] for r in found["relations"]] == [str(other)]
+
+
 async def test_out_of_order_relation_before_decision(
     api: httpx.AsyncClient, bus: Bus, chain: dict[str, Any]
 ) -> None:
@@ -280,27 +310,11 @@ async def test_commands_and_mimir_only_relations_have_no_effect(
         "mimir.relation.created",
         relation(relation_id, ("decision", decision), ("artifact", artifact)),
     )
-
-    def count(query: str, **params: Any) -> int:
-        with psycopg.connect(database.admin_conninfo()) as conn:
-            row = conn.execute(query, params).fetchone()
-        return int(row[0]) if row else 0
-
-    async def consumed() -> bool:
-        return count("SELECT count(*) FROM imi.inbox WHERE event_id = %(e)s", e=event_id) == 1
-
-    await eventually(consumed)
-    assert count("SELECT count(*) FROM imi.inbox WHERE event_type LIKE 'mimir.cmd.%%'") == 0
-    assert (
-        count("SELECT count(*) FROM imi.mimir_relations WHERE relation_id = %(r)s", r=relation_id)
-        == 0
-    )
-    assert (
-        count(
-            "SELECT count(*) FROM imi.mimir_entities WHERE id IN (%(d)s, %(a)s)",
-            d=decision,
-            a=artifact,
-        )
-        == 0
-    )
+    await consumed(database, event_id)
+    commands = "SELECT count(*) FROM imi.inbox WHERE event_type LIKE 'mimir.cmd.%%'"
+    relations = "SELECT count(*) FROM imi.mimir_relations WHERE relation_id = %(r)s"
+    entities = "SELECT count(*) FROM imi.mimir_entities WHERE id IN (%(d)s, %(a)s)"
+    assert count(database, commands) == 0
+    assert count(database, relations, r=relation_id) == 0
+    assert count(database, entities, d=decision, a=artifact) == 0
     assert await bus.dead_letters(QUEUE) == before

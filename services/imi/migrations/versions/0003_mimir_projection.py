@@ -2,7 +2,8 @@
 
 `mimir_entities.id` is mimir's own id. `mimir_relations` keeps only relations with one end in
 imi (`imi.project`, `imi.work_item`, `imi.pr`, `imi.deploy`, `imi.ticket`) and the other a
-mimir decision, intent or artifact.
+mimir decision, intent or artifact; `deleted_at` marks the tombstone of a relation deleted
+before its creation arrived.
 
 Revision ID: 0003
 Revises: 0002
@@ -55,6 +56,7 @@ def upgrade() -> None:
         sa.Column("relation_type", sa.Text(), nullable=False),
         sa.Column("direction", sa.Text(), nullable=False),
         sa.Column("last_event_id", sa.Uuid(), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         _timestamp("created_at"),
         sa.CheckConstraint(
             "imi_type IN ('project', 'work_item', 'pr', 'deploy', 'ticket')",

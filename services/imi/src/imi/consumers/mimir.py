@@ -59,7 +59,7 @@ class MimirConsumer(Consumer):
                     **self._origin(artifact),
                 )
             case events.RelationChanged() as relation if envelope.event_type.endswith(".deleted"):
-                await projection.unrelate(relation.relation_id)
+                await projection.unrelate(relation)
             case events.RelationChanged() as relation:
                 await projection.relate(relation)
             case _:

@@ -2,7 +2,9 @@
 
 Filled only from mimir's events (queue `imi.mimir_events`). A relation may arrive before the
 entity it names: the entity row is then created with its kind alone and its details (title,
-status, ...) stay null until the entity's own event arrives.
+status, ...) stay null until the entity's own event arrives. A relation is removed when
+deleted; only one deleted before its `created` event arrived stays, as a tombstone
+(`deleted_at` set), so that the late event cannot bring it back.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class MimirRelation(Base):
     relation_type: Mapped[Str]
     direction: Mapped[Str]
     last_event_id: Mapped[uuid.UUID]
+    deleted_at: Mapped[OptTimestamp]
     created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (

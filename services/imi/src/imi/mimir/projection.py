@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from envelope.events.mimir import RelationChanged
+from imi.columns import utcnow
 from imi.mimir.models import IMI_TYPES, MIMIR_KINDS, MimirEntity, MimirRelation
 
 STATUS_RANK = {
@@ -62,32 +63,48 @@ class MimirProjection:
         return row
 
     async def relate(self, relation: RelationChanged) -> None:
-        """Keep a relation between a mimir decision, intent or artifact and an imi entity."""
+        """Keep a relation between a mimir decision, intent or artifact and an imi entity.
+
+        A relation already deleted (its `deleted` event came first) stays deleted."""
+        await self._store(relation, deleted=False)
+
+    async def unrelate(self, relation: RelationChanged) -> None:
+        """Remove the relation; if it is not there yet, keep a tombstone so that its late
+        `created` event does not bring it back."""
+        removed = await self.session.scalar(
+            delete(MimirRelation)
+            .where(MimirRelation.relation_id == relation.relation_id)
+            .returning(MimirRelation.relation_id)
+        )
+        if removed is None:
+            await self._store(relation, deleted=True)
+
+    async def _store(self, relation: RelationChanged, *, deleted: bool) -> None:
         ends = self._ends(relation)
         if ends is None:
             log.info("relation not involving imi ignored", relation_id=str(relation.relation_id))
             return
         (kind, mimir_id), (imi_type, imi_id), direction = ends
         await self._row(kind, mimir_id)
-        values = {
-            "relation_id": relation.relation_id,
-            "mimir_id": mimir_id,
-            "imi_type": imi_type,
-            "imi_id": imi_id,
-            "relation_type": relation.relation_type,
-            "direction": direction,
-            "last_event_id": self.event_id,
-        }
-        await self.session.execute(
-            insert(MimirRelation)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["relation_id"])
+        statement = insert(MimirRelation).values(
+            relation_id=relation.relation_id,
+            mimir_id=mimir_id,
+            imi_type=imi_type,
+            imi_id=imi_id,
+            relation_type=relation.relation_type,
+            direction=direction,
+            last_event_id=self.event_id,
+            deleted_at=utcnow() if deleted else None,
         )
-
-    async def unrelate(self, relation_id: UUID) -> None:
-        await self.session.execute(
-            delete(MimirRelation).where(MimirRelation.relation_id == relation_id)
-        )
+        if deleted:
+            # A `created` still uncommitted when the delete looked: tombstone it once it lands.
+            statement = statement.on_conflict_do_update(
+                index_elements=["relation_id"],
+                set_={"deleted_at": statement.excluded.deleted_at, "last_event_id": self.event_id},
+            )
+        else:
+            statement = statement.on_conflict_do_nothing(index_elements=["relation_id"])
+        await self.session.execute(statement)
 
     async def _row(self, kind: str, entity_id: UUID) -> MimirEntity:
         """The entity's row, locked; a new one knows only its kind until its own event comes."""
@@ -99,7 +116,8 @@ class MimirProjection:
         row = await self.session.get(
             MimirEntity, entity_id, with_for_update=True, populate_existing=True
         )
-        assert row is not None
+        if row is None:
+            raise RuntimeError(f"mimir entity {entity_id} vanished inside its own transaction")
         return row
 
     @staticmethod

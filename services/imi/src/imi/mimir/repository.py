@@ -32,7 +32,7 @@ class MimirRepository:
             select(MimirEntity, MimirRelation, successor.title)
             .join(MimirRelation, MimirRelation.mimir_id == MimirEntity.id)
             .outerjoin(successor, successor.id == MimirEntity.superseded_by_id)
-            .where(or_(*wanted))
+            .where(or_(*wanted), MimirRelation.deleted_at.is_(None))
             .order_by(
                 MimirEntity.created_at,
                 MimirEntity.id,

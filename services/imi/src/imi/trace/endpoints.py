@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from envelope import error_responses
 from imi.deps import SessionDep
-from imi.trace.schemas import Trace, TracedWorkItem, TraceKind
+from imi.trace.schemas import Trace, TraceKind
 from imi.trace.service import TraceService
 
 router = APIRouter(prefix="/trace", tags=["trace"])
@@ -29,18 +29,7 @@ DESCRIPTION = (
 async def _trace(session: SessionDep, kind: TraceKind, ref: str, project_id: UUID | None) -> Trace:
     service = TraceService(session)
     items = await service.trace(kind, ref, project_id)
-    traced = [TracedWorkItem.model_validate(item) for item in items]
-    tickets = dict.fromkeys(link.plane_ticket_id for item in traced for link in item.ticket_links)
-    related = await service.mimir(items)
-    return Trace(
-        kind=kind,
-        ref=ref,
-        tickets=list(tickets),
-        work_items=traced,
-        decisions=[entity for entity in related if entity.kind == "decision"],
-        intents=[entity for entity in related if entity.kind == "intent"],
-        artifacts=[entity for entity in related if entity.kind == "artifact"],
-    )
+    return Trace.of(kind, ref, items, await service.mimir(items))
 
 
 def _route(kind: TraceKind, path: str, summary: str) -> None:

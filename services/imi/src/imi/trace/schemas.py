@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -76,3 +77,25 @@ class Trace(BaseModel):
     artifacts: list[MimirEntityOut] = Field(
         description="mimir artifacts (conversations, documents, notes) related to the chain"
     )
+
+    @classmethod
+    def of(
+        cls, kind: TraceKind, ref: str, items: Sequence[Any], related: list[MimirEntityOut]
+    ) -> Self:
+        """The trace of loaded work items (with their links) and their related mimir entities."""
+        traced = [TracedWorkItem.model_validate(item) for item in items]
+        tickets = dict.fromkeys(
+            link.plane_ticket_id for item in traced for link in item.ticket_links
+        )
+        by_kind: dict[str, list[MimirEntityOut]] = {"decision": [], "intent": [], "artifact": []}
+        for entity in related:
+            by_kind[entity.kind].append(entity)
+        return cls(
+            kind=kind,
+            ref=ref,
+            tickets=list(tickets),
+            work_items=traced,
+            decisions=by_kind["decision"],
+            intents=by_kind["intent"],
+            artifacts=by_kind["artifact"],
+        )
