@@ -46,9 +46,7 @@ class MimirProjection:
         if newer:
             row.kind = kind
         status = fields.pop("status", None)
-        if status is not None and STATUS_RANK.get(status, 0) >= STATUS_RANK.get(
-            row.status or "", 0
-        ):
+        if status is not None and self._advances(row.status, status, newer):
             row.status = status
         version = fields.pop("version_number", None)
         if version is not None and version >= (row.version_number or 0):
@@ -61,6 +59,14 @@ class MimirProjection:
             row.last_event_id = self.event_id
         await self.session.flush()
         return row
+
+    @staticmethod
+    def _advances(current: str | None, status: str, newer: bool) -> bool:
+        """A later stage always wins; the same stage only from a newer event."""
+        if current is None:
+            return True
+        rank, current_rank = STATUS_RANK.get(status, 0), STATUS_RANK.get(current, 0)
+        return rank > current_rank or (rank == current_rank and newer)
 
     async def relate(self, relation: RelationChanged) -> None:
         """Keep a relation between a mimir decision, intent or artifact and an imi entity.
