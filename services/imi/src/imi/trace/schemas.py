@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from imi.links.schemas import DeployLinkOut, PrLinkOut, TicketLinkOut
 from imi.mimir.schemas import MimirEntityOut
 from imi.work.schemas import WorkItemOut
+
+if TYPE_CHECKING:
+    from imi.work.models import WorkItem
 
 TraceKind = Literal["ticket", "work", "pr", "commit", "deploy"]
 
@@ -80,7 +83,7 @@ class Trace(BaseModel):
 
     @classmethod
     def of(
-        cls, kind: TraceKind, ref: str, items: Sequence[Any], related: list[MimirEntityOut]
+        cls, kind: TraceKind, ref: str, items: Sequence[WorkItem], related: list[MimirEntityOut]
     ) -> Self:
         """The trace of loaded work items (with their links) and their related mimir entities."""
         traced = [TracedWorkItem.model_validate(item) for item in items]
