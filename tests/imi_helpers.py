@@ -89,6 +89,14 @@ class Bus:
         finally:
             await channel.close()
 
+    async def dead_lettered(self, queue: str, count: int) -> None:
+        """Wait until `<queue>.dlq` holds at least `count` messages."""
+
+        async def probe() -> bool:
+            return await self.dead_letters(queue) >= count
+
+        await eventually(probe)
+
     async def queue_stats(self, column: str) -> dict[str, str]:
         out = await asyncio.to_thread(
             rabbitmqctl, "list_queues", "-p", self.broker.vhost, "name", column

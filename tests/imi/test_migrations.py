@@ -1,4 +1,4 @@
-"""Migration 0002 and the ORM models describe the same schema."""
+"""The migrations and the ORM models describe the same schema."""
 
 from collections.abc import Iterator
 

@@ -55,6 +55,11 @@ def count_column() -> Mapped[int]:
     return mapped_column(nullable=False, default=0, server_default=text("0"))
 
 
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK condition: `column` holds one of `values`."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 def reference(table: str, *, nullable: bool = False) -> Any:
     """A uuid foreign key to `imi.<table>.id`, deleted with its parent."""
     return mapped_column(ForeignKey(f"imi.{table}.id", ondelete="CASCADE"), nullable=nullable)

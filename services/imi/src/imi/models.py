@@ -2,6 +2,7 @@
 
 from imi.components.models import Component, ComponentRelationship
 from imi.links.models import DeployLink, PrLink, TicketLink
+from imi.mimir.models import MimirEntity, MimirRelation
 from imi.projects.models import Project
 from imi.work.models import WorkItem
 
@@ -9,6 +10,8 @@ __all__ = [
     "Component",
     "ComponentRelationship",
     "DeployLink",
+    "MimirEntity",
+    "MimirRelation",
     "PrLink",
     "Project",
     "TicketLink",

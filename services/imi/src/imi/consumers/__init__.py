@@ -1,13 +1,13 @@
 """Bloodbank consumers: one queue per source, each message one unit of work.
 
-The `imi.mimir_events` queue (`mimir.#`, imi's projection of mimir's decisions and
-artifacts for the trace) joins this list with the mimir integration.
+`imi.mimir_events` keeps imi's projection of mimir's decisions, intents and artifacts for the
+trace (see `imi.consumers.mimir` for why it binds four families instead of `mimir.#`).
 """
 
 from __future__ import annotations
 
 from envelope import ServiceBus
-from imi.consumers import commands, deploys, git, mutations, plane
+from imi.consumers import commands, deploys, git, mimir, mutations, plane
 
 CONSUMERS = [
     (commands.QUEUE, commands.ROUTING_KEYS, commands.CommandConsumer),
@@ -15,6 +15,7 @@ CONSUMERS = [
     (git.QUEUE, git.ROUTING_KEYS, git.GitConsumer),
     (mutations.QUEUE, mutations.ROUTING_KEYS, mutations.MutationConsumer),
     (deploys.QUEUE, deploys.ROUTING_KEYS, deploys.DeployConsumer),
+    (mimir.QUEUE, mimir.ROUTING_KEYS, mimir.MimirConsumer),
 ]
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from envelope import error_responses
 from imi.deps import SessionDep
-from imi.trace.schemas import Trace, TracedWorkItem, TraceKind
+from imi.trace.schemas import Trace, TraceKind
 from imi.trace.service import TraceService
 
 router = APIRouter(prefix="/trace", tags=["trace"])
@@ -21,16 +21,15 @@ ERRORS = error_responses(400, 404, 422, 503)
 DESCRIPTION = (
     "The chain ticket → work items → pull requests → deploys around the reference: the work "
     "items it names, their tickets, and every other work item linked to those tickets, each "
-    "with its ticket, PR and deploy links. 404 when nothing is linked to the reference."
+    "with its ticket, PR and deploy links, and the mimir decisions, intents and artifacts "
+    "related to any of them. 404 when nothing is linked to the reference."
 )
 
 
 async def _trace(session: SessionDep, kind: TraceKind, ref: str, project_id: UUID | None) -> Trace:
     service = TraceService(session)
     items = await service.trace(kind, ref, project_id)
-    traced = [TracedWorkItem.model_validate(item) for item in items]
-    tickets = dict.fromkeys(link.plane_ticket_id for item in traced for link in item.ticket_links)
-    return Trace(kind=kind, ref=ref, tickets=list(tickets), work_items=traced)
+    return Trace.of(kind, ref, items, await service.mimir(items))
 
 
 def _route(kind: TraceKind, path: str, summary: str) -> None:

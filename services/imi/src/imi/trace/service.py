@@ -13,6 +13,8 @@ from sqlalchemy.orm import selectinload
 from envelope import BadRequest, NotFound
 from envelope.events.plane import TICKET_KEY
 from imi.links.models import DeployLink, PrLink, TicketLink
+from imi.mimir.repository import MimirRepository
+from imi.mimir.schemas import MimirEntityOut
 from imi.trace.schemas import TraceKind
 from imi.work.models import WorkItem
 from imi.work.repository import WorkRepository
@@ -86,6 +88,17 @@ class TraceService:
             .order_by(WorkItem.created_at, WorkItem.id)
         )
         return list(await self.session.scalars(query))
+
+    async def mimir(self, items: list[WorkItem]) -> list[MimirEntityOut]:
+        """The mimir entities related to the chain's projects, work items and links."""
+        refs = {
+            "project": {item.project_id for item in items},
+            "work_item": {item.id for item in items},
+            "ticket": {link.id for item in items for link in item.ticket_links},
+            "pr": {link.id for item in items for link in item.pr_links},
+            "deploy": {link.id for item in items for link in item.deploy_links},
+        }
+        return await MimirRepository(self.session).related(refs)
 
     async def _ids(self, query: Select[UUID]) -> list[UUID]:
         return list(dict.fromkeys(await self.session.scalars(query)))

@@ -23,6 +23,7 @@ from imi.columns import (
     created_at_column,
     flag_column,
     metadata_column,
+    one_of,
     reference,
     updated_at_column,
 )
@@ -35,10 +36,6 @@ if TYPE_CHECKING:
 WORK_TYPES = ("feature", "fix", "experiment", "review", "devops", "aiops")
 SOURCE_TYPES = ("plane_ticket", "bloodbank_command", "agent_assignment", "manual")
 COMPLETION_TYPES = ("merged", "abandoned", "superseded")
-
-
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class WorkItem(Base):
@@ -78,10 +75,10 @@ class WorkItem(Base):
     )
 
     __table_args__ = (
-        CheckConstraint(_one_of("work_type", WORK_TYPES), name="work_type"),
-        CheckConstraint(_one_of("source_type", SOURCE_TYPES), name="source_type"),
+        CheckConstraint(one_of("work_type", WORK_TYPES), name="work_type"),
+        CheckConstraint(one_of("source_type", SOURCE_TYPES), name="source_type"),
         CheckConstraint(
-            f"completion_type IS NULL OR {_one_of('completion_type', COMPLETION_TYPES)}",
+            f"completion_type IS NULL OR {one_of('completion_type', COMPLETION_TYPES)}",
             name="completion_type",
         ),
         CheckConstraint(
