@@ -1,5 +1,7 @@
 """Services refuse weak secrets at start, naming the variable and never the value."""
 
+from pathlib import Path
+
 import pytest
 
 from envelope import InsecureSettings
@@ -11,7 +13,16 @@ STRONG = "k3Vq9-strong-enough-secret"
 
 @pytest.fixture
 def environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    for name in ("IMI_DB_PASSWORD", "MIMIR_DB_PASSWORD", "BLOODBANK_PASSWORD", "IMI_API_KEY"):
+    for name in (
+        "IMI_DB_PASSWORD",
+        "MIMIR_DB_PASSWORD",
+        "BLOODBANK_PASSWORD",
+        "IMI_API_KEY",
+        "ENVIRONMENT",
+        "IMI_CONFIG_DIR",
+        "MIMIR_CONFIG_DIR",
+        "IMI_DB_POOL_SIZE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BLOODBANK_PASSWORD", STRONG)
     return monkeypatch
@@ -63,3 +74,36 @@ def test_the_service_exits_with_a_one_line_message(
     assert capsys.readouterr().err == (
         "refusing to start: IMI_DB_PASSWORD must be at least 16 characters\n"
     )
+
+
+def test_the_profile_follows_environment_and_variables_override_it(
+    environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "production.yaml").write_text("db_pool_size: 33\nlog_level: WARNING\n")
+    (tmp_path / "development.yaml").write_text("db_pool_size: 4\n")
+    environment.setenv("IMI_CONFIG_DIR", str(tmp_path))
+    environment.setenv("IMI_DB_PASSWORD", STRONG)
+    assert ImiSettings.load().db_pool_size == 4
+    environment.setenv("ENVIRONMENT", "production")
+    production = ImiSettings.load()
+    assert (production.environment, production.db_pool_size) == ("production", 33)
+    assert production.log_level == "WARNING"
+    environment.setenv("IMI_DB_POOL_SIZE", "7")
+    assert ImiSettings.load().db_pool_size == 7
+
+
+def test_a_profile_must_not_hold_secrets(environment: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "development.yaml").write_text("db_password: a-secret-that-is-long-enough\n")
+    environment.setenv("MIMIR_CONFIG_DIR", str(tmp_path))
+    with pytest.raises(InsecureSettings, match="must not hold secrets: db_password"):
+        MimirSettings.load()
+
+
+@pytest.mark.parametrize("service", ["imi", "mimir"])
+def test_shipped_profiles_load(environment: pytest.MonkeyPatch, service: str) -> None:
+    settings_class = {"imi": ImiSettings, "mimir": MimirSettings}[service]
+    environment.setenv(f"{service.upper()}_DB_PASSWORD", STRONG)
+    for profile in ("development", "production"):
+        environment.setenv("ENVIRONMENT", profile)
+        assert settings_class.profile_path().is_file()
+        assert settings_class.load().environment == profile

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Self
+import os
+from pathlib import Path
+from typing import ClassVar, Self
 
 import yarl
 from psycopg.conninfo import make_conninfo
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
 from sqlalchemy.engine import URL
 
 EXAMPLE_SECRET = "change-me-to-a-generated-secret"  # noqa: S105 - the value we refuse
@@ -18,12 +25,37 @@ class InsecureSettings(RuntimeError):
     """A required secret is missing, too short or the example value. Names variables only."""
 
 
+class ProfileSource(YamlConfigSettingsSource):
+    """`<config_dir>/<ENVIRONMENT>.yaml`: non-secret settings per environment profile."""
+
+    def __init__(self, settings_cls: type[ServiceSettings]) -> None:
+        self.path = settings_cls.profile_path()
+        super().__init__(settings_cls, yaml_file=self.path if self.path.is_file() else None)
+        secret_fields = {
+            name
+            for name, field in settings_cls.model_fields.items()
+            if field.annotation is SecretStr
+        }
+        secrets = secret_fields & set(self.yaml_data)
+        if secrets:
+            raise InsecureSettings(
+                f"{self.path} must not hold secrets: {', '.join(sorted(secrets))}"
+            )
+
+
 class ServiceSettings(BaseSettings):
-    """Base for `IMI_*` / `MIMIR_*` settings; broker settings are shared (`BLOODBANK_*`)."""
+    """Base for `IMI_*` / `MIMIR_*` settings; broker settings are shared (`BLOODBANK_*`).
+
+    Precedence: environment variables, then the profile file chosen by `ENVIRONMENT`
+    (`development` by default) from the service's `config/` folder, then the defaults here.
+    """
 
     model_config = SettingsConfigDict(extra="ignore")
+    config_dir: ClassVar[Path | None] = None
 
-    environment: str = "development"
+    environment: str = Field(
+        "development", validation_alias=AliasChoices("ENVIRONMENT", "environment")
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
@@ -42,6 +74,25 @@ class ServiceSettings(BaseSettings):
     bloodbank_password: SecretStr = Field(SecretStr(""), validation_alias="BLOODBANK_PASSWORD")
     bloodbank_exchange: str = Field("bloodbank.events.v1", validation_alias="BLOODBANK_EXCHANGE")
     consumer_prefetch: int = 32
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        del settings_cls, dotenv_settings, file_secret_settings
+        return init_settings, env_settings, ProfileSource(cls)
+
+    @classmethod
+    def profile_path(cls) -> Path:
+        prefix = str(cls.model_config.get("env_prefix", "")).upper()
+        folder = os.environ.get(f"{prefix}CONFIG_DIR") or cls.config_dir or Path("config")
+        profile = os.environ.get("ENVIRONMENT", "development")
+        return Path(folder) / f"{profile}.yaml"
 
     @classmethod
     def load(cls) -> Self:

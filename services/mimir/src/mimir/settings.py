@@ -1,5 +1,6 @@
 """mimir's settings: `MIMIR_*` variables, plus the shared `BLOODBANK_*` broker account."""
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -10,6 +11,7 @@ from envelope import ServiceSettings
 
 class MimirSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MIMIR_", extra="ignore")
+    config_dir = Path(__file__).resolve().parents[2] / "config"
 
     port: int = 38000
     db_user: str = "mimir"
