@@ -22,6 +22,9 @@ bench: setup    ## benchmarks beside raw baselines; writes bench/results/<date>.
 demo:    ## against `make run`'s services: ticket → work → PR → deploy → decision, then the trace
 	set -a && . ./.env && set +a && uv run --no-sync python deploy/demo/story.py
 
+docs:    ## regenerate docs/{openapi,asyncapi}/*.json, docs/events.md, docs/erd.md, deploy/bloodbank/registry.yaml
+	uv run --no-sync python docs/generate.py
+
 migrate:    ## apply both services' migrations
 	deploy/local/migrate
 

@@ -121,6 +121,7 @@ def asyncapi_document(
         },
         "channels": channels,
         "operations": operations,
+        "x-queues": {queue: sorted(keys) for queue, keys in subscriptions},
         "components": {"messages": messages, "schemas": schemas},
     }
 
