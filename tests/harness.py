@@ -22,8 +22,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import aio_pika
 import httpx
 import psycopg
 import pytest
@@ -289,3 +290,27 @@ def postgres(action: str) -> None:
                 return
             time.sleep(0.2)
         raise RuntimeError("PostgreSQL did not come back")
+
+
+async def publish(amqp_url: str, *envelopes: Any) -> None:
+    """Publish envelopes as an outside producer would: persistent, confirmed, mandatory."""
+    from envelope import EXCHANGE
+
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        exchange = await channel.get_exchange(EXCHANGE)
+        for envelope in envelopes:
+            message = aio_pika.Message(
+                envelope.to_json(),
+                message_id=str(envelope.event_id),
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            )
+            await exchange.publish(message, routing_key=envelope.event_type, mandatory=True)
+
+
+def scalar(conninfo: str, query: str, *params: Any) -> Any:
+    with psycopg.connect(conninfo) as conn:
+        row = conn.execute(query, params).fetchone()  # type: ignore[call-overload]
+    return row[0] if row else None
