@@ -10,12 +10,14 @@ from fastapi import FastAPI
 from envelope import (
     RequestContextMiddleware,
     ServiceBus,
+    asyncapi_router,
     configure_logging,
     health_router,
     install_error_handlers,
 )
 from mimir import __version__
 from mimir.api import TAGS, api_router
+from mimir.consumers import CONSUMERS, subscribe_consumers
 from mimir.database import UnitOfWork, create_pool
 from mimir.embedding.worker import EmbeddingWorker
 from mimir.settings import MimirSettings
@@ -42,6 +44,7 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
         exchange=settings.bloodbank_exchange,
         prefetch=settings.consumer_prefetch,
     )
+    subscribe_consumers(bus, settings)
 
     worker = EmbeddingWorker(uow, settings)
 
@@ -75,4 +78,12 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router("mimir", __version__, bus, outbox_backlog))
     app.include_router(api_router(settings))
+    app.include_router(
+        asyncapi_router(
+            service="mimir",
+            version=__version__,
+            description=DESCRIPTION,
+            subscriptions=[(queue, keys) for queue, keys, _ in CONSUMERS],
+        )
+    )
     return app
