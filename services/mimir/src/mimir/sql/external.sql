@@ -23,12 +23,12 @@ FROM unnest(%(types)s::text[], %(ids)s::uuid[]) AS k(entity_type, entity_id)
 JOIN external_entities e ON e.entity_type = k.entity_type AND e.entity_id = k.entity_id;
 
 -- name: fragment_in_project
--- Fragment (condition): {id} is related, either way, to imi project %(project_id)s or its entities.
+-- Fragment (condition): {id} is related, either way, to imi project {project_id} or its entities.
 {id} IN (
     WITH keys (entity_type, entity_id) AS (
-        SELECT 'imi.project'::text, %(project_id)s::uuid
+        SELECT 'imi.project'::text, {project_id}::uuid
         UNION
-        SELECT entity_type, entity_id FROM external_entities WHERE project_id = %(project_id)s
+        SELECT entity_type, entity_id FROM external_entities WHERE project_id = {project_id}
     )
     SELECT r.source_id FROM keys k
     JOIN relations r ON r.target_type = k.entity_type AND r.target_id = k.entity_id
