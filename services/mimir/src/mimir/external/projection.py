@@ -29,11 +29,12 @@ PROJECT_STATES: dict[type[BaseModel], str] = {
 
 @dataclass(frozen=True)
 class Projected:
-    """What one event says about one entity; None means "not said, keep what is stored"."""
+    """What one event says about one entity; a None state or project means "not said, keep
+    what is stored"."""
 
     entity_type: str
     entity_id: UUID
-    display_name: str | None
+    display_name: str
     state: str | None
     project_id: UUID | None
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -118,8 +119,7 @@ async def apply_event(conn: Conn, envelope: EventEnvelope[Any]) -> Row | None:
         {
             "entity_type": entity.entity_type,
             "entity_id": entity.entity_id,
-            # A first sighting needs a name; later events may leave it unsaid.
-            "display_name": entity.display_name or str(entity.entity_id),
+            "display_name": entity.display_name,
             "state": entity.state,
             "project_id": entity.project_id,
             "metadata": Jsonb(entity.metadata),

@@ -5,7 +5,7 @@ INSERT INTO external_entities AS e (entity_type, entity_id, display_name, state,
 VALUES (%(entity_type)s, %(entity_id)s, %(display_name)s, %(state)s, %(project_id)s,
         %(metadata)s, %(updated_at)s, %(event_id)s, %(event_type)s)
 ON CONFLICT (entity_type, entity_id) DO UPDATE
-SET display_name = coalesce(EXCLUDED.display_name, e.display_name),
+SET display_name = EXCLUDED.display_name,
     state = coalesce(EXCLUDED.state, e.state),
     project_id = coalesce(EXCLUDED.project_id, e.project_id),
     metadata = e.metadata || EXCLUDED.metadata,
