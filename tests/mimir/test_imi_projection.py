@@ -100,7 +100,7 @@ async def test_events_upsert_the_projection_and_an_older_event_changes_nothing(
     await eventually(inactive)
 
 
-async def test_pr_deploy_and_ticket_events_are_projected(bloodbank: Bloodbank) -> None:
+async def test_pr_deploy_and_ticket_events_are_projected(api: Any, bloodbank: Bloodbank) -> None:
     project_id, item_id = uuid.uuid4(), uuid.uuid4()
     pr_id, deploy_id, ticket_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     common = {"project_id": str(project_id), "work_item_id": str(item_id)}
@@ -139,6 +139,13 @@ async def test_pr_deploy_and_ticket_events_are_projected(bloodbank: Bloodbank) -
     assert deploy_row["state"] == "production"
     assert ticket_row["display_name"] == "PAY-7"
     assert {r["project_id"] for r in (pr_row, deploy_row, ticket_row)} == {project_id}
+
+    listed = await api.ok("/external-entities", project_id=str(project_id), order="created_at")
+    assert [e["entity_type"] for e in listed["items"]] == ["imi.pr", "imi.deploy", "imi.ticket"]
+    pr = await api.ok(f"/external-entities/imi.pr/{pr_id}")
+    assert (pr["display_name"], pr["state"]) == ("PR #42 Retry payments", "merged")
+    missing = await api.client.get(f"{API}/external-entities/imi.pr/{uuid.uuid4()}")
+    assert missing.status_code == 404
 
 
 async def test_malformed_events_are_dead_lettered_and_the_consumer_keeps_going(

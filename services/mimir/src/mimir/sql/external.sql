@@ -38,3 +38,21 @@ JOIN external_entities e ON e.entity_type = k.entity_type AND e.entity_id = k.en
     JOIN relations r ON r.source_type = k.entity_type AND r.source_id = k.entity_id
     WHERE r.target_type = {entity_type}
 )
+
+-- name: list_external_entities
+-- A page of projected imi entities matching the composed filters (keyset on updated_at, id).
+SELECT x.entity_type, x.id, x.display_name, x.state, x.project_id, x.metadata, x.updated_at,
+       x.created_at
+FROM (
+    SELECT entity_type, entity_id AS id, display_name, state, project_id, metadata, updated_at,
+           updated_at AS created_at
+    FROM external_entities
+) x
+WHERE {where}
+ORDER BY {order}
+LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: get_external_entity
+-- One projected imi entity by type and id.
+SELECT entity_type, entity_id AS id, display_name, state, project_id, metadata, updated_at
+FROM external_entities WHERE entity_type = %(entity_type)s AND entity_id = %(id)s;
