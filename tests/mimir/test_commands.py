@@ -22,6 +22,7 @@ async def test_capture_artifact_stores_it_with_relations_and_emits_its_events(
             "source": f"agent-{unique}",
             "content": f"Agent notes {unique}: retries are capped at two.",
             "metadata": {"session": unique},
+            "provenance_model": "summariser-v2",
             "relations": [
                 {
                     "relation_type": "captured_during",
@@ -43,6 +44,8 @@ async def test_capture_artifact_stores_it_with_relations_and_emits_its_events(
     assert relation["external_status"] == "pending"
     artifact = await api.ok(f"/artifacts/{artifact_id}")
     assert artifact["metadata"] == {"session": unique}
+    [provenance] = await api.ok(f"/provenance/artifact/{artifact_id}")
+    assert provenance["model_id"] == "summariser-v2"
 
     # The same command delivered again has no second effect.
     await bloodbank.publish_raw(CAPTURE, command.model_dump_json().encode())

@@ -97,6 +97,12 @@ class CaptureArtifact(BaseModel):
         None, description="Append a version to this artifact instead of creating one"
     )
     relations: list[RelationSpec] = Field(default_factory=list)
+    provenance_model: str | None = Field(
+        None, description="Model that produced the content; recorded as provenance"
+    )
+    provenance_pipeline: str | None = Field(
+        None, description="Pipeline version that produced it; recorded as provenance"
+    )
 
 
 class MimirCommandFailed(BaseModel):

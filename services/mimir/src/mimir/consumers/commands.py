@@ -19,7 +19,7 @@ from envelope import DomainError, EventEnvelope, ServiceBus, registry
 from envelope.events.mimir import CaptureArtifact, MimirCommandFailed
 from mimir.artifacts import service as artifacts
 from mimir.artifacts.schemas import ArtifactCreate, VersionCreate
-from mimir.deps import Work
+from mimir.deps import ProvenanceHeaders, Work
 from mimir.relations import service as relations
 from mimir.relations.schemas import RelationCreate
 from mimir.settings import MimirSettings
@@ -34,7 +34,9 @@ log = structlog.get_logger("mimir.consumers.commands")
 async def capture_artifact(work: Work, command: CaptureArtifact) -> UUID:
     """The artifact the content was stored in (new, or `artifact_id` with a new version)."""
     if command.artifact_id is None:
-        body = ArtifactCreate.model_validate(command.model_dump(exclude={"artifact_id"}))
+        body = ArtifactCreate.model_validate(
+            command.model_dump(include=set(ArtifactCreate.model_fields))
+        )
         artifact, _ = await artifacts.create_artifact(work, body)
         artifact_id: UUID = artifact["id"]
     else:
@@ -61,6 +63,10 @@ class CommandConsumer:
             async with tx.transaction():
                 command = registry.validate(envelope.event_type, envelope.payload)
                 assert isinstance(command, CaptureArtifact)
+                if command.provenance_model or command.provenance_pipeline:
+                    work.provenance = ProvenanceHeaders(
+                        command.provenance_model, command.provenance_pipeline
+                    )
                 artifact_id = await capture_artifact(work, command)
             log.info("artifact captured", artifact_id=str(artifact_id))
         except DomainError as error:
