@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from harness import eventually
+from imi_helpers import create_project, start_work
 from mimir_helpers import Bloodbank
 
 API = "/api/v1"
@@ -283,3 +284,22 @@ async def test_lists_and_searches_filter_by_imi_project(
         response = await api.client.post(f"{API}/search/{mode}", json=body)
         assert response.status_code == 200, response.text
         assert {hit["artifact_id"] for hit in response.json()["hits"]} == expected, mode
+
+
+async def test_imi_itself_feeds_the_projection(
+    api: Any, bloodbank: Bloodbank, imi_client: Any
+) -> None:
+    project = await create_project(imi_client)
+    work = await start_work(imi_client, project["id"])
+    artifact = await api.artifact("notes written while imi announces the branch")
+    await relate(api, ("artifact", artifact["id"]), ("imi.work_item", work["id"]))
+
+    async def confirmed() -> dict[str, Any] | None:
+        [relation] = await api.ok(f"/artifacts/{artifact['id']}/relations")
+        return relation if relation["external_status"] == "confirmed" else None
+
+    relation = await eventually(confirmed, timeout=20)
+    assert relation["target_external"]["display_name"] == work["branch_name"]
+    assert relation["target_external"]["project_id"] == project["id"]
+    listed = await api.ok("/artifacts", project_id=project["id"])
+    assert [a["id"] for a in listed["items"]] == [artifact["id"]]
