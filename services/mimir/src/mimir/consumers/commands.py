@@ -15,7 +15,7 @@ import psycopg
 import structlog
 from pydantic import ValidationError
 
-from envelope import DomainError, EventEnvelope, ServiceBus, registry
+from envelope import DomainError, EventEnvelope, Reject, ServiceBus, registry
 from envelope.events.mimir import CaptureArtifact, MimirCommandFailed
 from mimir.artifacts import service as artifacts
 from mimir.artifacts.schemas import ArtifactCreate, VersionCreate
@@ -62,7 +62,8 @@ class CommandConsumer:
         try:
             async with tx.transaction():
                 command = registry.validate(envelope.event_type, envelope.payload)
-                assert isinstance(command, CaptureArtifact)
+                if not isinstance(command, CaptureArtifact):
+                    raise Reject(f"{envelope.event_type} is not a command mimir handles")
                 if command.provenance_model or command.provenance_pipeline:
                     work.provenance = ProvenanceHeaders(
                         command.provenance_model, command.provenance_pipeline
