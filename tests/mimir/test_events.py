@@ -3,53 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import aio_pika
 import pytest
 from fastapi import FastAPI
+from mimir_helpers import next_event
 
 from mimir.decisions import service as decisions
 from mimir.decisions.schemas import DecisionCreate
 from mimir.deps import Work
 
 API = "/api/v1"
-
-
-@pytest.fixture
-async def mimir_events(broker: Any, mimir_settings: Any) -> AsyncIterator[asyncio.Queue[Any]]:
-    """Every `mimir.#` message on the run's vhost, from a test queue bound for this test."""
-    connection = await aio_pika.connect_robust(broker.amqp_url)
-    received: asyncio.Queue[Any] = asyncio.Queue()
-    async with connection:
-        channel = await connection.channel()
-        exchange = await channel.declare_exchange(
-            mimir_settings.bloodbank_exchange, aio_pika.ExchangeType.TOPIC, durable=True
-        )
-        queue = await channel.declare_queue(exclusive=True)
-        await queue.bind(exchange, "mimir.#")
-
-        async def collect(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            async with message.process():
-                received.put_nowait(json.loads(message.body))
-
-        await queue.consume(collect)
-        yield received
-
-
-async def next_event(received: asyncio.Queue[Any], event_type: str, **match: Any) -> Any:
-    """The first event of `event_type` whose payload has the `match` values (bounded wait)."""
-    async with asyncio.timeout(20):
-        while True:
-            event = await received.get()
-            payload = event["payload"]
-            if event["event_type"] == event_type and all(
-                payload.get(k) == v for k, v in match.items()
-            ):
-                return event
 
 
 async def test_every_mutation_publishes_its_event(api: Any, mimir_events: Any, unique: str) -> None:

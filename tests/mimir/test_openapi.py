@@ -6,7 +6,16 @@ from typing import Any
 
 import httpx
 
-TAG_ORDER = ["artifacts", "intents", "decisions", "spans", "relations", "search", "provenance"]
+TAG_ORDER = [
+    "artifacts",
+    "intents",
+    "decisions",
+    "spans",
+    "relations",
+    "search",
+    "external",
+    "provenance",
+]
 
 
 async def test_every_operation_has_summary_description_and_error_responses(

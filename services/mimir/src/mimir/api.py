@@ -10,6 +10,7 @@ from envelope import api_key_guard, error_responses
 from mimir.artifacts.router import router as artifacts
 from mimir.decisions.router import router as decisions
 from mimir.embedding.router import router as embedding_spaces
+from mimir.external.router import router as external
 from mimir.intents.router import router as intents
 from mimir.provenance.router import router as provenance
 from mimir.relations.router import router as relations
@@ -44,6 +45,11 @@ TAGS: list[dict[str, Any]] = [
         "description": "Full-text, semantic and hybrid search over chunks, and the "
         "embedding spaces behind semantic search.",
     },
+    {
+        "name": "external",
+        "description": "imi's projects, work items, PRs, deploys and tickets, as mimir "
+        "learns them from imi's events.",
+    },
     {"name": "provenance", "description": "Which model, prompt and pipeline produced what."},
     {"name": "events", "description": "What mimir did with an event: emitted, consumed, caused."},
     {"name": "health", "description": "Liveness and dependencies; no API key needed."},
@@ -64,6 +70,7 @@ def api_router(settings: MimirSettings) -> APIRouter:
         relations,
         search,
         embedding_spaces,
+        external,
         provenance,
     ):
         router.include_router(domain)

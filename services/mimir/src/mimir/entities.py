@@ -9,6 +9,7 @@ from psycopg import sql
 
 from envelope import BadReference, BadRequest
 from mimir.sql import Conn, fetch_one
+from mimir.tables import EXTERNAL_TYPES
 
 TABLES = {
     "artifact": "artifacts",
@@ -31,11 +32,18 @@ TYPE_DESCRIPTION = (
 async def check_entity(conn: Conn, entity_type: str, entity_id: UUID) -> None:
     """400 unless `entity_type` is known and, for mimir's own types, the row exists.
 
-    External entities (e.g. `imi.work_item`) are accepted as given: mimir learns about them
-    from events and cannot check them synchronously.
+    External entities (e.g. `imi.work_item`) are accepted as given, even before imi's event
+    about them arrives (they show as pending until then); within `imi.` only the types the
+    projection keeps are accepted.
     """
     table = TABLES.get(entity_type)
     if table is None:
+        if entity_type.startswith("imi.") and entity_type not in EXTERNAL_TYPES:
+            raise BadRequest(
+                f"unknown imi entity type {entity_type!r}",
+                type=entity_type,
+                known=list(EXTERNAL_TYPES),
+            )
         if EXTERNAL.match(entity_type):
             return
         raise BadRequest(

@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
@@ -22,7 +22,7 @@ from psycopg import sql
 from pydantic import BaseModel, Field
 
 from envelope import BadRequest
-from mimir.sql import Conn, fetch_all, fetch_required
+from mimir.sql import Conn, Row, fetch_all, fetch_required, query
 
 Kind = Literal["text", "uuid", "int", "datetime", "json"]
 COMPARISONS = {"eq": "=", "ne": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
@@ -36,6 +36,7 @@ OPERATORS_BY_KIND: dict[Kind, frozenset[str]] = {
     "json": frozenset({"contains", "isnull"}),
 }
 RESERVED = frozenset({"limit", "offset", "cursor", "fields", "order"})
+PROJECT_FILTER = "project_id"
 MAX_LIMIT = 500
 
 
@@ -65,6 +66,19 @@ def _like_pattern(value: str) -> str:
     return f"%{escaped}%"
 
 
+def in_project(
+    entity_id: sql.Composable, entity_type: str, project_id: sql.Composable
+) -> sql.Composable:
+    """Condition: the entity is related (either way) to the imi project or to an imi entity
+    the projection places in it. A semi-join, so the list stays one statement."""
+    return query(
+        "fragment_in_project",
+        id=entity_id,
+        entity_type=sql.Literal(entity_type),
+        project_id=project_id,
+    )
+
+
 @dataclass(frozen=True)
 class Resource:
     """A listable resource: its model, its list statement (with `{where}` and `{order}`),
@@ -76,6 +90,10 @@ class Resource:
     filters: Mapping[str, Kind]
     query_params: frozenset[str] = frozenset()
     """Other query parameters the endpoint declares itself (not filters)."""
+    entity_type: str | None = None
+    """The resource's entity type in relations; set, it accepts `project_id=<imi project>`."""
+    enrich: Callable[[Conn, list[Row]], Awaitable[list[Row]]] | None = None
+    """Adds computed fields to a page's rows (one statement for the whole page)."""
 
     @property
     def fields(self) -> frozenset[str]:
@@ -91,6 +109,8 @@ class Resource:
             where=compiled.where,
             order=compiled.order,
         )
+        if self.enrich is not None:
+            rows = await self.enrich(conn, rows)
         return sparse(page(self.model, rows, compiled), compiled.fields)
 
     async def get(
@@ -105,6 +125,13 @@ class Resource:
         return sql.Identifier(self.alias, name)
 
     def condition(self, key: str, raw: str, param: str) -> tuple[sql.Composable, Any]:
+        if key == PROJECT_FILTER and self.entity_type is not None:
+            try:
+                project_id = uuid.UUID(raw)
+            except ValueError as error:
+                raise BadRequest("project_id must be a UUID", field=key) from error
+            placeholder = sql.Placeholder(param)
+            return in_project(self.column("id"), self.entity_type, placeholder), project_id
         name, _, op = key.partition("__")
         op = op or "eq"
         kind = self.filters.get(name)
@@ -236,6 +263,11 @@ def parse_fields(allowed: frozenset[str], fields: str | None) -> frozenset[str] 
 
 
 FIELDS_QUERY = Query(None, description="Sparse fieldset, e.g. `fields=id,created_at`")
+PROJECT_QUERY = Query(
+    None,
+    description="Only entities related (either way) to this imi project, or to an imi entity "
+    "(work item, PR, deploy, ticket) of that project",
+)
 
 
 def encode_cursor(created_at: datetime, row_id: uuid.UUID) -> str:

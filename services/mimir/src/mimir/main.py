@@ -18,6 +18,7 @@ from envelope import (
 )
 from mimir import __version__
 from mimir.api import TAGS, api_router
+from mimir.consumers import CONSUMERS, subscribe_consumers
 from mimir.database import UnitOfWork, create_pool
 from mimir.embedding.worker import EmbeddingWorker
 from mimir.settings import MimirSettings
@@ -44,6 +45,7 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
         exchange=settings.bloodbank_exchange,
         prefetch=settings.consumer_prefetch,
     )
+    subscribe_consumers(bus, settings)
 
     worker = EmbeddingWorker(uow, settings)
 
@@ -81,7 +83,10 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(
         asyncapi_router(
-            service="mimir", version=__version__, description=DESCRIPTION, subscriptions=[]
+            service="mimir",
+            version=__version__,
+            description=DESCRIPTION,
+            subscriptions=[(queue, keys) for queue, keys, _ in CONSUMERS],
         )
     )
     return app

@@ -56,6 +56,14 @@ DECISION_STATUSES = ("tentative", "active", "superseded")
 PROVIDERS = ("local", "openai", "client")
 DISTANCES = ("cosine", "l2", "inner_product")
 SPACE_STATUSES = ("ready", "reembedding")
+EXTERNAL_TYPES = (
+    "imi.project",
+    "imi.work_item",
+    "imi.pr",
+    "imi.deploy",
+    "imi.ticket",
+    "imi.component",
+)
 
 artifacts = sa.Table(
     "artifacts",
@@ -251,4 +259,21 @@ embeddings = sa.Table(
     _created_at(),
     sa.UniqueConstraint("space_id", "span_id"),
     sa.Index("ix_embeddings_span_id", "span_id"),
+)
+
+external_entities = sa.Table(
+    "external_entities",
+    metadata,
+    sa.Column("entity_type", sa.Text, nullable=False),
+    sa.Column("entity_id", pg.UUID(as_uuid=True), nullable=False),
+    sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("state", sa.Text),
+    sa.Column("project_id", pg.UUID(as_uuid=True)),
+    _metadata(),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_event_id", pg.UUID(as_uuid=True), nullable=False),
+    sa.Column("last_event_type", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("entity_type", "entity_id"),
+    _one_of("entity_type", EXTERNAL_TYPES),
+    sa.Index("ix_external_entities_project_id", "project_id"),
 )

@@ -1,14 +1,17 @@
-"""Payload models of `mimir.*` events.
+"""Payload models of `mimir.*` events and of the commands mimir accepts.
 
 Each payload carries the entity's id and what a listener needs without calling back:
-types, statuses and, for relations, both ends.
+types, statuses and, for relations, both ends. Commands (`mimir.cmd.*`, queue
+`mimir.commands`) that cannot be applied leave no effect and are answered with
+`mimir.cmd.failed`, whose `correlation_ids` hold the command's event id.
 """
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from envelope._registry import registry
 
@@ -69,6 +72,49 @@ class RelationChanged(BaseModel):
     target_id: UUID
 
 
+class RelationSpec(BaseModel):
+    relation_type: str = Field(min_length=1, examples=["captured_during"])
+    target_type: str = Field(min_length=1, examples=["imi.work_item"])
+    target_id: UUID
+
+
+class CaptureArtifact(BaseModel):
+    """Store content as a new artifact, or as a new version of `artifact_id`.
+
+    `relations` are created from the artifact to each target in the same transaction;
+    external targets (`imi.work_item`, ...) may be ones mimir has not heard of yet.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    artifact_type: str = Field("note", description="conversation, document or note")
+    source: str = Field("bus", min_length=1)
+    content: str = Field(min_length=1)
+    external_id: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    created_by: str = Field("agent", min_length=1)
+    artifact_id: UUID | None = Field(
+        None, description="Append a version to this artifact instead of creating one"
+    )
+    relations: list[RelationSpec] = Field(default_factory=list)
+    provenance_model: str | None = Field(
+        None, description="Model that produced the content; recorded as provenance"
+    )
+    provenance_pipeline: str | None = Field(
+        None, description="Pipeline version that produced it; recorded as provenance"
+    )
+
+
+class MimirCommandFailed(BaseModel):
+    """A `mimir.cmd.*` command could not be applied; nothing of it was kept."""
+
+    command: str = Field(description="The command's event type")
+    command_event_id: UUID
+    code: str = Field(examples=["NOT_FOUND"])
+    reason: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
 for _type, _model, _summary in (
     ("mimir.artifact.created", ArtifactCreated, "An artifact was stored with its first version"),
     ("mimir.artifact.version_added", ArtifactVersionAdded, "A new version of an artifact"),
@@ -79,5 +125,12 @@ for _type, _model, _summary in (
     ("mimir.decision.superseded", DecisionSuperseded, "A decision was superseded by another"),
     ("mimir.relation.created", RelationChanged, "A typed relation between two entities"),
     ("mimir.relation.deleted", RelationChanged, "A relation was removed"),
+    ("mimir.cmd.failed", MimirCommandFailed, "A mimir.cmd.* command failed; see `reason`"),
 ):
     registry.register(_type, _model, producer="mimir", summary=_summary)
+registry.register(
+    "mimir.cmd.capture_artifact",
+    CaptureArtifact,
+    producer="agents",
+    summary="Command: store content as an artifact (or a new version), with relations",
+)

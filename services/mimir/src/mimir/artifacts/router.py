@@ -12,6 +12,7 @@ from mimir.artifacts.schemas import Artifact, ArtifactCreate, ArtifactDetail, Ve
 from mimir.deps import ReadDep, WorkDep
 from mimir.filters import (
     FIELDS_QUERY,
+    PROJECT_QUERY,
     ListParams,
     Page,
     Resource,
@@ -28,6 +29,7 @@ ARTIFACTS = Resource(
     model=Artifact,
     list_query="list_artifacts",
     alias="a",
+    entity_type="artifact",
     filters={
         "id": "uuid",
         "artifact_type": "text",
@@ -77,13 +79,15 @@ async def list_artifacts(
     work: ReadDep,
     params: ListParams = Depends(list_params),
     q: str | None = Query(None, description="Full-text query over the artifacts' chunks"),
+    project_id: UUID | None = PROJECT_QUERY,
 ) -> object:
     """Artifacts, newest first by default.
 
-    Filters: `id`, `artifact_type`, `source`, `external_id`, `created_at` (with `__op` suffixes
-    such as `created_at__gte`), `metadata__contains={"k": "v"}`. `q` keeps artifacts whose
-    content matches a web-style full-text query. Paginate with `cursor` (keyset) or
-    `offset`; pick fields with `fields=id,source`.
+        Filters: `id`, `artifact_type`, `source`, `external_id`, `created_at` (with `__op` suffixes
+        such as `created_at__gte`), `metadata__contains={"k": "v"}`, `project_id` (an imi project:
+    artifacts related to it or to its work items, PRs, ...). `q` keeps artifacts whose
+        content matches a web-style full-text query. Paginate with `cursor` (keyset) or
+        `offset`; pick fields with `fields=id,source`.
     """
     return await ARTIFACTS.list(work.conn, params, q=q)
 

@@ -12,6 +12,7 @@ from mimir.decisions.schemas import ChainLink, Decision, DecisionCreate, Decisio
 from mimir.deps import ReadDep, WorkDep
 from mimir.filters import (
     FIELDS_QUERY,
+    PROJECT_QUERY,
     ListParams,
     Page,
     Resource,
@@ -25,6 +26,7 @@ DECISIONS = Resource(
     model=Decision,
     list_query="list_decisions",
     alias="d",
+    entity_type="decision",
     filters={
         "id": "uuid",
         "statement": "text",
@@ -58,12 +60,17 @@ async def record_decision(body: DecisionCreate, work: WorkDep) -> Decision:
     summary="List or search decisions",
     responses=error_responses(400, 422, 503),
 )
-async def list_decisions(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
+async def list_decisions(
+    work: ReadDep,
+    params: ListParams = Depends(list_params),
+    project_id: UUID | None = PROJECT_QUERY,
+) -> object:
     """Decisions, newest first by default.
 
     Filters: `status`, `statement` / `rationale` (e.g. `statement__icontains=retry`, served by
     a trigram index), `superseded_by_id` (`superseded_by_id__isnull=true` for live ones),
-    `metadata__contains`, `id`, `created_at`.
+    `metadata__contains`, `id`, `created_at`, `project_id` (related to that imi project or its
+    entities).
     """
     return await DECISIONS.list(work.conn, params)
 

@@ -10,6 +10,7 @@ from envelope import error_responses
 from mimir.deps import ReadDep, WorkDep
 from mimir.filters import (
     FIELDS_QUERY,
+    PROJECT_QUERY,
     ListParams,
     Page,
     Resource,
@@ -33,6 +34,7 @@ INTENTS = Resource(
     model=Intent,
     list_query="list_intents",
     alias="i",
+    entity_type="intent",
     filters={
         "id": "uuid",
         "intent_group_id": "uuid",
@@ -140,11 +142,16 @@ async def create_intent(body: IntentCreate, work: WorkDep) -> Intent:
     summary="List or search intents",
     responses=error_responses(400, 422, 503),
 )
-async def list_intents(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
+async def list_intents(
+    work: ReadDep,
+    params: ListParams = Depends(list_params),
+    project_id: UUID | None = PROJECT_QUERY,
+) -> object:
     """Intents, newest first by default.
 
     Filters: `status`, `proposed_by`, `intent_group_id`, `statement` (`statement__icontains`
-    is served by a trigram index), `metadata__contains`, `id`, `created_at`.
+    is served by a trigram index), `metadata__contains`, `id`, `created_at`, `project_id`
+    (related to that imi project or its entities).
     """
     return await INTENTS.list(work.conn, params)
 

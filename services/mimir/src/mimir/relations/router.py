@@ -19,6 +19,7 @@ RELATIONS = Resource(
     model=Relation,
     list_query="list_relations",
     alias="r",
+    enrich=service.with_external,
     filters={
         "id": "uuid",
         "source_type": "text",

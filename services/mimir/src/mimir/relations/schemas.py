@@ -42,6 +42,20 @@ class RelationCreate(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form properties")
 
 
+ExternalStatus = Literal["pending", "confirmed"]
+
+
+class ExternalEnd(BaseModel):
+    """What mimir's projection of imi knows of one end of a relation, read at request time."""
+
+    status: ExternalStatus = Field(
+        description="pending until imi's event about the entity has reached mimir"
+    )
+    display_name: str | None = Field(None, examples=["feature/retry-payments"])
+    state: str | None = Field(None, description="active/inactive, work status, PR state, ...")
+    project_id: UUID | None = Field(None, description="The imi project the entity belongs to")
+
+
 class Relation(BaseModel):
     id: UUID
     source_type: str
@@ -51,6 +65,17 @@ class Relation(BaseModel):
     target_id: UUID
     metadata: dict[str, Any]
     created_at: datetime
+    source_external: ExternalEnd | None = Field(
+        None, description="For an imi source (imi.project, imi.work_item, ...); else null"
+    )
+    target_external: ExternalEnd | None = Field(
+        None, description="For an imi target (imi.project, imi.work_item, ...); else null"
+    )
+    external_status: ExternalStatus | None = Field(
+        None,
+        description="pending while an imi end is not yet known to mimir, then confirmed; "
+        "null when neither end is an imi entity",
+    )
 
 
 class TraversedRelation(Relation):

@@ -9,6 +9,7 @@ from envelope import NotFound
 from envelope.events.mimir import RelationChanged
 from mimir.deps import Work
 from mimir.entities import check_entity
+from mimir.external.projection import PROJECTED_TYPES, known_entities
 from mimir.relations.schemas import RelationCreate
 from mimir.sql import Conn, Row, body_params, fetch_all, fetch_one, insert
 
@@ -26,13 +27,44 @@ def _event(row: Row) -> RelationChanged:
     )
 
 
+def _end(entity_type: str, entity_id: UUID, known: dict[tuple[str, UUID], Row]) -> Row | None:
+    if entity_type not in PROJECTED_TYPES:
+        return None
+    entity = known.get((entity_type, entity_id))
+    if entity is None:
+        return {"status": "pending", "display_name": None, "state": None, "project_id": None}
+    fields = ("display_name", "state", "project_id")
+    return {"status": "confirmed", **{name: entity[name] for name in fields}}
+
+
+async def with_external(conn: Conn, rows: list[Row]) -> list[Row]:
+    """The relations with what the projection knows of their imi ends, read now.
+
+    An imi end mimir has not heard of yet is `pending`; once imi's event has been projected it
+    is `confirmed`, with its name and state. One statement for all the rows.
+    """
+    keys = [(r[f"{side}_type"], r[f"{side}_id"]) for r in rows for side in ("source", "target")]
+    known = await known_entities(conn, keys)
+    out = []
+    for row in rows:
+        source = _end(row["source_type"], row["source_id"], known)
+        target = _end(row["target_type"], row["target_id"], known)
+        statuses = {end["status"] for end in (source, target) if end is not None}
+        status = ("pending" if "pending" in statuses else "confirmed") if statuses else None
+        out.append(
+            {**row, "source_external": source, "target_external": target, "external_status": status}
+        )
+    return out
+
+
 async def create_relation(work: Work, body: RelationCreate) -> Row:
     await check_entity(work.conn, body.source_type, body.source_id)
     await check_entity(work.conn, body.target_type, body.target_id)
     row = await insert(work.conn, "insert_relation", body_params(body))
     await work.created("relation", row["id"])
     await work.emit("mimir.relation.created", _event(row))
-    return row
+    [created] = await with_external(work.conn, [row])
+    return created
 
 
 async def delete_relation(work: Work, relation_id: UUID) -> None:
@@ -43,7 +75,8 @@ async def delete_relation(work: Work, relation_id: UUID) -> None:
 
 
 async def relations_of(conn: Conn, entity_type: str, entity_id: UUID) -> list[Row]:
-    return await fetch_all(conn, "list_relations_of_entity", {"type": entity_type, "id": entity_id})
+    rows = await fetch_all(conn, "list_relations_of_entity", {"type": entity_type, "id": entity_id})
+    return await with_external(conn, rows)
 
 
 async def traverse(
@@ -68,6 +101,7 @@ async def traverse(
             "max_edges": MAX_TRAVERSED_EDGES,
         },
     )
+    rows = await with_external(conn, rows)
     rows.sort(key=lambda row: (row["depth"], row["created_at"], row["id"]))
     nodes: dict[tuple[str, UUID], int] = {}
     for row in rows:

@@ -20,6 +20,11 @@ class SearchFilters(BaseModel):
     )
     created_after: datetime | None = Field(None, description="Artifact created at or after")
     created_before: datetime | None = Field(None, description="Artifact created before")
+    project_id: UUID | None = Field(
+        None,
+        description="Only artifacts related (either way) to this imi project, or to an imi "
+        "entity (work item, PR, deploy, ticket) of that project",
+    )
     latest_only: bool = Field(True, description="Only chunks of each artifact's newest version")
 
 

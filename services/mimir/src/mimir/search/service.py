@@ -13,19 +13,21 @@ from psycopg.types.json import Jsonb
 
 from envelope import BadRequest, NotFound
 from mimir.embedding.spaces import OPERATORS, dimensions_literal, embedder_for, vector_text
+from mimir.filters import in_project
 from mimir.search.schemas import HybridSearch, SearchFilters, SemanticSearch, TextSearch
 from mimir.settings import MimirSettings
 from mimir.sql import Conn, Row, fetch_all, fetch_one, query
 
 RRF_K = 60
 HEADLINE = "StartSel=<<, StopSel=>>, MaxWords=35, MinWords=12, MaxFragments=2"
-FILTER_CLAUSES: dict[str, sql.SQL] = {
+FILTER_CLAUSES: dict[str, sql.Composable] = {
     "artifact_type": sql.SQL("a.artifact_type = ANY(%(artifact_type)s)"),
     "source": sql.SQL("a.source = ANY(%(source)s)"),
     "artifact_id": sql.SQL("a.id = ANY(%(artifact_id)s)"),
     "metadata": sql.SQL("a.metadata @> %(metadata)s"),
     "created_after": sql.SQL("a.created_at >= %(created_after)s"),
     "created_before": sql.SQL("a.created_at < %(created_before)s"),
+    "project_id": in_project(sql.Identifier("a", "id"), "artifact", sql.Placeholder("project_id")),
     "latest_only": sql.SQL(
         "NOT EXISTS (SELECT 1 FROM artifact_versions nv"
         " WHERE nv.artifact_id = v.artifact_id AND nv.version_number > v.version_number)"

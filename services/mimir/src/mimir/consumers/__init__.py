@@ -1,0 +1,24 @@
+"""Bloodbank consumers: imi's domain events (the projection) and commands to mimir.
+
+Each message is one unit of work: the runtime opens the transaction, records the event id
+in `mimir.inbox` (a duplicate is acked without effect), runs the handler, commits, acks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from envelope import Handler, ServiceBus
+from mimir.consumers import commands, imi_events
+from mimir.settings import MimirSettings
+
+CONSUMERS: list[tuple[str, list[str], Callable[[ServiceBus, MimirSettings], Handler]]] = [
+    (imi_events.QUEUE, imi_events.ROUTING_KEYS, imi_events.ImiEventConsumer),
+    (commands.QUEUE, commands.ROUTING_KEYS, commands.CommandConsumer),
+]
+
+
+def subscribe_consumers(bus: ServiceBus, settings: MimirSettings) -> None:
+    """Subscribe every mimir queue; call before the bus starts."""
+    for queue, routing_keys, consumer in CONSUMERS:
+        bus.subscribe(queue, routing_keys, consumer(bus, settings))

@@ -1,0 +1,100 @@
+"""Queue `mimir.commands`: `mimir.cmd.capture_artifact`.
+
+A command runs the same service functions as the REST API, so it emits the same events
+through the outbox. One that cannot be applied leaves no effect (its savepoint is rolled
+back) and is answered with `mimir.cmd.failed`, created inside the message's unit of work so
+its `correlation_ids` hold the command's event id; the command message is acked either way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import structlog
+from pydantic import ValidationError
+
+from envelope import DomainError, EventEnvelope, Reject, ServiceBus, registry
+from envelope.events.mimir import CaptureArtifact, MimirCommandFailed
+from mimir.artifacts import service as artifacts
+from mimir.artifacts.schemas import ArtifactCreate, VersionCreate
+from mimir.deps import ProvenanceHeaders, Work
+from mimir.relations import service as relations
+from mimir.relations.schemas import RelationCreate
+from mimir.settings import MimirSettings
+from mimir.sql import Conn
+
+QUEUE = "mimir.commands"
+ROUTING_KEYS = ["mimir.cmd.#"]
+FAILED = "mimir.cmd.failed"
+log = structlog.get_logger("mimir.consumers.commands")
+
+
+async def capture_artifact(work: Work, command: CaptureArtifact) -> UUID:
+    """The artifact the content was stored in (new, or `artifact_id` with a new version)."""
+    if command.artifact_id is None:
+        body = ArtifactCreate.model_validate(
+            command.model_dump(include=set(ArtifactCreate.model_fields))
+        )
+        artifact, _ = await artifacts.create_artifact(work, body)
+        artifact_id: UUID = artifact["id"]
+    else:
+        artifact_id = command.artifact_id
+        version = VersionCreate(content=command.content, created_by=command.created_by)
+        await artifacts.add_version(work, artifact_id, version)
+    for spec in command.relations:
+        relation = RelationCreate(
+            source_type="artifact", source_id=artifact_id, **spec.model_dump()
+        )
+        await relations.create_relation(work, relation)
+    return artifact_id
+
+
+class CommandConsumer:
+    def __init__(self, bus: ServiceBus, settings: MimirSettings) -> None:
+        self.bus, self.settings = bus, settings
+
+    async def __call__(self, envelope: EventEnvelope[Any], tx: Conn) -> None:
+        if envelope.event_type == FAILED:
+            return  # our own answers share the `mimir.cmd.` prefix
+        work = Work(tx, self.bus, self.settings)
+        try:
+            async with tx.transaction():
+                command = registry.validate(envelope.event_type, envelope.payload)
+                if not isinstance(command, CaptureArtifact):
+                    raise Reject(f"{envelope.event_type} is not a command mimir handles")
+                if command.provenance_model or command.provenance_pipeline:
+                    work.provenance = ProvenanceHeaders(
+                        command.provenance_model, command.provenance_pipeline
+                    )
+                artifact_id = await capture_artifact(work, command)
+            log.info("artifact captured", artifact_id=str(artifact_id))
+        except DomainError as error:
+            await self.failed(work, envelope, error.code, error.message, error.params)
+        except ValidationError as error:
+            fields = [".".join(map(str, e["loc"])) for e in error.errors(include_input=False)]
+            await self.failed(
+                work, envelope, "VALIDATION_ERROR", "invalid values", {"fields": fields}
+            )
+        except psycopg.errors.IntegrityError as error:
+            constraint = error.diag.constraint_name
+            await self.failed(
+                work, envelope, "CONFLICT", "conflicts with stored data", {"constraint": constraint}
+            )
+
+    @staticmethod
+    async def failed(
+        work: Work, envelope: EventEnvelope[Any], code: str, reason: str, details: dict[str, Any]
+    ) -> None:
+        log.info("command failed", code=code, reason=reason)
+        await work.emit(
+            FAILED,
+            MimirCommandFailed(
+                command=envelope.event_type,
+                command_event_id=envelope.event_id,
+                code=code,
+                reason=reason,
+                details={k: v for k, v in details.items() if v is not None},
+            ),
+        )

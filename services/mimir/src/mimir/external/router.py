@@ -1,0 +1,63 @@
+"""/api/v1/external-entities: what mimir has learnt of imi's entities from its events."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+
+from envelope import error_responses
+from mimir.deps import ReadDep
+from mimir.external.schemas import ExternalEntity, ExternalType
+from mimir.filters import ListParams, Page, Resource, list_params
+from mimir.sql import fetch_required
+
+router = APIRouter(prefix="/external-entities", tags=["external"])
+
+EXTERNAL = Resource(
+    model=ExternalEntity,
+    list_query="list_external_entities",
+    alias="x",
+    filters={
+        "entity_type": "text",
+        "id": "uuid",
+        "display_name": "text",
+        "state": "text",
+        "project_id": "uuid",
+        "metadata": "json",
+        "updated_at": "datetime",
+    },
+)
+
+
+@router.get(
+    "",
+    response_model=Page[ExternalEntity],
+    summary="List projected imi entities",
+    responses=error_responses(400, 422, 503),
+)
+async def list_external(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
+    """imi's projects, work items, PRs, deploys, tickets and components as mimir knows them,
+    most recently updated first (`order=created_at` sorts by `updated_at` too).
+
+    Filters: `entity_type`, `id`, `project_id`, `state`, `display_name`, `updated_at`,
+    `metadata__contains`.
+    """
+    return await EXTERNAL.list(work.conn, params)
+
+
+@router.get(
+    "/{entity_type}/{entity_id}",
+    response_model=ExternalEntity,
+    summary="Get projected imi entity",
+    responses=error_responses(404, 422, 503),
+)
+async def get_external(entity_type: ExternalType, entity_id: UUID, work: ReadDep) -> ExternalEntity:
+    """One imi entity; 404 until imi's event about it has reached mimir."""
+    row = await fetch_required(
+        work.conn,
+        "get_external_entity",
+        entity_type,
+        {"entity_type": entity_type, "id": entity_id},
+    )
+    return ExternalEntity.model_validate(row)
