@@ -82,3 +82,18 @@ def test_the_demo_prints_a_readable_tree(story: dict) -> None:  # type: ignore[t
     assert "PR #42" in tree
     assert "deploy production" in tree
     assert 'decision "Sessions use short-lived signed cookies' in tree
+
+
+def test_mimir_logs_the_request_id_for_the_imi_events_it_consumes(
+    story: dict,  # type: ignore[type-arg]
+    mimir_process: ServiceProcess,
+) -> None:
+    consumed = [
+        line
+        for line in mimir_process.logs()
+        if line.get("message") == "event consumed"
+        and str(line.get("event_type", "")).startswith("imi.")
+        and story["story_id"] in line.get("correlation_ids", [])  # type: ignore[operator]
+    ]
+    assert {line["event_type"] for line in consumed} >= {"imi.work.started", "imi.pr.merged"}
+    assert {line["queue"] for line in consumed} == {"mimir.imi_events"}
