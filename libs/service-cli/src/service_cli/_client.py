@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import click
 import httpx
 
 API_PREFIX = "/api/v1"
 
 
-class CliError(click.ClickException):
-    """Printed by Click as one line on stderr (`Error: ...`); the command exits with 1."""
+class CliError(Exception):
+    """A failure the user can act on: an `App` command prints it as one line on stderr
+    (`Error: ...`) and exits with 1."""
 
-    exit_code = 1
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class ApiError(CliError):

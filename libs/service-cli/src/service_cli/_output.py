@@ -4,16 +4,17 @@ Every printer takes the API's JSON as `data`: with `--json` that is printed as i
 (for scripts), otherwise the human form (a table, key/value lines, a tree, a sentence).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: Typer reads the callback's option annotations,
+# which refer to a local variable.
+import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import typer
 
-from service_cli._client import Api, Connection
+from service_cli._client import Api, CliError, Connection
 
 CELL_WIDTH = 60
 Column = str | tuple[str, str]
@@ -24,9 +25,9 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print the API's JSON, fo
 @dataclass
 class Tree:
     label: str
-    children: list[Tree] = field(default_factory=list)
+    children: list["Tree"] = field(default_factory=list)
 
-    def add(self, label: str) -> Tree:
+    def add(self, label: str) -> "Tree":
         child = Tree(label)
         self.children.append(child)
         return child
@@ -118,11 +119,36 @@ class Session:
     out: Output
 
 
-def service_app(service: str, default_url: str, help: str) -> typer.Typer:
+def one_line_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except CliError as error:
+            typer.echo(f"Error: {error.message}", err=True)
+            raise typer.Exit(1) from None
+
+    return run
+
+
+class App(typer.Typer):
+    """A Typer app whose commands print a `CliError` as one line and exit with 1."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:  # type: ignore[override]
+        register = super().command(*args, **kwargs)
+
+        def decorator(command: Callable[..., Any]) -> Callable[..., Any]:
+            register(one_line_errors(command))
+            return command
+
+        return decorator
+
+
+def service_app(service: str, default_url: str, help: str) -> App:
     """A Typer app whose callback reads `--url`/`<SERVICE>_URL`, `--api-key`/
     `<SERVICE>_API_KEY` and `--json`; commands get a `Session` from `session(ctx)`."""
     prefix = service.upper()
-    app = typer.Typer(
+    app = App(
         name=service,
         help=help,
         no_args_is_help=True,
