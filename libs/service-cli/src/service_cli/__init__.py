@@ -11,13 +11,24 @@
 """
 
 from service_cli._client import Api, ApiError, CliError, Connection
-from service_cli._output import App, JsonFlag, Output, Session, Tree, cell, service_app, session
+from service_cli._output import (
+    App,
+    Column,
+    JsonFlag,
+    Output,
+    Session,
+    Tree,
+    cell,
+    service_app,
+    session,
+)
 
 __all__ = [
     "Api",
     "ApiError",
     "App",
     "CliError",
+    "Column",
     "Connection",
     "JsonFlag",
     "Output",

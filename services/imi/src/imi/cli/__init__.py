@@ -11,7 +11,7 @@ import typer
 from imi.cli import work
 from imi.cli.git import Repository
 from imi.cli.migrate_v2 import migrate_v2
-from service_cli import ApiError, JsonFlag, Tree, service_app, session
+from service_cli import ApiError, Column, JsonFlag, Tree, service_app, session
 
 app = service_app("imi", "http://127.0.0.1:8400", "imi: projects, work items and their trace.")
 app.add_typer(work.app, name="work")
@@ -62,7 +62,7 @@ def projects(
     """Registered projects."""
     cli = session(ctx, as_json)
     page = cli.api.get("/projects", q=query, active=not removed, limit=200)
-    columns: list[str | tuple[str, str]] = [
+    columns: list[Column] = [
         "name",
         ("remote", "remote_origin"),
         ("trunk", "default_branch"),

@@ -8,12 +8,12 @@ from typing import Annotated, Any
 import typer
 
 from imi.cli.git import Repository
-from service_cli import Api, App, CliError, JsonFlag, session
+from service_cli import Api, App, CliError, Column, JsonFlag, session
 
 app = App(help="Work items: one per branch being worked on.", no_args_is_help=True)
 
 WORK_TYPES = ("feature", "fix", "experiment", "review", "devops", "aiops")
-WORK_COLUMNS: list[str | tuple[str, str]] = [
+WORK_COLUMNS: list[Column] = [
     ("branch", "branch_name"),
     ("type", "work_type"),
     "status",
