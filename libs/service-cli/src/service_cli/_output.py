@@ -169,7 +169,9 @@ def service_app(service: str, default_url: str, help: str) -> App:
         ] = None,
         as_json: JsonFlag = False,
     ) -> None:
-        ctx.obj = Session(Api(Connection(service, url, api_key or None)), Output(as_json))
+        api = Api(Connection(service, url, api_key or None))
+        ctx.call_on_close(api.client.close)
+        ctx.obj = Session(api, Output(as_json))
 
     return app
 
