@@ -205,6 +205,7 @@ def migrate_v2(
     try:
         with Session(engine) as db, db.begin():
             result = plan(v2, db)
+            report = result.report(dry_run)
             if not dry_run:
                 db.add_all(result.projects)
                 db.flush()
@@ -216,7 +217,6 @@ def migrate_v2(
     finally:
         v2.close()
         engine.dispose()
-    report = result.report(dry_run)
     verb = "would create" if dry_run else "created"
     lines = [
         f"projects: {verb} {report['projects']['create']}, skipped {report['projects']['skip']}",
@@ -224,6 +224,6 @@ def migrate_v2(
         f"skipped {report['work_items']['skip']}",
         f"owners from claims: {report['owners_from_claims']}",
         f"agent activities dropped: {report['agent_activities_dropped']}",
-        *(f"  skipped {s['table']} {s['id']}: {s['reason']}" for s in result.skipped),
+        *(f"  skipped {s['table']} {s['id']}: {s['reason']}" for s in report["skipped"]),
     ]
     out.message("\n".join(lines), data=report)
