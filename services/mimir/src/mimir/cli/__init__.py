@@ -4,6 +4,7 @@ from `service_cli`."""
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -15,7 +16,13 @@ app = service_app(
     "mimir", "http://127.0.0.1:38000", "mimir: artifacts, search, decisions and intents."
 )
 
-ArtifactType = Literal["document", "conversation", "note"]
+
+class ArtifactType(StrEnum):
+    document = "document"
+    conversation = "conversation"
+    note = "note"
+
+
 SearchMode = Literal["text", "semantic", "hybrid"]
 DECISION_COLUMNS: list[Column] = [
     "position",
@@ -58,7 +65,9 @@ def _read(file: Path) -> str:
 def capture(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The file to store; - reads stdin.")],
-    artifact_type: Annotated[ArtifactType, typer.Option("--type", help="What it is.")] = "document",
+    artifact_type: Annotated[
+        ArtifactType, typer.Option("--type", help="What it is.")
+    ] = ArtifactType.document,
     artifact: Annotated[
         str | None, typer.Option(help="Store it as a new version of this artifact.")
     ] = None,
