@@ -71,7 +71,7 @@ def test_work_from_start_to_merged(imi: Run, repo: Path, monkeypatch: pytest.Mon
     traced = imi("trace", "PROJ-12")
     assert traced.exit_code == 0, traced.output
     lines = traced.stdout.splitlines()
-    assert lines[0] == "ticket PROJ-12"
+    assert lines[0] == "PROJ-12 (ticket)"
     assert lines[1] == "└── ticket PROJ-12"
     assert lines[2].startswith("    └── fix/PROJ-12-retry  [diverged]")
 
@@ -110,6 +110,11 @@ def test_api_errors_show_the_detail_message(
     assert taken.stderr.count("\n") == 1
     assert taken.stderr.startswith("Error: ")
     assert "(409 CONFLICT)" in taken.stderr
+
+    bad_type = imi("work", "start", "feat/b", "--type", "bogus")
+    assert bad_type.exit_code == 1
+    assert bad_type.stderr.startswith("Error: request validation failed: body.work_type: Input ")
+    assert bad_type.stderr.endswith("(422 VALIDATION_ERROR)\n")
 
     missing = imi("trace", "NOPE-424242")
     assert missing.exit_code == 1

@@ -23,11 +23,22 @@ class ApiError(CliError):
     """The service answered with an error; `message` is its `detail.message`."""
 
     def __init__(self, status: int, code: str, message: str, params: dict[str, Any]) -> None:
-        super().__init__(f"{message} ({status} {code})")
+        super().__init__(f"{message}{_first_problem(params)} ({status} {code})")
         self.status = status
         self.code = code
         self.detail_message = message
         self.params = params
+
+
+def _first_problem(params: dict[str, Any]) -> str:
+    """`: body.work_type: Input should be ...` from a validation error's `params.errors`."""
+    errors = params.get("errors")
+    if not isinstance(errors, list) or not errors or not isinstance(errors[0], dict):
+        return ""
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", []))
+    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f": {where}: {first.get('msg', '')}{more}"
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ def status(
 
 
 def _trace_tree(trace: dict[str, Any]) -> Tree:
-    root = Tree(f"{trace['kind']} {trace['ref']}")
+    root = Tree(f"{trace['ref']} ({trace['kind']})")
     items: list[dict[str, Any]] = trace["work_items"]
     for key in trace["tickets"]:
         linked = [i for i in items if any(t["plane_ticket_id"] == key for t in i["ticket_links"])]
@@ -150,7 +150,9 @@ def stats(
     typer.echo(f"work items: {result['work_items']}")
     for title, counts in (("by status", result["by_status"]), ("by type", result["by_type"])):
         typer.echo(f"{title}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "-"))
+    typer.echo()
     cli.out.table(result["by_project"], ["name", "work_items", "project_id"], data=result)
     if result["lead_time"]:
+        typer.echo("\nlead time, ticket linked to deploy:")
         columns = ["environment", "work_items", "median_seconds", "p90_seconds"]
         cli.out.table(result["lead_time"], columns, data=result)
