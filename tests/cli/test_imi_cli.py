@@ -132,3 +132,15 @@ def test_done_needs_exactly_one_outcome(imi: Run) -> None:
     result = imi("work", "done", "--merged", "--abandoned")
     assert result.exit_code == 2
     assert "exactly one of --merged, --abandoned, --superseded" in result.output
+
+
+def test_register_needs_an_origin_remote(imi: Run, tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    result = imi("register", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {tmp_path} has no remote 'origin'\n"
+
+    outside = imi("register", str(tmp_path.parent))
+    assert outside.exit_code == 1
+    assert outside.stderr.startswith("Error: git rev-parse --show-toplevel failed in ")
+    assert outside.stderr.count("\n") == 1

@@ -43,6 +43,11 @@ def test_capture_a_new_version_and_show(mimir: Run, tmp_path: Path) -> None:
     assert plain.exit_code == 0, plain.output
     assert plain.stdout.startswith(f"artifact {created['id']} version 2 (")
 
+    piped = json.loads(
+        mimir("--json", "capture", "-", "--type", "conversation", input="A: hi\n").stdout
+    )
+    assert (piped["artifact_type"], piped["external_id"]) == ("conversation", None)
+
     shown = mimir("show", str(created["id"]))
     assert shown.exit_code == 0, shown.output
     assert "latest_version:  2" in shown.stdout
