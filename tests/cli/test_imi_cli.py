@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 from cli_helpers import Run, commit, git
-from harness import free_port
+from harness import ServiceProcess, free_port
 
 
 def test_register_is_idempotent(imi: Run, repo: Path) -> None:
@@ -29,7 +30,9 @@ def test_register_is_idempotent(imi: Run, repo: Path) -> None:
     assert listed.stdout.splitlines()[0].split()[:3] == ["NAME", "REMOTE", "TRUNK"]
 
 
-def test_work_from_start_to_merged(imi: Run, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_work_from_start_to_merged(
+    imi: Run, imi_process: ServiceProcess, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert imi("register", str(repo)).exit_code == 0
     git(repo, "checkout", "-q", "-b", "fix/PROJ-12-retry")
     monkeypatch.chdir(repo)
@@ -74,6 +77,16 @@ def test_work_from_start_to_merged(imi: Run, repo: Path, monkeypatch: pytest.Mon
     assert lines[0] == "PROJ-12 (ticket)"
     assert lines[1] == "└── ticket PROJ-12"
     assert lines[2].startswith("    └── fix/PROJ-12-retry  [diverged]")
+
+    api = f"{imi_process.url}/api/v1"
+    pr = {"work_item_id": item["id"], "pr_number": 7, "pr_state": "open", "pr_title": "Retry"}
+    assert httpx.post(f"{api}/links/pr", json=pr).status_code == 201
+    deploy = {"work_item_id": item["id"], "environment": "staging", "commit_hash": head}
+    assert httpx.post(f"{api}/links/deploy", json=deploy).status_code == 201
+    by_commit = imi("trace", head[:10]).stdout.splitlines()
+    assert by_commit[0] == f"{head[:10]} (commit)"
+    assert by_commit[3] == "        ├── PR #7 open  Retry"
+    assert by_commit[4].startswith(f"        └── deploy staging  {head[:12]}  ")
 
     done = imi("work", "done", "--merged", "--commit", head)
     assert done.exit_code == 0, done.output

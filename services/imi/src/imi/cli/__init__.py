@@ -89,13 +89,11 @@ def status(
 def _trace_tree(trace: dict[str, Any]) -> Tree:
     root = Tree(f"{trace['ref']} ({trace['kind']})")
     items: list[dict[str, Any]] = trace["work_items"]
+    links = [link for item in items for link in item["ticket_links"]]
+    titles = {link["plane_ticket_id"]: link.get("ticket_title") for link in links}
     for key in trace["tickets"]:
         linked = [i for i in items if any(t["plane_ticket_id"] == key for t in i["ticket_links"])]
-        title = next(
-            (t.get("ticket_title") for i in linked for t in i["ticket_links"]
-             if t["plane_ticket_id"] == key and t.get("ticket_title")),
-            None,
-        )  # fmt: skip
+        title = titles.get(key)
         node = root.add(f"ticket {key}" + (f"  {title}" if title else ""))
         for item in linked:
             _work_node(node, item)
