@@ -139,3 +139,10 @@ async def test_stats_counts_and_lead_time(
     everything = (await api.get("/api/v1/stats")).json()
     assert everything["work_items"] >= 3
     assert (await api.get("/api/v1/stats", params={"project_id": "x"})).status_code == 422
+
+
+async def test_pr_references_are_ascii_numbers_in_range(imi_client: httpx.AsyncClient) -> None:
+    for ref in ("%C2%B9", "%D9%A3", "99999999999", "0"):
+        response = await imi_client.get(f"/api/v1/trace/pr/{ref}")
+        assert response.status_code == 400, ref
+        assert response.json()["detail"]["code"] == "BAD_REQUEST"

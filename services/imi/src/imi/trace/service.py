@@ -15,11 +15,15 @@ from envelope.events.plane import TICKET_KEY
 from imi.links.models import DeployLink, PrLink, TicketLink
 from imi.mimir.repository import MimirRepository
 from imi.mimir.schemas import MimirEntityOut
+from imi.schemas import INT32_MAX
 from imi.trace.schemas import TraceKind
 from imi.work.models import WorkItem
 from imi.work.repository import WorkRepository
 
 COMMIT = re.compile(r"[0-9a-f]{7,64}", re.IGNORECASE)
+
+
+PR_NUMBER = re.compile(r"[0-9]{1,10}")
 
 
 class TraceService:
@@ -30,7 +34,7 @@ class TraceService:
         """ticket key → ticket; uuid → work item, else deploy; digits → PR; hex → commit."""
         if TICKET_KEY.fullmatch(ref):
             return "ticket"
-        if ref.isdigit():
+        if _pr_number(ref) is not None:
             return "pr"
         as_uuid = self._maybe_uuid(ref)
         if as_uuid is None:
@@ -48,9 +52,10 @@ class TraceService:
         if kind == "work":
             return [self._uuid(ref)] if await self.session.get(WorkItem, self._uuid(ref)) else []
         if kind == "pr":
-            if not ref.isdigit():
-                raise BadRequest("a PR number is an integer", ref=ref)
-            query = select(PrLink.work_item_id).where(PrLink.pr_number == int(ref))
+            number = _pr_number(ref)
+            if number is None:
+                raise BadRequest("a PR number is a positive integer", ref=ref)
+            query = select(PrLink.work_item_id).where(PrLink.pr_number == number)
             if project_id is not None:
                 query = query.join(WorkItem, WorkItem.id == PrLink.work_item_id).where(
                     WorkItem.project_id == project_id
@@ -118,3 +123,11 @@ class TraceService:
         if value is None:
             raise BadRequest("not an id", ref=ref)
         return value
+
+
+def _pr_number(ref: str) -> int | None:
+    """ASCII digits within the column's range (`str.isdigit` also accepts '¹' and '٣')."""
+    if not PR_NUMBER.fullmatch(ref):
+        return None
+    number = int(ref)
+    return number if 0 < number <= INT32_MAX else None
