@@ -15,6 +15,7 @@ from envelope._consumer import ConsumerRuntime, Handler, TransactionFactory
 from envelope._models import EventEnvelope, Source, service_source
 from envelope._outbox import Outbox, OutboxRelay
 from envelope._publisher import EXCHANGE, Publisher
+from envelope._settings import ServiceSettings
 
 log = structlog.get_logger("envelope.bus")
 
@@ -54,6 +55,21 @@ class ServiceBus:
         )
         self._connection: AbstractRobustConnection | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+
+    @classmethod
+    def for_service(
+        cls, service: str, settings: ServiceSettings, schema: str, transaction: TransactionFactory
+    ) -> ServiceBus:
+        """The bus as a service's settings describe it (broker account, exchange, prefetch)."""
+        return cls(
+            service=service,
+            amqp_url=settings.amqp_url,
+            conninfo=settings.conninfo,
+            schema=schema,
+            transaction=transaction,
+            exchange=settings.bloodbank_exchange,
+            prefetch=settings.consumer_prefetch,
+        )
 
     def subscribe(self, queue: str, routing_keys: list[str], handler: Handler) -> None:
         self.consumers.subscribe(queue, routing_keys, handler)

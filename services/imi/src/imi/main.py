@@ -55,15 +55,7 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
     configure_logging(settings.log_level)
     engine = create_engine(settings)
     uow = UnitOfWork(engine)
-    bus = ServiceBus(
-        service="imi",
-        amqp_url=settings.amqp_url,
-        conninfo=settings.conninfo,
-        schema=SCHEMA,
-        transaction=uow,
-        exchange=settings.bloodbank_exchange,
-        prefetch=settings.consumer_prefetch,
-    )
+    bus = ServiceBus.for_service("imi", settings, SCHEMA, uow)
     subscribe_consumers(bus)
 
     @asynccontextmanager

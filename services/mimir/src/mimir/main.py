@@ -36,15 +36,7 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
     configure_logging(settings.log_level)
     pool = create_pool(settings)
     uow = UnitOfWork(pool)
-    bus = ServiceBus(
-        service="mimir",
-        amqp_url=settings.amqp_url,
-        conninfo=settings.conninfo,
-        schema=SCHEMA,
-        transaction=uow,
-        exchange=settings.bloodbank_exchange,
-        prefetch=settings.consumer_prefetch,
-    )
+    bus = ServiceBus.for_service("mimir", settings, SCHEMA, uow)
     subscribe_consumers(bus, settings)
 
     worker = EmbeddingWorker(uow, settings)
