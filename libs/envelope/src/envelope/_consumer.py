@@ -23,6 +23,7 @@ from envelope._sql import Transaction
 
 DEAD_LETTER_EXCHANGE = "bloodbank.dlx"
 RETRY_FIRST_DELAY, RETRY_MAX_DELAY = 0.5, 10.0
+MAX_MESSAGE_BYTES = 1024 * 1024  # larger bodies are refused before they are parsed
 log = structlog.get_logger("envelope.consumer")
 
 Handler = Callable[[EventEnvelope[Any], Any], Awaitable[None]]
@@ -50,7 +51,7 @@ class ConsumerRuntime:
     """Declares each subscription's durable quorum queue and dead-letter queue, and consumes.
 
     Ack policy: success → ack after commit; duplicate (event id already in the inbox) → ack
-    without effect; malformed or invalid → reject to `<queue>.dlq`; database unreachable →
+    without effect; malformed, invalid or over `max_message_bytes` → reject to `<queue>.dlq`; database unreachable →
     keep the message and retry in place with backoff; any other error → requeue, until the
     queue's delivery limit dead-letters it. A robust connection re-declares the queues
     and restarts consumers after a broker restart.
@@ -64,7 +65,9 @@ class ConsumerRuntime:
         exchange: str,
         prefetch: int = 32,
         delivery_limit: int = 3,
+        max_message_bytes: int = MAX_MESSAGE_BYTES,
     ) -> None:
+        self.max_message_bytes = max_message_bytes
         self.inbox = Inbox(schema)
         self.transaction = transaction
         self.exchange_name = exchange
@@ -120,6 +123,8 @@ class ConsumerRuntime:
     async def _handle(self, sub: Subscription, message: AbstractIncomingMessage) -> None:
         started = time.perf_counter()
         try:
+            if len(message.body) > self.max_message_bytes:
+                raise MalformedMessage(f"body of {len(message.body)} bytes is over the limit")
             envelope = decode_message(message.body)
         except PERMANENT as error:
             log.warning(

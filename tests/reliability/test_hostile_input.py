@@ -1,0 +1,119 @@
+"""Hostile input over the bus and in queries: refused or harmless, and the services go on."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import aio_pika
+import httpx
+import pytest
+from harness import Broker, Database, ServiceProcess, eventually, publish, rabbitmqctl, scalar
+
+from envelope import EXCHANGE, create_envelope, service_source
+
+pytestmark = pytest.mark.e2e
+
+INJECTIONS = [
+    "'; DROP TABLE mimir.artifacts; --",
+    "x' OR '1'='1",
+    '") UNION SELECT password FROM pg_shadow --',
+    "%' AND pg_sleep(5) IS NULL --",
+]
+
+
+async def dead_letters(broker: Broker, queue: str) -> int:
+    out = rabbitmqctl("list_queues", "-p", broker.vhost, "name", "messages")
+    counts = dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
+    return int(counts.get(f"{queue}.dlq", "0"))
+
+
+@pytest.mark.parametrize(
+    ("queue", "routing_key"),
+    [("imi.git_events", "git.push"), ("mimir.imi_events", "imi.project.registered")],
+)
+async def test_oversized_and_wrongly_typed_messages_are_dead_lettered(
+    imi_process: ServiceProcess,
+    mimir_process: ServiceProcess,
+    broker: Broker,
+    database: Database,
+    queue: str,
+    routing_key: str,
+) -> None:
+    before = await dead_letters(broker, queue)
+    huge = json.dumps({"event_type": routing_key, "payload": "x" * (1024 * 1024 + 1)}).encode()
+    wrong = create_envelope(
+        "git.push", {"remote_url": "r", "branch": "b"}, source=service_source("t")
+    ).model_dump(mode="json")
+    wrong["event_type"] = routing_key
+    wrong["payload"] = {"remote_url": ["not", "a", "string"], "project_id": 42}
+    connection = await aio_pika.connect(broker.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(EXCHANGE)
+        for body in (huge, json.dumps(wrong).encode(), b"\x00\x01 not json"):
+            await exchange.publish(aio_pika.Message(body), routing_key=routing_key)
+
+    async def dead() -> bool:
+        return await dead_letters(broker, queue) == before + 3
+
+    await eventually(dead, timeout=30)
+    name = f"after-{uuid.uuid4().hex[:8]}"
+    remote = f"git@example.invalid:h/{name}.git"
+    async with httpx.AsyncClient(base_url=imi_process.url) as imi:
+        assert (
+            await imi.post("/api/v1/projects", json={"name": name, "remote_origin": remote})
+        ).status_code == 201
+    good = create_envelope(
+        "imi.cmd.register_project",
+        {"name": name + "-cmd", "remote_origin": remote + "-cmd"},
+        source=service_source("t"),
+    )
+    await publish(broker.amqp_url, good)
+    admin = database.admin_conninfo()
+
+    async def still_consuming() -> bool:
+        imi_applied = scalar(
+            admin, "SELECT count(*) FROM imi.projects WHERE name = %s", name + "-cmd"
+        )
+        projected = scalar(
+            admin, "SELECT count(*) FROM mimir.external_entities WHERE display_name = %s", name
+        )
+        return bool(imi_applied == 1 and projected == 1)
+
+    await eventually(still_consuming, timeout=30)
+
+
+async def test_injection_looking_filters_and_queries_change_nothing(
+    imi_process: ServiceProcess, mimir_process: ServiceProcess, database: Database
+) -> None:
+    admin = database.admin_conninfo()
+    state = (
+        "SELECT concat_ws(',', (SELECT count(*) FROM pg_tables WHERE schemaname IN "
+        "('imi', 'mimir')), (SELECT count(*) FROM imi.projects), "
+        "(SELECT count(*) FROM mimir.artifacts))"
+    )
+    before = scalar(admin, state)
+    async with (
+        httpx.AsyncClient(base_url=imi_process.url, timeout=30) as imi,
+        httpx.AsyncClient(base_url=mimir_process.url, timeout=30) as mimir,
+    ):
+        for text in INJECTIONS:
+            exact = [
+                await imi.get("/api/v1/projects", params={"remote_origin": text}),
+                await mimir.get("/api/v1/artifacts", params={"source__icontains": text}),
+                await mimir.get("/api/v1/decisions", params={"statement": text}),
+            ]
+            for response in exact:
+                assert response.status_code == 200, response.text[:300]
+                assert response.json()["items"] == [], response.url
+            fuzzy = [
+                await imi.get("/api/v1/projects", params={"q": text}),
+                await imi.get(f"/api/v1/trace/{text}"),
+                await mimir.get("/api/v1/artifacts", params={f"{text}__eq": "1"}),
+                await mimir.post("/api/v1/search/text", json={"query": text}),
+                await mimir.post("/api/v1/search/hybrid", json={"query": text}),
+            ]
+            for response in fuzzy:
+                assert response.status_code in (200, 400, 404, 422), response.text[:300]
+    assert scalar(admin, state) == before
