@@ -51,10 +51,10 @@ class ConsumerRuntime:
     """Declares each subscription's durable quorum queue and dead-letter queue, and consumes.
 
     Ack policy: success → ack after commit; duplicate (event id already in the inbox) → ack
-    without effect; malformed, invalid or over `max_message_bytes` → reject to `<queue>.dlq`; database unreachable →
-    keep the message and retry in place with backoff; any other error → requeue, until the
-    queue's delivery limit dead-letters it. A robust connection re-declares the queues
-    and restarts consumers after a broker restart.
+    without effect; malformed, invalid or over `max_message_bytes` → reject to `<queue>.dlq`;
+    database unreachable → keep the message and retry in place with backoff; any other error
+    → requeue, until the queue's delivery limit dead-letters it. A robust connection
+    re-declares the queues and restarts consumers after a broker restart.
     """
 
     def __init__(
