@@ -36,7 +36,7 @@ def build_v2(path: Path) -> dict[str, str]:
         for key, branch, kind in (
             ("trunk", "main", "trunk"),
             ("feat", "feat/search", "feat"),
-            ("fix", "fix/PROJ-7-crash", "fix"),
+            ("fix", "fix/LEGACY-7-crash", "fix"),
         ):
             db.execute(
                 "INSERT INTO worktrees VALUES (?, ?, ?, ?, ?, '2024-03-02 09:30:00', NULL)",
