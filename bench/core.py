@@ -8,9 +8,11 @@ import os
 import platform
 import statistics
 import sys
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -133,6 +135,18 @@ def plot_latencies(name: str, series: dict[str, list[float]]) -> Path:
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path
+
+
+def copy_rows(cur: Any, table: str, columns: tuple[str, ...], rows: Iterable[Any]) -> None:
+    """COPY `rows` into `table` ("schema.table" or "table") through a psycopg cursor."""
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(*table.split(".")), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with cur.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def rss_mb(pid: int) -> float:
