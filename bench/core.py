@@ -34,6 +34,7 @@ class Figure:
     target: str = ""
     met: bool | None = None
     notes: str = ""
+    skipped: bool = False
     samples: list[float] = field(default_factory=list, repr=False)
 
     @property
@@ -43,6 +44,8 @@ class Figure:
         return self.value / self.baseline
 
     def line(self) -> str:
+        if self.skipped:
+            return f"{self.name}: skipped ({self.notes})"
         ratio = f"  ratio {self.ratio:.2f}" if self.ratio is not None else ""
         base = f" (baseline {self.baseline:,.1f} {self.unit})" if self.baseline else ""
         verdict = {True: "  target met", False: "  TARGET MISSED", None: ""}[self.met]
@@ -92,8 +95,9 @@ def write_report(figures: list[Figure], plots: list[Path]) -> tuple[Path, Path]:
         baseline = f"{f.baseline:,.1f} ({f.baseline_name})" if f.baseline else "—"
         ratio = f"{f.ratio:.2f}" if f.ratio is not None else "—"
         met = {True: "yes", False: "**no**", None: "—"}[f.met]
+        value = "skipped" if f.skipped else f"{f.value:,.1f} {f.unit}"
         rows.append(
-            f"| {f.name} | {f.value:,.1f} {f.unit} | {baseline} | {ratio} | {f.target} | {met} | {f.notes} |"
+            f"| {f.name} | {value} | {baseline} | {ratio} | {f.target} | {met} | {f.notes} |"
         )
     images = "\n".join(f"![{p.stem}]({p.name})" for p in plots)
     md_path = RESULTS / f"{stamp}.md"

@@ -15,7 +15,7 @@ from bench.core import Figure
 from bench.services import scaled
 from mimir.embedding import local
 
-TEXTS = 2048
+TEXTS = 512
 BATCH = 32  # MIMIR_EMBEDDING_BATCH_SIZE default
 THREADS = 2  # MIMIR_EMBEDDING_THREADS default
 VOCABULARY = [
