@@ -140,6 +140,19 @@ async def sequential(call: Any, rounds: int) -> list[float]:
     return samples[len(QUERIES) :]  # the first round warms up
 
 
+def text_notes(p95: float, raw_p95: float) -> str:
+    notes = []
+    if p95 >= 15:
+        notes.append(
+            f"{p95 - 15:.1f} ms over 15 ms: common terms still fill the 1,000-candidate first"
+            " stage, which is ranked exactly, and each hit gets a ts_headline snippet;"
+            " one service process on 2 shared cores"
+        )
+    if p95 > 1.5 * raw_p95:
+        notes.append(f"{p95 / raw_p95:.2f}x raw: HTTP, validation and the snippets on top")
+    return "; ".join(notes)
+
+
 async def run(env: dict[str, Any]) -> list[Figure]:
     services: Services = env["services"]
     chunks = scaled(CHUNKS, 2000)
@@ -202,7 +215,7 @@ async def run(env: dict[str, Any]) -> list[Figure]:
 
     env["plots"].append(
         plot_latencies(
-            "mimir search (1 client)",
+            "mimir search, 1 client",
             {
                 "POST /search/text": our_text,
                 "raw ts_rank_cd": base_text,
@@ -257,9 +270,7 @@ async def run(env: dict[str, Any]) -> list[Figure]:
             baseline_name="raw ts_rank_cd query p95",
             target="< 15 ms and <= 1.5x raw",
             met=text_met,
-            notes=""
-            if text_met
-            else f"{text_p95 - 15:+.1f} ms vs 15 ms, {text_p95 / raw_text_p95:.2f}x raw: the service also computes ts_headline snippets and filters to chunks of indexed versions",
+            notes=text_notes(text_p95, raw_text_p95),
         ),
         Figure(
             name="mimir hybrid search p95, query embedded by the local model",
