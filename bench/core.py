@@ -8,9 +8,11 @@ import os
 import platform
 import statistics
 import sys
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -32,6 +34,7 @@ class Figure:
     target: str = ""
     met: bool | None = None
     notes: str = ""
+    skipped: bool = False
     samples: list[float] = field(default_factory=list, repr=False)
 
     @property
@@ -41,6 +44,8 @@ class Figure:
         return self.value / self.baseline
 
     def line(self) -> str:
+        if self.skipped:
+            return f"{self.name}: skipped ({self.notes})"
         ratio = f"  ratio {self.ratio:.2f}" if self.ratio is not None else ""
         base = f" (baseline {self.baseline:,.1f} {self.unit})" if self.baseline else ""
         verdict = {True: "  target met", False: "  TARGET MISSED", None: ""}[self.met]
@@ -90,8 +95,9 @@ def write_report(figures: list[Figure], plots: list[Path]) -> tuple[Path, Path]:
         baseline = f"{f.baseline:,.1f} ({f.baseline_name})" if f.baseline else "—"
         ratio = f"{f.ratio:.2f}" if f.ratio is not None else "—"
         met = {True: "yes", False: "**no**", None: "—"}[f.met]
+        value = "skipped" if f.skipped else f"{f.value:,.1f} {f.unit}"
         rows.append(
-            f"| {f.name} | {f.value:,.1f} {f.unit} | {baseline} | {ratio} | {f.target} | {met} | {f.notes} |"
+            f"| {f.name} | {value} | {baseline} | {ratio} | {f.target} | {met} | {f.notes} |"
         )
     images = "\n".join(f"![{p.stem}]({p.name})" for p in plots)
     md_path = RESULTS / f"{stamp}.md"
@@ -133,6 +139,18 @@ def plot_latencies(name: str, series: dict[str, list[float]]) -> Path:
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path
+
+
+def copy_rows(cur: Any, table: str, columns: tuple[str, ...], rows: Iterable[Any]) -> None:
+    """COPY `rows` into `table` ("schema.table" or "table") through a psycopg cursor."""
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(*table.split(".")), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with cur.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def rss_mb(pid: int) -> float:

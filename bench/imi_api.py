@@ -1,0 +1,205 @@
+"""imi `POST /api/v1/work` and `GET /api/v1/trace/ticket/{key}` at 32 concurrent clients over
+100k loaded work items, beside the same SQL run directly through psycopg at that concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from bench.core import Figure, latency_summary, plot_latencies
+from bench.imi_data import load_work
+from bench.services import CONCURRENCY, Services, hammer, scaled
+from envelope import create_envelope, service_source
+
+WORK_ITEMS = 100_000
+CREATES = 10_000
+TRACES = 10_000
+MAX_SECONDS = 45.0
+
+# What POST /work runs: the project (active?), the insert, the outbox event, the commit.
+CREATE_SQL = (
+    "SELECT id, active FROM imi.projects WHERE id = %(project_id)s",
+    "INSERT INTO imi.work_items (id, project_id, branch_name, work_type, source_type)"
+    " VALUES (%(id)s, %(project_id)s, %(branch)s, 'feature', 'manual') RETURNING *",
+    "INSERT INTO imi.outbox (event_id, event_type, body) VALUES (%(event_id)s, %(event_type)s, %(body)s)",
+)
+# What GET /trace/ticket/{key} runs: seeds, the chain, its links, the related mimir entities.
+TRACE_SEEDS = "SELECT work_item_id FROM imi.ticket_links WHERE plane_ticket_id = %(key)s"
+TRACE_ITEMS = (
+    "SELECT * FROM imi.work_items WHERE id = ANY(%(seeds)s) OR id IN (SELECT work_item_id"
+    " FROM imi.ticket_links WHERE plane_ticket_id IN (SELECT plane_ticket_id"
+    " FROM imi.ticket_links WHERE work_item_id = ANY(%(seeds)s))) ORDER BY created_at, id"
+)
+TRACE_LINKS = tuple(
+    f"SELECT * FROM imi.{table} WHERE work_item_id = ANY(%(ids)s)"
+    for table in ("ticket_links", "pr_links", "deploy_links")
+)
+TRACE_MIMIR = (
+    "SELECT e.*, r.*, s.title FROM imi.mimir_entities e"
+    " JOIN imi.mimir_relations r ON r.mimir_id = e.id"
+    " LEFT JOIN imi.mimir_entities s ON s.id = e.superseded_by_id"
+    " WHERE ((r.imi_type = 'project' AND r.imi_id = ANY(%(projects)s))"
+    " OR (r.imi_type = 'work_item' AND r.imi_id = ANY(%(ids)s))) AND r.deleted_at IS NULL"
+    " ORDER BY e.created_at, e.id, r.created_at, r.relation_id"
+)
+
+
+@asynccontextmanager
+async def connections(conninfo: str, size: int) -> AsyncIterator[asyncio.Queue[Any]]:
+    """`size` open connections handed out through a queue (one per concurrent client)."""
+    pool: asyncio.Queue[Any] = asyncio.Queue()
+    opened = [await psycopg.AsyncConnection.connect(conninfo) for _ in range(size)]
+    for conn in opened:
+        pool.put_nowait(conn)
+    try:
+        yield pool
+    finally:
+        for conn in opened:
+            await conn.close()
+
+
+async def raw_create(pool: asyncio.Queue[Any], project_id: uuid.UUID, branch: str) -> None:
+    conn = await pool.get()
+    try:
+        item_id = uuid.uuid4()
+        payload = {
+            "project_id": str(project_id),
+            "work_item_id": str(item_id),
+            "branch_name": branch,
+            "work_type": "feature",
+            "source_type": "manual",
+            "source_ref": None,
+            "owner_id": None,
+            "status": "clean",
+        }
+        envelope = create_envelope("imi.work.started", payload, source=service_source("bench"))
+        params = {
+            "id": item_id,
+            "project_id": project_id,
+            "branch": branch,
+            "event_id": envelope.event_id,
+            "event_type": envelope.event_type,
+            "body": Jsonb(envelope.model_dump(mode="json")),
+        }
+        for statement in CREATE_SQL:
+            cursor = await conn.execute(statement, params)
+            if cursor.description:
+                await cursor.fetchall()
+        await conn.commit()
+    finally:
+        pool.put_nowait(conn)
+
+
+async def raw_trace(pool: asyncio.Queue[Any], key: str) -> None:
+    conn = await pool.get()
+    try:
+        seeds = [r[0] for r in await (await conn.execute(TRACE_SEEDS, {"key": key})).fetchall()]
+        items = await (await conn.execute(TRACE_ITEMS, {"seeds": seeds})).fetchall()
+        ids = [row[0] for row in items]
+        for statement in TRACE_LINKS:
+            await (await conn.execute(statement, {"ids": ids})).fetchall()
+        projects = [row[1] for row in items]
+        await (await conn.execute(TRACE_MIMIR, {"ids": ids, "projects": projects})).fetchall()
+        await conn.commit()
+    finally:
+        pool.put_nowait(conn)
+
+
+async def run(env: dict[str, Any]) -> list[Figure]:
+    services: Services = env["services"]
+    admin = services.conninfo("imi", superuser=True)
+    loaded = await asyncio.to_thread(load_work, admin, scaled(WORK_ITEMS, 1000), 100, 5, "load")
+    rng = random.Random(21)
+    projects = [pid for pid, _ in loaded.projects]
+    creates, traces = scaled(CREATES, 500), scaled(TRACES, 500)
+    create_targets = [rng.choice(projects) for _ in range(creates)]
+    trace_keys = [rng.choice(loaded.tickets) for _ in range(traces)]
+
+    async with (
+        services.client("imi") as api,
+        connections(services.conninfo("imi"), CONCURRENCY) as pool,
+    ):
+        failed = {"create": 0, "trace": 0}  # answers other than 2xx (503: pool wait > 3 s)
+
+        async def api_create(i: int) -> None:
+            body = {"project_id": str(create_targets[i]), "branch_name": f"bench/api-{i}"}
+            response = await api.post("/work", json=body)
+            failed["create"] += not response.is_success
+
+        async def api_trace(i: int) -> None:
+            response = await api.get(f"/trace/ticket/{trace_keys[i]}")
+            failed["trace"] += not response.is_success
+
+        async def sql_create(i: int) -> None:
+            await raw_create(pool, create_targets[i], f"bench/sql-{i}")
+
+        async def sql_trace(i: int) -> None:
+            await raw_trace(pool, trace_keys[i])
+
+        await hammer(api_trace, 200)  # warm both paths up
+        await hammer(sql_trace, 200)
+        base_create = await hammer(sql_create, creates, max_seconds=MAX_SECONDS)
+        our_create = await hammer(api_create, creates, max_seconds=MAX_SECONDS)
+        base_trace = await hammer(sql_trace, traces, max_seconds=MAX_SECONDS)
+        our_trace = await hammer(api_trace, traces, max_seconds=MAX_SECONDS)
+
+    env["plots"].append(
+        plot_latencies(
+            "imi POST work at 32 clients",
+            {"POST /api/v1/work": our_create[0], "same SQL via psycopg": base_create[0]},
+        )
+    )
+    env["plots"].append(
+        plot_latencies(
+            "imi GET trace at 32 clients",
+            {"GET /api/v1/trace/ticket": our_trace[0], "same SQL via psycopg": base_trace[0]},
+        )
+    )
+    create_rate = (len(our_create[0]) - failed["create"]) / our_create[1]
+    base_create_rate = len(base_create[0]) / base_create[1]
+    trace_p95, base_trace_p95 = (
+        latency_summary(our_trace[0])["p95"],
+        latency_summary(base_trace[0])["p95"],
+    )
+    trace_rate = (len(our_trace[0]) - failed["trace"]) / our_trace[1]
+    create_met = create_rate >= 1000
+    trace_met = trace_p95 < 10
+    return [
+        Figure(
+            name=f"imi POST /work rate, 32 clients, {len(loaded.items):,} items loaded",
+            value=create_rate,
+            unit="req/s",
+            baseline=base_create_rate,
+            baseline_name="same SQL via psycopg, 32 connections",
+            target=">= 1,000 req/s on one worker",
+            met=create_met,
+            notes=f"p95 {latency_summary(our_create[0])['p95']:.1f} ms; {failed['create']} of {len(our_create[0])} failed"
+            + (
+                ""
+                if create_met
+                else f"; {1000 - create_rate:.0f} req/s short: one uvicorn worker is CPU-bound on 2 cores shared with PostgreSQL and the load generator (FastAPI validation, ORM unit of work, envelope serialisation)"
+            ),
+        ),
+        Figure(
+            name="imi GET /trace/ticket p95, 32 clients",
+            value=trace_p95,
+            unit="ms",
+            baseline=base_trace_p95,
+            baseline_name="same SQL via psycopg p95",
+            target="p95 < 10 ms",
+            met=trace_met,
+            notes=f"{trace_rate:,.0f} req/s; {failed['trace']} of {len(our_trace[0])} failed"
+            + (
+                ""
+                if trace_met
+                else f"; {trace_p95 - 10:.1f} ms over: with 32 clients on one event loop, p95 is queueing behind CPU (Little's law: 32 / {trace_rate:,.0f} req/s = {32000 / trace_rate:.1f} ms mean)"
+            ),
+        ),
+    ]
