@@ -10,7 +10,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bench import embedding, imi_api, imi_consumer, ingest, mimir_search, relay
+from bench import embedding, imi_api, imi_consumer, ingest, mimir_search, projection, relay
 from bench.core import Figure, harness, write_report
 from bench.services import SCALE, Services
 
@@ -22,6 +22,7 @@ BENCHMARKS = {
     "mimir_search": mimir_search.run,
     "ingest": ingest.run,
     "embedding": embedding.run,
+    "projection": projection.run,
 }
 
 
@@ -53,16 +54,6 @@ async def main(selected: list[str]) -> list[Figure]:
         for figure in services.memory():
             print("  " + figure.line(), flush=True)
             figures.append(figure)
-        figures.append(
-            Figure(
-                name="imi event → visible in mimir's projection (p99)",
-                value=0.0,
-                unit="ms",
-                target="< 100 ms at 500 events/s",
-                notes="mimir has no consumer of imi events (no imi_events queue in services/mimir)",
-                skipped=True,
-            )
-        )
     finally:
         services.stop()
         database.drop()

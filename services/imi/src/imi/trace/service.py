@@ -81,10 +81,14 @@ class TraceService:
         if not seeds:
             raise NotFound("nothing is linked to this reference", kind=kind, ref=ref)
         keys = select(TicketLink.plane_ticket_id).where(TicketLink.work_item_id.in_(seeds))
-        related = select(TicketLink.work_item_id).where(TicketLink.plane_ticket_id.in_(keys))
+        related = await self._ids(
+            select(TicketLink.work_item_id).where(TicketLink.plane_ticket_id.in_(keys))
+        )
+        # Ids first, then one `= ANY` lookup: an OR of two IN lists makes PostgreSQL scan
+        # every work item instead of using the primary key.
         query = (
             select(WorkItem)
-            .where(or_(WorkItem.id.in_(seeds), WorkItem.id.in_(related)))
+            .where(WorkItem.id.in_({*seeds, *related}))
             .options(
                 selectinload(WorkItem.ticket_links),
                 selectinload(WorkItem.pr_links),
