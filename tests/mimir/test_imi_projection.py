@@ -303,3 +303,26 @@ async def test_imi_itself_feeds_the_projection(
     assert relation["target_external"]["project_id"] == project["id"]
     listed = await api.ok("/artifacts", project_id=project["id"])
     assert [a["id"] for a in listed["items"]] == [artifact["id"]]
+
+
+async def test_an_older_event_arriving_late_fills_what_only_it_carries(
+    bloodbank: Bloodbank, unique: str
+) -> None:
+    project_id, item_id = uuid.uuid4(), uuid.uuid4()
+    newest = T0 + timedelta(minutes=10)
+    first = await bloodbank.publish(
+        "imi.work.git_state_updated", git_state(project_id, item_id, "ahead"), timestamp=newest
+    )
+    await eventually(lambda: bloodbank.consumed(first.event_id))
+    late = await bloodbank.publish(
+        "imi.work.started", work_started(project_id, item_id, f"feature/{unique}"), timestamp=T0
+    )
+    await eventually(lambda: bloodbank.consumed(late.event_id))
+    row = await bloodbank.entity("imi.work_item", item_id)
+    assert row is not None
+    assert (row["state"], row["updated_at"], row["display_name"]) == (
+        "ahead",
+        newest,
+        "feature/ahead",
+    )
+    assert row["metadata"]["work_type"] == "feature"

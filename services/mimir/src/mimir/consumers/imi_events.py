@@ -33,4 +33,4 @@ class ImiEventConsumer:
     async def __call__(self, envelope: EventEnvelope[Any], tx: Conn) -> None:
         row = await apply_event(tx, envelope)
         if row is None:
-            log.info("older or unprojected event ignored")
+            log.info("event has nothing to project")

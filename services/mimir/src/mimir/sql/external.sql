@@ -1,18 +1,27 @@
 -- name: upsert_external_entity
--- The stored row if this event was applied; nothing if a newer event was already applied.
+-- The stored row after the event: the newer event wins each field, an older one only fills gaps.
 INSERT INTO external_entities AS e (entity_type, entity_id, display_name, state, project_id,
                                     metadata, updated_at, last_event_id, last_event_type)
 VALUES (%(entity_type)s, %(entity_id)s, %(display_name)s, %(state)s, %(project_id)s,
         %(metadata)s, %(updated_at)s, %(event_id)s, %(event_type)s)
 ON CONFLICT (entity_type, entity_id) DO UPDATE
-SET display_name = EXCLUDED.display_name,
-    state = coalesce(EXCLUDED.state, e.state),
-    project_id = coalesce(EXCLUDED.project_id, e.project_id),
-    metadata = e.metadata || EXCLUDED.metadata,
-    updated_at = EXCLUDED.updated_at,
-    last_event_id = EXCLUDED.last_event_id,
-    last_event_type = EXCLUDED.last_event_type
-WHERE e.updated_at < EXCLUDED.updated_at
+SET display_name = CASE WHEN e.updated_at < EXCLUDED.updated_at
+                        THEN coalesce(EXCLUDED.display_name, e.display_name)
+                        ELSE coalesce(e.display_name, EXCLUDED.display_name) END,
+    state = CASE WHEN e.updated_at < EXCLUDED.updated_at
+                 THEN coalesce(EXCLUDED.state, e.state)
+                 ELSE coalesce(e.state, EXCLUDED.state) END,
+    project_id = CASE WHEN e.updated_at < EXCLUDED.updated_at
+                      THEN coalesce(EXCLUDED.project_id, e.project_id)
+                      ELSE coalesce(e.project_id, EXCLUDED.project_id) END,
+    metadata = CASE WHEN e.updated_at < EXCLUDED.updated_at
+                    THEN e.metadata || EXCLUDED.metadata
+                    ELSE EXCLUDED.metadata || e.metadata END,
+    updated_at = greatest(e.updated_at, EXCLUDED.updated_at),
+    last_event_id = CASE WHEN e.updated_at < EXCLUDED.updated_at
+                         THEN EXCLUDED.last_event_id ELSE e.last_event_id END,
+    last_event_type = CASE WHEN e.updated_at < EXCLUDED.updated_at
+                           THEN EXCLUDED.last_event_type ELSE e.last_event_type END
 RETURNING entity_type, entity_id, display_name, state, project_id, metadata, updated_at;
 
 -- name: list_external_entities_by_keys
