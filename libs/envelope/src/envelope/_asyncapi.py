@@ -26,7 +26,7 @@ def consumed_specs(subscriptions: Subscriptions, specs: Iterable[EventSpec]) -> 
     consumed: dict[str, str] = {}
     for spec in specs:
         for queue, keys in subscriptions:
-            if any(topic_matches(key, spec.event_type) or key == spec.event_type for key in keys):
+            if any(topic_matches(key, spec.event_type) for key in keys):
                 consumed.setdefault(spec.event_type, queue)
     return consumed
 
