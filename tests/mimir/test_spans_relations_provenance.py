@@ -66,7 +66,7 @@ async def test_span_must_lie_inside_the_version(api: Any, unique: str) -> None:
     assert (await api.client.get(f"{API}/spans/{uuid.uuid4()}")).status_code == 404
 
     evidence = await api.ok("/spans", artifact_version_id=version_id, span_type__ne="chunk")
-    assert {s["span_type"] for s in evidence["items"]} == {"evidence", "quote"}
+    assert {s["span_type"] for s in evidence["items"]} == {"evidence", "quote", "passage"}
 
 
 def relation(source: tuple[str, str], kind: str, target: tuple[str, str]) -> dict[str, Any]:

@@ -5,6 +5,10 @@ Conversations are cut at turn boundaries (a line starting `Speaker:`, optionally
 and notes are cut at blank lines and Markdown headings, packed up to `max_chars`, and each
 chunk repeats the tail block of the previous one (up to `overlap_chars`) for context.
 Offsets are character offsets into the content, so `content[start:end]` is the chunk.
+
+Each chunk also lists its passages: the smallest units a search quotes and embeds — one turn
+(or one part of a long turn) of a conversation, one block of a document. A search ranks
+chunks, then picks the passages inside them that answer the query.
 """
 
 from __future__ import annotations
@@ -21,10 +25,27 @@ HEADING = re.compile(r"^#{1,6} ")
 
 
 @dataclass(frozen=True)
+class Passage:
+    start: int
+    end: int
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Chunk:
     start: int
     end: int
     metadata: dict[str, Any] = field(default_factory=dict)
+    passages: tuple[Passage, ...] = ()
+
+
+def passages(chunks: list[Chunk]) -> list[Passage]:
+    """Every passage of the chunks once, in order (overlapping chunks share passages)."""
+    seen: dict[tuple[int, int], Passage] = {}
+    for piece in chunks:
+        for passage in piece.passages:
+            seen.setdefault((passage.start, passage.end), passage)
+    return sorted(seen.values(), key=lambda p: (p.start, p.end))
 
 
 def chunk(artifact_type: str, content: str, max_chars: int, overlap_chars: int) -> list[Chunk]:
@@ -64,7 +85,8 @@ def _conversation(content: str, turns: list[re.Match[str]], max_chars: int) -> l
             meta: dict[str, Any] = {"speakers": speakers, "turns": len(group)}
             if times:
                 meta["timestamps"] = times
-            chunks.append(Chunk(start, end, meta))
+            turns_in = tuple(_turn_passage(content, *turn) for turn in group)
+            chunks.append(Chunk(start, end, meta, tuple(p for p in turns_in if p)))
         group.clear()
 
     for turn in turns_meta:
@@ -73,12 +95,28 @@ def _conversation(content: str, turns: list[re.Match[str]], max_chars: int) -> l
         if turn[1] - turn[0] > max_chars:
             flush()
             for piece in _document(content[turn[0] : turn[1]], max_chars, 0):
+                start, end = turn[0] + piece.start, turn[0] + piece.end
                 meta = {"speakers": [turn[2]] if turn[2] else [], "turns": 1, "part": True}
-                chunks.append(Chunk(turn[0] + piece.start, turn[0] + piece.end, meta))
+                part = Passage(start, end, _turn_metadata(turn[2], turn[3]))
+                chunks.append(Chunk(start, end, meta, (part,)))
             continue
         group.append(turn)
     flush()
     return chunks
+
+
+def _turn_metadata(speaker: str | None, timestamp: str | None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"speaker": speaker} if speaker else {}
+    if timestamp:
+        meta["timestamp"] = timestamp
+    return meta
+
+
+def _turn_passage(
+    content: str, start: int, end: int, speaker: str | None, timestamp: str | None
+) -> Passage | None:
+    start, end = _trimmed(content, start, end)
+    return Passage(start, end, _turn_metadata(speaker, timestamp)) if start < end else None
 
 
 def _blocks(content: str) -> list[tuple[int, int]]:
@@ -121,7 +159,8 @@ def _document(content: str, max_chars: int, overlap_chars: int) -> list[Chunk]:
     def flush() -> None:
         if group:
             meta = {"heading": heading} if heading else {}
-            chunks.append(Chunk(group[0][0], group[-1][1], meta))
+            blocks_in = tuple(Passage(s, e, dict(meta)) for s, e in group)
+            chunks.append(Chunk(group[0][0], group[-1][1], meta, blocks_in))
 
     for block in blocks:
         text = content[block[0] : block[1]]

@@ -11,7 +11,7 @@ from psycopg.types.json import Jsonb
 from envelope import NotFound
 from envelope.events.mimir import ArtifactCreated, ArtifactVersionAdded
 from mimir.artifacts.schemas import ArtifactCreate, VersionCreate
-from mimir.chunking import chunk
+from mimir.chunking import Chunk, Passage, chunk, passages
 from mimir.deps import Work
 from mimir.sql import Conn, Row, execute_many, fetch_all, fetch_one
 
@@ -30,18 +30,21 @@ async def _add_version(
     pieces = chunk(
         artifact["artifact_type"], content, settings.chunk_max_chars, settings.chunk_overlap_chars
     )
+    spans: list[tuple[str, Chunk | Passage]] = [("chunk", piece) for piece in pieces]
+    spans += [("passage", piece) for piece in passages(pieces)]
     await execute_many(
         work.conn,
         "insert_chunk",
         [
             {
                 "version_id": version["id"],
+                "span_type": span_type,
                 "start": piece.start,
                 "end": piece.end,
                 "content": content[piece.start : piece.end],
                 "metadata": Jsonb(piece.metadata),
             }
-            for piece in pieces
+            for span_type, piece in spans
         ],
     )
     await work.created("artifact_version", version["id"])

@@ -2,32 +2,44 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from envelope import error_responses
 from mimir.deps import ReadDep
 from mimir.search import service
 from mimir.search.schemas import HybridSearch, SearchResult, SemanticSearch, TextSearch
+from mimir.settings import MimirSettings
 
 router = APIRouter(prefix="/search", tags=["search"])
+
+
+async def _query_vector(
+    request: Request, body: SemanticSearch | HybridSearch
+) -> service.QueryVector:
+    """The space from a short transaction, then the query embedded with no connection held."""
+    settings: MimirSettings = request.app.state.settings
+    async with request.app.state.uow() as conn:
+        space = await service.find_space(conn, body.space, settings)
+    return await service.query_vector(space, body.query, body.vector, settings)
 
 
 @router.post(
     "/text",
     response_model=SearchResult,
-    summary="Full-text search",
+    summary="Full-text search (BM25)",
     responses=error_responses(400, 422, 503),
 )
 async def search_text(body: TextSearch, work: ReadDep) -> SearchResult:
-    """Chunks matching a web-style query (`websearch_to_tsquery`, English), ranked by
-    `ts_rank_cd`, with a highlighted snippet.
+    """Chunks holding any of the query's words or phrases (and none of its `-exclusions`),
+    ranked by BM25, each with its best passages and a highlighted snippet.
 
-    The first stage takes at most `MIMIR_SEARCH_CANDIDATES` matches from the GIN index and
-    ranks only those, which keeps the latency tail flat for very common terms. Every hit
-    carries its artifact, version and character offsets, and the exact text.
+    Term weights (inverse document frequency) are exact within a narrow scope such as one
+    `source`; wider searches take them from the database's statistics and score the chunks
+    holding the rarest terms (see the decision log). Every hit carries its artifact,
+    version and character offsets, and the exact text.
     """
-    rows = await service.text(work.conn, body, work.settings)
-    return SearchResult.model_validate({"mode": "text", "hits": rows})
+    found = await service.text(work.conn, body, work.settings)
+    return SearchResult.model_validate({"mode": "text", **found})
 
 
 @router.post(
@@ -36,22 +48,28 @@ async def search_text(body: TextSearch, work: ReadDep) -> SearchResult:
     summary="Vector similarity search",
     responses=error_responses(400, 404, 422, 503),
 )
-async def search_semantic(body: SemanticSearch, work: ReadDep) -> SearchResult:
-    """Chunks nearest to the query text (embedded with the space's model) or to a given
-    vector, from the space's HNSW index. Filters use iterative index scans so a selective
-    filter still returns `limit` hits. 404 for an unknown space."""
-    space, rows = await service.semantic(work.conn, body, work.settings)
-    return SearchResult.model_validate({"mode": "semantic", "space": space["name"], "hits": rows})
+async def search_semantic(body: SemanticSearch, request: Request) -> SearchResult:
+    """Chunks ranked by their passage nearest to the query text (embedded with the space's
+    model) or to a given vector, from the space's HNSW index, each with its best passages.
+    Filters use iterative index scans so a selective filter still returns `limit` hits.
+    404 for an unknown space."""
+    target = await _query_vector(request, body)
+    async with request.app.state.uow() as conn:
+        found = await service.semantic(conn, body, target, request.app.state.settings)
+    return SearchResult.model_validate({"mode": "semantic", "space": target.space["name"], **found})
 
 
 @router.post(
     "/hybrid",
     response_model=SearchResult,
-    summary="Hybrid search (full-text + vector, RRF)",
+    summary="Hybrid search (BM25 + vector, weighted RRF)",
     responses=error_responses(400, 404, 422, 503),
 )
-async def search_hybrid(body: HybridSearch, work: ReadDep) -> SearchResult:
-    """Full-text and vector rankings fused by reciprocal rank (k = 60) in one SQL
-    statement; each hit shows its rank in either list (null where it was absent)."""
-    space, rows = await service.hybrid(work.conn, body, work.settings)
-    return SearchResult.model_validate({"mode": "hybrid", "space": space["name"], "hits": rows})
+async def search_hybrid(body: HybridSearch, request: Request) -> SearchResult:
+    """The full-text and vector rankings fused by weighted reciprocal rank (k = 60,
+    `lexical_weight`, `semantic_weight`); each hit shows its rank in either list (null where
+    it was absent) and its best passages, chosen by words and meaning."""
+    target = await _query_vector(request, body)
+    async with request.app.state.uow() as conn:
+        found = await service.hybrid(conn, body, target, request.app.state.settings)
+    return SearchResult.model_validate({"mode": "hybrid", "space": target.space["name"], **found})

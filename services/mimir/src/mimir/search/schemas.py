@@ -30,7 +30,16 @@ class SearchFilters(BaseModel):
 
 class SearchBase(BaseModel):
     limit: int = Field(10, ge=1, le=100, description="Hits to return")
-    filters: SearchFilters = Field(default_factory=SearchFilters)
+    filters: SearchFilters = Field(
+        default_factory=SearchFilters, description="Which artifacts to search; all when empty"
+    )
+    budget_chars: int | None = Field(
+        None,
+        ge=100,
+        le=100_000,
+        description="Also return `context`: the most relevant passages across the hits, "
+        "best first, packed up to this many characters",
+    )
 
 
 EXAMPLE_FILTERS: dict[str, Any] = {
@@ -51,7 +60,8 @@ class TextSearch(SearchBase):
     query: str = Field(
         min_length=1,
         max_length=1000,
-        description='Web-style query: words, "quoted phrases", OR, -excluded',
+        description='Web-style query: words, "quoted phrases", OR, -excluded. A chunk '
+        "matching any word or phrase (and no exclusion) is a match; BM25 ranks them",
     )
 
 
@@ -85,6 +95,27 @@ class HybridSearch(SearchBase):
         None, min_length=1, max_length=2000, description="Vector for the dense side, if given"
     )
     space: str | None = Field(None, description="Embedding space name; default space if empty")
+    lexical_weight: float = Field(
+        1.0, ge=0, le=10, description="Weight of the full-text ranking in the fusion"
+    )
+    semantic_weight: float = Field(
+        1.0, ge=0, le=10, description="Weight of the vector ranking in the fusion"
+    )
+
+
+class Passage(BaseModel):
+    passage_id: UUID = Field(description="The passage span (or the chunk, for older versions)")
+    start_offset: int = Field(description="Offsets into the version, like the hit's")
+    end_offset: int
+    text: str = Field(description="content[start_offset:end_offset]")
+    metadata: dict[str, Any] = Field(description="Speaker and timestamp of a turn, heading, ...")
+    score: float = Field(description="Fused rank score: the hit's rank, words and meaning")
+
+
+class ContextPassage(Passage):
+    artifact_id: UUID
+    version_id: UUID
+    span_id: UUID = Field(description="The hit (chunk) the passage lies in")
 
 
 class Hit(BaseModel):
@@ -98,14 +129,22 @@ class Hit(BaseModel):
     end_offset: int
     text: str = Field(description="The chunk's exact text")
     metadata: dict[str, Any] = Field(description="Chunk metadata: speakers, heading, ...")
-    score: float = Field(description="ts_rank_cd, similarity, or fused RRF score")
+    score: float = Field(description="BM25, similarity, or fused RRF score")
     snippet: str | None = Field(None, description="Matches highlighted as <<word>>")
     distance: float | None = Field(None, description="Vector distance, when ranked by vector")
     lexical_rank: int | None = Field(None, description="Rank in the full-text list")
     semantic_rank: int | None = Field(None, description="Rank in the vector list")
+    passages: list[Passage] = Field(
+        default_factory=list,
+        description="The best-matching passages inside the chunk (turns of a conversation, "
+        "blocks of a document), best first, at most three",
+    )
 
 
 class SearchResult(BaseModel):
     mode: Literal["text", "semantic", "hybrid"]
     space: str | None = Field(None, description="Embedding space used")
-    hits: list[Hit]
+    hits: list[Hit] = Field(description="Chunks, best first")
+    context: list[ContextPassage] | None = Field(
+        None, description="With `budget_chars`: the best passages packed into that budget"
+    )

@@ -1,11 +1,13 @@
-"""Search: bounded first stages (GIN candidates, HNSW neighbours), exact ranking of the few.
+"""Search: chunks ranked by BM25, by vector, or both fused; then the passages inside them.
 
 The filter clauses are static SQL chosen from `FILTER_CLAUSES` by which filters the request
-sets; values travel as parameters.
+sets; values travel as parameters. A query vector is computed before a connection is taken
+(see the router), so no pooled connection waits on the model.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from psycopg import sql
@@ -14,7 +16,10 @@ from psycopg.types.json import Jsonb
 from envelope import BadRequest, NotFound
 from mimir.embedding.spaces import OPERATORS, dimensions_literal, embedder_for, vector_text
 from mimir.filters import in_project
-from mimir.search.schemas import HybridSearch, SearchFilters, SemanticSearch, TextSearch
+from mimir.search import passages
+from mimir.search.query import LexicalQuery, parse
+from mimir.search.schemas import HybridSearch, SearchBase, SearchFilters, TextSearch
+from mimir.search.weights import TermWeights, weigh
 from mimir.settings import MimirSettings
 from mimir.sql import Conn, Row, fetch_all, fetch_one, query
 
@@ -38,6 +43,15 @@ SCORES = {
     "l2": sql.SQL("-d.distance"),
     "inner_product": sql.SQL("-d.distance"),
 }
+NO_DISTANCE = sql.SQL("NULL::float8")
+
+
+@dataclass(frozen=True)
+class QueryVector:
+    """A semantic query resolved before any search connection is taken."""
+
+    space: Row
+    vector: str
 
 
 def compose_filters(filters: SearchFilters) -> tuple[sql.Composable, dict[str, Any]]:
@@ -63,25 +77,7 @@ async def configure(conn: Conn, settings: MimirSettings) -> None:
     await fetch_one(conn, "configure_search", {"ef_search": str(settings.hnsw_ef_search)})
 
 
-async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> list[Row]:
-    await configure(conn, settings)
-    where, params = compose_filters(body.filters)
-    return await fetch_all(
-        conn,
-        "search_text",
-        {
-            **params,
-            "query": body.query,
-            "candidates": settings.search_candidates,
-            "depth": body.limit,
-            "limit": body.limit,
-            "headline": HEADLINE,
-        },
-        lexical=query("fragment_lexical_ranked", filters=where),
-    )
-
-
-async def _space(conn: Conn, name: str | None, settings: MimirSettings) -> Row:
+async def find_space(conn: Conn, name: str | None, settings: MimirSettings) -> Row:
     space_name = name or settings.embedding_default_space
     space = await fetch_one(conn, "get_space_by_name", {"name": space_name})
     if space is None:
@@ -89,73 +85,159 @@ async def _space(conn: Conn, name: str | None, settings: MimirSettings) -> Row:
     return space
 
 
-async def _query_vector(
-    space: Row, text_query: str | None, vector: list[float] | None, settings: MimirSettings
-) -> str:
+async def query_vector(
+    space: Row, text: str | None, vector: list[float] | None, settings: MimirSettings
+) -> QueryVector:
     if vector is None:
         embedder = embedder_for(space, settings)
         if embedder is None:
             raise BadRequest("this space takes client vectors: pass `vector`", space=space["name"])
-        assert text_query is not None
-        [vector] = await embedder.embed([text_query])
+        assert text is not None
+        [vector] = await embedder.embed([text])
     if len(vector) != space["dimensions"]:
         raise BadRequest(
             f"the vector must have {space['dimensions']} dimensions",
             space=space["name"],
             given=len(vector),
         )
-    return vector_text(vector)
+    return QueryVector(space, vector_text(vector))
+
+
+def _space_parts(space: Row) -> dict[str, sql.Composable]:
+    return {
+        "dimensions": dimensions_literal(space["dimensions"]),
+        "operator": sql.SQL(OPERATORS[space["distance"]]),
+        "space_id": sql.Literal(space["id"]),
+    }
 
 
 def _dense(space: Row, where: sql.Composable) -> sql.Composable:
-    return query(
-        "fragment_nearest_chunks",
-        dimensions=dimensions_literal(space["dimensions"]),
-        operator=sql.SQL(OPERATORS[space["distance"]]),
-        space_id=sql.Literal(space["id"]),
-        filters=where,
+    return query("fragment_nearest_chunks", filters=where, **_space_parts(space))
+
+
+def _dense_params(target: QueryVector, limit: int) -> dict[str, Any]:
+    # Each chunk holds a few embedded passages: look at enough neighbours for `depth` chunks.
+    return {"vector": target.vector, "depth": depth(limit), "neighbours": depth(limit) * 4}
+
+
+def _lexical_params(lexical: LexicalQuery, terms: TermWeights, cap: int) -> dict[str, Any]:
+    return {
+        "match": lexical.tsquery(),
+        "candidates": terms.candidates,
+        "lexemes": list(terms.idf),
+        "idf": list(terms.idf.values()),
+        "mean_length": terms.mean_length,
+        "cap": cap,
+        "k1": passages.K1,
+        "b": passages.B,
+        "headline": HEADLINE,
+    }
+
+
+async def _lexical(
+    conn: Conn, text: str, where: sql.Composable, params: dict[str, Any], settings: MimirSettings
+) -> tuple[LexicalQuery, TermWeights] | None:
+    lexical = await parse(conn, text)
+    if not lexical.units:
+        return None
+    terms = await weigh(conn, lexical, where, params, settings.search_exact_chunks)
+    return lexical, terms
+
+
+async def _with_passages(
+    conn: Conn,
+    hits: list[Row],
+    body: SearchBase,
+    terms: TermWeights | None,
+    target: QueryVector | None,
+    weights: passages.Weights,
+) -> dict[str, Any]:
+    if target is not None:
+        parts = _space_parts(target.space)
+        distance = query("fragment_passage_distance", **parts)
+    else:
+        distance = NO_DISTANCE
+    rows = await fetch_all(
+        conn,
+        "list_hit_passages",
+        {
+            "chunk_ids": [hit["span_id"] for hit in hits],
+            "lexemes": list(terms.idf) if terms else [],
+            "vector": target.vector if target else None,
+        },
+        distance=distance,
     )
+    passages.rank(rows, terms, weights)
+    passages.attach(hits, rows)
+    result: dict[str, Any] = {"hits": hits}
+    if body.budget_chars is not None:
+        result["context"] = passages.pack(hits, rows, body.budget_chars)
+    return result
 
 
-async def _vector_search(
-    conn: Conn, body: SemanticSearch | HybridSearch, settings: MimirSettings
-) -> tuple[Row, dict[str, Any], sql.Composable]:
-    """The space, the statement parameters (filters, vector, limit) and the filter SQL."""
-    space = await _space(conn, body.space, settings)
-    vector = await _query_vector(space, body.query, body.vector, settings)
-    where, params = compose_filters(body.filters)
+async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> dict[str, Any]:
     await configure(conn, settings)
-    return space, {**params, "vector": vector, "limit": body.limit}, where
+    where, params = compose_filters(body.filters)
+    found = await _lexical(conn, body.query, where, params, settings)
+    if found is None:
+        return await _with_passages(conn, [], body, None, None, _weights(1, 0))
+    lexical, terms = found
+    hits = await fetch_all(
+        conn,
+        "search_text",
+        {
+            **params,
+            **_lexical_params(lexical, terms, settings.search_candidates),
+            "depth": body.limit,
+            "limit": body.limit,
+        },
+        lexical=query("fragment_lexical_ranked", filters=where),
+    )
+    return await _with_passages(conn, hits, body, terms, None, _weights(1, 0))
 
 
 async def semantic(
-    conn: Conn, body: SemanticSearch, settings: MimirSettings
-) -> tuple[Row, list[Row]]:
-    space, params, where = await _vector_search(conn, body, settings)
-    rows = await fetch_all(
+    conn: Conn, body: SearchBase, target: QueryVector, settings: MimirSettings
+) -> dict[str, Any]:
+    await configure(conn, settings)
+    where, params = compose_filters(body.filters)
+    hits = await fetch_all(
         conn,
         "search_semantic",
-        {**params, "depth": body.limit},
-        dense=_dense(space, where),
-        score=SCORES[space["distance"]],
+        {**params, **_dense_params(target, body.limit), "limit": body.limit},
+        dense=_dense(target.space, where),
+        score=SCORES[target.space["distance"]],
     )
-    return space, rows
+    return await _with_passages(conn, hits, body, None, target, _weights(0, 1))
 
 
-async def hybrid(conn: Conn, body: HybridSearch, settings: MimirSettings) -> tuple[Row, list[Row]]:
-    space, params, where = await _vector_search(conn, body, settings)
-    rows = await fetch_all(
+async def hybrid(
+    conn: Conn, body: HybridSearch, target: QueryVector, settings: MimirSettings
+) -> dict[str, Any]:
+    await configure(conn, settings)
+    where, params = compose_filters(body.filters)
+    found = await _lexical(conn, body.query, where, params, settings)
+    weights = _weights(body.lexical_weight, body.semantic_weight)
+    if found is None:  # only stop words: the dense ranking alone
+        return await semantic(conn, body, target, settings)
+    lexical, terms = found
+    hits = await fetch_all(
         conn,
         "search_hybrid",
         {
             **params,
-            "query": body.query,
-            "candidates": settings.search_candidates,
-            "depth": depth(body.limit),
+            **_lexical_params(lexical, terms, settings.search_candidates),
+            **_dense_params(target, body.limit),
+            "limit": body.limit,
             "rrf_k": RRF_K,
-            "headline": HEADLINE,
+            "lexical_weight": body.lexical_weight,
+            "semantic_weight": body.semantic_weight,
         },
         lexical=query("fragment_lexical_ranked", filters=where),
-        dense=_dense(space, where),
+        dense=_dense(target.space, where),
     )
-    return space, rows
+    return await _with_passages(conn, hits, body, terms, target, weights)
+
+
+def _weights(lexical: float, semantic: float) -> passages.Weights:
+    return passages.Weights(hit=1.0, lexical=lexical, semantic=semantic, rrf_k=RRF_K)

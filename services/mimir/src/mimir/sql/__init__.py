@@ -1,8 +1,8 @@
 """Named SQL statements, loaded once from this package's `*.sql` files.
 
-Each statement starts with `-- name: verb_noun` and a one-line comment saying what it
-returns. Statements are `psycopg.sql.SQL` objects; the few with `{placeholders}` are
-completed with `sql.Identifier`/`sql.SQL`/`sql.Literal` from allow-lists before they run.
+Each statement starts with `-- name: verb_noun` and a comment saying what it returns.
+Statements are `psycopg.sql.SQL` objects; the few with `{placeholders}` are completed
+with `sql.Identifier`/`sql.SQL`/`sql.Literal` from allow-lists before they run.
 """
 
 from __future__ import annotations
@@ -33,9 +33,12 @@ def _parse(filename: str, text: str) -> dict[str, sql.SQL]:
     statements: dict[str, sql.SQL] = {}
     for name, body in zip(parts[1::2], parts[2::2], strict=True):
         lines = body.strip().splitlines()
-        if len(lines) < 2 or not lines[0].startswith("-- ") or lines[1].startswith("--"):
-            raise ValueError(f"{filename}: {name} needs one comment line, then its statement")
-        statements[name] = sql.SQL("\n".join(lines[1:]).rstrip(";\n "))
+        comment = 0
+        while comment < len(lines) and lines[comment].startswith("-- "):
+            comment += 1
+        if comment == 0 or comment == len(lines):
+            raise ValueError(f"{filename}: {name} needs a comment, then its statement")
+        statements[name] = sql.SQL("\n".join(lines[comment:]).rstrip(";\n "))
     return statements
 
 

@@ -26,9 +26,9 @@ RETURNING id, artifact_id, version_number, content, content_hash, created_by,
           indexing_status, created_at;
 
 -- name: insert_chunk
--- Nothing: one `chunk` span of a version, its text copied from the version's content.
+-- Nothing: one `chunk` or `passage` span of a version, its text copied from the content.
 INSERT INTO spans (artifact_version_id, start_offset, end_offset, span_type, content, metadata)
-VALUES (%(version_id)s, %(start)s, %(end)s, 'chunk', %(content)s, %(metadata)s);
+VALUES (%(version_id)s, %(start)s, %(end)s, %(span_type)s, %(content)s, %(metadata)s);
 
 -- name: get_artifact
 -- One artifact with its latest version number and that version's indexing status.

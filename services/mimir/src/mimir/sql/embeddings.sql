@@ -61,9 +61,10 @@ ON CONFLICT (space_id, span_id)
 DO UPDATE SET model = EXCLUDED.model, vector = EXCLUDED.vector, created_at = now();
 
 -- name: list_missing_chunks
--- The given span ids that are not chunks, as `id`.
+-- The given span ids that are neither chunks nor passages, as `id`.
 SELECT given.id FROM unnest(%(ids)s::uuid[]) AS given(id)
-WHERE NOT EXISTS (SELECT 1 FROM spans s WHERE s.id = given.id AND s.span_type = 'chunk');
+WHERE NOT EXISTS (
+    SELECT 1 FROM spans s WHERE s.id = given.id AND s.span_type IN ('chunk', 'passage'));
 
 -- name: claim_pending_version
 -- The oldest version still waiting to be embedded, locked (skipping ones another worker holds).
@@ -74,10 +75,15 @@ LIMIT 1
 FOR UPDATE SKIP LOCKED;
 
 -- name: list_version_chunks
--- The chunk spans of one version, in order, with their text.
-SELECT id, content FROM spans
-WHERE artifact_version_id = %(version_id)s AND span_type = 'chunk'
-ORDER BY start_offset;
+-- The spans of one version that get vectors, in order, with their text: its passages, or its
+-- chunks when it has none (versions stored before passages existed).
+SELECT id, content FROM spans s
+WHERE s.artifact_version_id = %(version_id)s
+  AND (s.span_type = 'passage'
+       OR (s.span_type = 'chunk' AND NOT EXISTS (
+           SELECT 1 FROM spans p
+           WHERE p.artifact_version_id = s.artifact_version_id AND p.span_type = 'passage')))
+ORDER BY s.start_offset;
 
 -- name: list_computed_spaces
 -- The spaces whose vectors the server computes (every provider but `client`).
@@ -98,9 +104,13 @@ LIMIT 1
 FOR UPDATE SKIP LOCKED;
 
 -- name: list_chunks_to_reembed
--- Up to %(limit)s chunks without a vector from the space's current model.
+-- Up to %(limit)s spans that get vectors (as in list_version_chunks) without one from the
+-- space's current model.
 SELECT s.id, s.content FROM spans s
-WHERE s.span_type = 'chunk'
+WHERE (s.span_type = 'passage'
+       OR (s.span_type = 'chunk' AND NOT EXISTS (
+           SELECT 1 FROM spans p
+           WHERE p.artifact_version_id = s.artifact_version_id AND p.span_type = 'passage')))
   AND NOT EXISTS (
       SELECT 1 FROM embeddings e
       WHERE e.space_id = %(space_id)s AND e.span_id = s.id AND e.model = %(model)s)

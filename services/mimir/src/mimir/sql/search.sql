@@ -1,36 +1,112 @@
+-- name: list_query_units
+-- One row per query unit (ord, negated, query, lexemes) after English stemming and stop
+-- words; a unit of stop words only is left out.
+SELECT u.ord, u.negated, q.query::text AS query,
+       tsvector_to_array(to_tsvector('english', u.text)) AS lexemes
+FROM unnest(%(texts)s::text[], %(negated)s::bool[]) WITH ORDINALITY AS u(text, negated, ord)
+CROSS JOIN LATERAL (SELECT phraseto_tsquery('english', u.text) AS query) q
+WHERE numnode(q.query) > 0
+ORDER BY u.ord;
+
+-- name: get_scope_statistics
+-- One row: how many chunks the filters cover (counted up to %(cap)s + 1), and when that is
+-- at most %(cap)s, their mean length and how many of them hold each lexeme query.
+WITH scope AS MATERIALIZED (
+    SELECT s.id
+    FROM spans s
+    JOIN artifact_versions v ON v.id = s.artifact_version_id
+    JOIN artifacts a ON a.id = v.artifact_id
+    WHERE s.span_type = 'chunk' AND {filters}
+    LIMIT %(cap)s + 1
+),
+size AS (SELECT count(*) AS chunks FROM scope),
+texts AS MATERIALIZED (
+    SELECT s.tsv FROM scope sc JOIN spans s ON s.id = sc.id, size
+    WHERE size.chunks <= %(cap)s
+)
+SELECT size.chunks,
+       (SELECT avg(length(t.tsv)) FROM texts t) AS mean_length,
+       ARRAY(
+           SELECT (SELECT count(*) FROM texts t WHERE t.tsv @@ l.query)
+           FROM unnest(%(lexeme_queries)s::tsquery[]) WITH ORDINALITY AS l(query, ord)
+           ORDER BY l.ord
+       ) AS frequencies
+FROM size;
+
+-- name: get_lexeme_statistics
+-- One row from the last ANALYZE of spans: its row count, the share of chunk rows, the most
+-- common lexemes with the share of rows holding each (then min, max and null shares).
+SELECT c.reltuples AS spans,
+       (SELECT st.most_common_freqs[array_position(st.most_common_vals::text::text[], 'chunk')]
+        FROM pg_stats st
+        WHERE st.schemaname = n.nspname AND st.tablename = 'spans' AND st.attname = 'span_type')
+           AS chunk_share,
+       lx.most_common_elems::text::text[] AS lexemes, lx.most_common_elem_freqs AS shares
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_stats lx ON lx.schemaname = n.nspname AND lx.tablename = 'spans'
+     AND lx.attname = 'tsv'
+WHERE c.relname = 'spans' AND n.nspname = current_schema();
+
 -- name: fragment_lexical_ranked
--- Fragment (id, rank, score): a bounded set of GIN matches of `q`, ranked by ts_rank_cd.
-SELECT c.id, row_number() OVER (ORDER BY c.score DESC, c.id) AS rank, c.score
+-- Fragment (id, rank, score): chunks matching %(match)s ranked by BM25 (k1, b) with the
+-- given term weights; only chunks matching %(candidates)s are scored, at most %(cap)s.
+WITH matches AS MATERIALIZED (
+    SELECT s.id, s.tsv, length(s.tsv) AS dl
+    FROM spans s
+    JOIN artifact_versions v ON v.id = s.artifact_version_id
+    JOIN artifacts a ON a.id = v.artifact_id
+    WHERE s.span_type = 'chunk' AND s.tsv @@ %(candidates)s::tsquery
+      AND s.tsv @@ %(match)s::tsquery AND {filters}
+    LIMIT %(cap)s
+),
+terms AS (
+    SELECT t.lexeme, t.idf FROM unnest(%(lexemes)s::text[], %(idf)s::float8[]) AS t(lexeme, idf)
+),
+postings AS (
+    SELECT m.id, m.dl, u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf
+    FROM matches m CROSS JOIN LATERAL unnest(m.tsv) AS u(lexeme, positions, weights)
+    WHERE u.lexeme = ANY(%(lexemes)s::text[])
+),
+lengths AS (
+    SELECT coalesce(%(mean_length)s::float8, avg(m.dl), 1) AS mean FROM matches m
+)
+SELECT r.id, row_number() OVER (ORDER BY r.score DESC, r.id) AS rank, r.score
 FROM (
-    SELECT m.id, ts_rank_cd(m.tsv, q.query) AS score
-    FROM (
-        SELECT s.id, s.tsv
-        FROM spans s
-        JOIN artifact_versions v ON v.id = s.artifact_version_id
-        JOIN artifacts a ON a.id = v.artifact_id
-        CROSS JOIN q
-        WHERE s.span_type = 'chunk' AND s.tsv @@ q.query AND {filters}
-        LIMIT %(candidates)s
-    ) m CROSS JOIN q
-) c
+    SELECT p.id,
+           sum(t.idf * p.tf * (%(k1)s + 1)
+               / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.dl / l.mean))) AS score
+    FROM postings p JOIN terms t ON t.lexeme = p.lexeme CROSS JOIN lengths l
+    GROUP BY p.id
+) r
 ORDER BY rank
 LIMIT %(depth)s;
 
 -- name: fragment_nearest_chunks
--- Fragment (id, rank, distance): nearest chunks to the vector, from one space's HNSW index.
-SELECT n.id, row_number() OVER (ORDER BY n.distance, n.id) AS rank, n.distance
+-- Fragment (id, rank, distance): chunks ranked by their nearest embedded span (a passage
+-- inside them, or the chunk itself) to the vector, from one space's HNSW index.
+SELECT c.id, row_number() OVER (ORDER BY c.distance, c.id) AS rank, c.distance
 FROM (
-    SELECT e.span_id AS id,
-           e.vector::vector({dimensions}) {operator} %(vector)s::vector({dimensions}) AS distance
-    FROM embeddings e
-    JOIN spans s ON s.id = e.span_id
-    JOIN artifact_versions v ON v.id = s.artifact_version_id
-    JOIN artifacts a ON a.id = v.artifact_id
-    WHERE e.space_id = {space_id} AND {filters}
-    ORDER BY distance
-    LIMIT %(depth)s
-) n
-ORDER BY rank;
+    SELECT DISTINCT ON (ch.id) ch.id, n.distance
+    FROM (
+        SELECT s.artifact_version_id, s.start_offset, s.end_offset,
+               e.vector::vector({dimensions}) {operator} %(vector)s::vector({dimensions})
+                   AS distance
+        FROM embeddings e
+        JOIN spans s ON s.id = e.span_id
+        JOIN artifact_versions v ON v.id = s.artifact_version_id
+        JOIN artifacts a ON a.id = v.artifact_id
+        WHERE e.space_id = {space_id} AND {filters}
+        ORDER BY distance
+        LIMIT %(neighbours)s
+    ) n
+    JOIN spans ch ON ch.artifact_version_id = n.artifact_version_id
+         AND ch.span_type = 'chunk'
+         AND ch.start_offset <= n.start_offset AND ch.end_offset >= n.end_offset
+    ORDER BY ch.id, n.distance
+) c
+ORDER BY rank
+LIMIT %(depth)s;
 
 -- name: configure_search
 -- One row: this transaction plans searches per call and scans HNSW iteratively with ef_search.
@@ -40,17 +116,15 @@ SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS plan_cache_mo
 
 -- name: search_text
 -- Full-text hits (chunk, artifact, version, offsets, text, snippet), best first.
-WITH q AS (SELECT websearch_to_tsquery('english', %(query)s) AS query),
-lexical AS ({lexical})
+WITH lexical AS ({lexical})
 SELECT s.id AS span_id, v.artifact_id, s.artifact_version_id AS version_id, v.version_number,
        a.artifact_type, a.source, s.start_offset, s.end_offset, s.content AS text, s.metadata,
-       ts_headline('english', s.content, q.query, %(headline)s) AS snippet,
+       ts_headline('english', s.content, %(match)s::tsquery, %(headline)s) AS snippet,
        l.score, l.rank AS lexical_rank
 FROM lexical l
 JOIN spans s ON s.id = l.id
 JOIN artifact_versions v ON v.id = s.artifact_version_id
 JOIN artifacts a ON a.id = v.artifact_id
-CROSS JOIN q
 ORDER BY l.rank
 LIMIT %(limit)s;
 
@@ -68,29 +142,57 @@ ORDER BY d.rank
 LIMIT %(limit)s;
 
 -- name: search_hybrid
--- Hits of both rankings fused by reciprocal rank (k = %(rrf_k)s), with each list's rank.
-WITH q AS (
-    SELECT replace(replace(websearch_to_tsquery('english', %(query)s)::text, ' & ', ' | '),
-                   ' | !', ' & !')::tsquery AS query
-),
-lexical AS ({lexical}),
+-- Hits of both rankings fused by weighted reciprocal rank (k = %(rrf_k)s), with each rank.
+WITH lexical AS ({lexical}),
 dense AS ({dense}),
 fused AS (
     SELECT coalesce(l.id, d.id) AS id, l.rank AS lexical_rank, d.rank AS semantic_rank,
            d.distance,
-           coalesce(1.0 / (%(rrf_k)s + l.rank), 0) + coalesce(1.0 / (%(rrf_k)s + d.rank), 0)
-               AS score
+           coalesce(%(lexical_weight)s / (%(rrf_k)s + l.rank), 0)
+               + coalesce(%(semantic_weight)s / (%(rrf_k)s + d.rank), 0) AS score
     FROM lexical l FULL OUTER JOIN dense d ON d.id = l.id
     ORDER BY score DESC, id
     LIMIT %(limit)s
 )
 SELECT s.id AS span_id, v.artifact_id, s.artifact_version_id AS version_id, v.version_number,
        a.artifact_type, a.source, s.start_offset, s.end_offset, s.content AS text, s.metadata,
-       ts_headline('english', s.content, q.query, %(headline)s) AS snippet,
+       ts_headline('english', s.content, %(match)s::tsquery, %(headline)s) AS snippet,
        f.score, f.lexical_rank, f.semantic_rank, f.distance
 FROM fused f
 JOIN spans s ON s.id = f.id
 JOIN artifact_versions v ON v.id = s.artifact_version_id
 JOIN artifacts a ON a.id = v.artifact_id
-CROSS JOIN q
 ORDER BY f.score DESC, s.id;
+
+-- name: list_hit_passages
+-- The passages inside each hit chunk (the chunk itself when its version has none), in hit
+-- order then offset order, with each query lexeme's count, its length and {distance}.
+WITH hits AS (
+    SELECT h.id, h.ord FROM unnest(%(chunk_ids)s::uuid[]) WITH ORDINALITY AS h(id, ord)
+),
+units AS (
+    SELECT h.ord, c.id AS chunk_id, coalesce(p.id, c.id) AS id,
+           coalesce(p.start_offset, c.start_offset) AS start_offset,
+           coalesce(p.end_offset, c.end_offset) AS end_offset,
+           coalesce(p.content, c.content) AS content, coalesce(p.tsv, c.tsv) AS tsv,
+           coalesce(p.metadata, c.metadata) AS metadata
+    FROM hits h
+    JOIN spans c ON c.id = h.id
+    LEFT JOIN spans p ON p.artifact_version_id = c.artifact_version_id
+         AND p.span_type = 'passage'
+         AND p.start_offset >= c.start_offset AND p.end_offset <= c.end_offset
+)
+SELECT u.ord AS hit, u.chunk_id, u.id AS passage_id, u.start_offset, u.end_offset,
+       u.content AS text, u.metadata, length(u.tsv) AS length,
+       (SELECT coalesce(jsonb_object_agg(t.lexeme, coalesce(array_length(t.positions, 1), 1)),
+                        jsonb_build_object())
+        FROM unnest(u.tsv) AS t(lexeme, positions, weights)
+        WHERE t.lexeme = ANY(%(lexemes)s::text[])) AS counts,
+       {distance} AS distance
+FROM units u
+ORDER BY u.ord, u.start_offset;
+
+-- name: fragment_passage_distance
+-- Fragment: the distance of passage `u` to the query vector in one space (null without one).
+(SELECT e.vector::vector({dimensions}) {operator} %(vector)s::vector({dimensions})
+ FROM embeddings e WHERE e.space_id = {space_id} AND e.span_id = u.id)

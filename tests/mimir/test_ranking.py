@@ -1,0 +1,186 @@
+"""Text search that answers questions: any term matches, BM25 ranks, passages and budgets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from harness import eventually
+
+from mimir.search.query import LexicalQuery, Unit, lexeme_query, split
+
+API = "/api/v1"
+
+
+async def text(api: Any, query: str, source: str, **extra: Any) -> dict[str, Any]:
+    response = await api.client.post(
+        f"{API}/search/text", json={"query": query, "filters": {"source": [source]}, **extra}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_query_syntax_keeps_phrases_exclusions_and_or() -> None:
+    assert split('retry "dead letter" OR queue -refund -"credit note"') == [
+        ("retry", False),
+        ("dead letter", False),
+        ("queue", False),
+        ("refund", True),
+        ("credit note", True),
+    ]
+    query = LexicalQuery((Unit("'a'", ("a",)), Unit("'b' <-> 'c'", ("b", "c"))), ("'d'",))
+    assert query.tsquery() == "(('a') | ('b' <-> 'c')) & !('d')"
+    assert query.lexemes == ["a", "b", "c"]
+    assert lexeme_query("it's\\") == "'it''s\\\\'"
+
+
+async def test_a_chunk_with_any_query_word_matches(api: Any, unique: str) -> None:
+    await api.artifact("The invoice service retries declined payments.", source=unique)
+    await api.artifact("Nothing here but garden notes about tomatoes.", source=unique)
+    found = await text(api, "why would the invoices get retried at night?", unique)
+    assert [hit["text"] for hit in found["hits"]] == [
+        "The invoice service retries declined payments."
+    ]
+
+
+async def test_a_rare_term_outranks_a_chunk_full_of_common_words(api: Any, unique: str) -> None:
+    for n in range(30):
+        await api.artifact(f"Deploy notes {n}: the deploy went fine, deploy again.", source=unique)
+    crowded = await api.artifact(
+        "Deploy deploy deploy deploy: deploy the deploy after the deploy.", source=unique
+    )
+    rare = await api.artifact("The kestrel migration needs one deploy window.", source=unique)
+    found = await text(api, "kestrel deploy", unique, limit=5)
+    ids = [hit["artifact_id"] for hit in found["hits"]]
+    assert ids[0] == rare["id"], found["hits"][0]["text"]
+    assert crowded["id"] in ids[1:]
+    assert found["hits"][0]["score"] > found["hits"][1]["score"]
+
+
+async def test_phrases_and_exclusions_keep_their_meaning(api: Any, unique: str) -> None:
+    phrase = await api.artifact(
+        "Messages go to the dead letter queue after three tries.", source=unique
+    )
+    apart = await api.artifact("The letter arrived; the plant in the hall is dead.", source=unique)
+    refund = await api.artifact("Payments are retried, except refunds.", source=unique)
+    retry = await api.artifact("Payments are retried twice.", source=unique)
+
+    found = await text(api, '"dead letter"', unique)
+    assert [hit["artifact_id"] for hit in found["hits"]] == [phrase["id"]]
+    found = await text(api, "dead letter", unique)
+    assert {hit["artifact_id"] for hit in found["hits"]} == {phrase["id"], apart["id"]}
+    found = await text(api, "payments retried -refunds", unique)
+    assert [hit["artifact_id"] for hit in found["hits"]] == [retry["id"]]
+    assert refund["id"] not in {hit["artifact_id"] for hit in found["hits"]}
+
+
+async def test_only_stop_words_find_nothing(api: Any, unique: str) -> None:
+    await api.artifact("Some text about anything at all.", source=unique)
+    assert (await text(api, "the of and", unique))["hits"] == []
+
+
+CONVERSATION = "\n".join(
+    [
+        "[2025-03-01 09:00] Dana: Morning! Did the nightly backups finish?",
+        "[2025-03-01 09:01] Sam: Yes, all green, though the archive job took four hours.",
+        "[2025-03-01 09:03] Dana: We should plan the PostgreSQL upgrade soon.",
+        "[2025-03-01 09:04] Sam: Let's do the upgrade on Saturday at 6am.",
+        "[2025-03-01 09:06] Dana: Fine. I will tell the support team.",
+    ]
+)
+
+
+async def test_hits_name_the_turns_that_match(api: Any, unique: str) -> None:
+    artifact = await api.artifact(CONVERSATION, artifact_type="conversation", source=unique)
+    found = await text(api, "when is the upgrade happening? saturday", unique)
+    [hit] = found["hits"]
+    best = hit["passages"][0]
+    content = artifact["versions"][0]["content"]
+    assert best["text"] == content[best["start_offset"] : best["end_offset"]]
+    assert best["text"] == "[2025-03-01 09:04] Sam: Let's do the upgrade on Saturday at 6am."
+    assert best["metadata"] == {"speaker": "Sam", "timestamp": "2025-03-01 09:04"}
+    assert hit["start_offset"] <= best["start_offset"] < best["end_offset"] <= hit["end_offset"]
+    assert len(hit["passages"]) <= 3
+    assert [p["score"] for p in hit["passages"]] == sorted(
+        (p["score"] for p in hit["passages"]), reverse=True
+    )
+
+
+async def test_a_budget_packs_the_best_passages_across_hits(api: Any, unique: str) -> None:
+    first = await api.artifact(CONVERSATION, artifact_type="conversation", source=unique)
+    second = await api.artifact(
+        "[2025-03-08 10:00] Dana: The upgrade moved to Sunday because of the backups.\n"
+        "[2025-03-08 10:01] Sam: Noted, Sunday it is.",
+        artifact_type="conversation",
+        source=unique,
+    )
+    found = await text(api, "upgrade backups", unique, budget_chars=150)
+    context = found["context"]
+    assert context, found
+    assert sum(len(p["text"]) for p in context) <= 150
+    contents = {a["id"]: a["versions"][0]["content"] for a in (first, second)}
+    for item in context:
+        assert (
+            item["text"] == contents[item["artifact_id"]][item["start_offset"] : item["end_offset"]]
+        )
+    assert context[0]["text"].startswith("[2025-03-08 10:00] Dana: The upgrade moved")
+    ranges = [(p["version_id"], p["start_offset"], p["end_offset"]) for p in context]
+    for i, (version, start, end) in enumerate(ranges):
+        for other, s, e in ranges[i + 1 :]:
+            assert version != other or e <= start or end <= s, "passages never overlap"
+
+    tiny = await text(api, "upgrade backups", unique, budget_chars=100)
+    assert len(tiny["context"]) >= 1
+    assert sum(len(p["text"]) for p in tiny["context"]) <= 100
+    assert "context" not in (await text(api, "upgrade", unique)) or (
+        (await text(api, "upgrade", unique))["context"] is None
+    )
+
+
+@pytest.mark.parametrize("budget", [50, 100_001])
+async def test_budget_bounds(api: Any, unique: str, budget: int) -> None:
+    response = await api.client.post(
+        f"{API}/search/text", json={"query": "x", "budget_chars": budget}
+    )
+    assert response.status_code == 422
+    assert api.code(response) == "VALIDATION_ERROR"
+
+
+async def test_hybrid_passages_follow_meaning_and_weights_shift_the_fusion(
+    api: Any, unique: str
+) -> None:
+    artifact = await api.artifact(
+        "[2025-04-02 18:00] Alex: My puppy keeps chewing the sofa cushions.\n"
+        "[2025-04-02 18:02] Trainer: Give her a frozen stuffed toy before you go out.\n"
+        "[2025-04-02 18:03] Alex: Also the weather was grey all week.",
+        artifact_type="conversation",
+        source=unique,
+    )
+    async def indexed() -> bool:
+        return (await api.ok(f"/artifacts/{artifact['id']}"))["indexing_status"] == "indexed"
+
+    await eventually(indexed, timeout=30)
+    response = await api.client.post(
+        f"{API}/search/hybrid",
+        json={
+            "query": "how do I stop my dog from destroying furniture?",
+            "filters": {"source": [unique]},
+            "budget_chars": 200,
+        },
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    [hit] = body["hits"]
+    assert "puppy" in hit["passages"][0]["text"] or "frozen" in hit["passages"][0]["text"]
+    assert all(p["passage_id"] for p in body["context"])
+
+    lexical_only = await api.client.post(
+        f"{API}/search/hybrid",
+        json={
+            "query": "weather",
+            "filters": {"source": [unique]},
+            "semantic_weight": 0,
+        },
+    )
+    [hit] = lexical_only.json()["hits"]
+    assert abs(hit["score"] - 1 / (60 + hit["lexical_rank"])) < 1e-9
