@@ -79,6 +79,12 @@ def test_search_quotes_spans_with_offsets(mimir: Run, tmp_path: Path) -> None:
     )
     assert any(line.startswith("   > ") and word in line for line in lines)
 
+    packed = mimir("search", word, "--mode", "text", "--budget", "200")
+    assert packed.exit_code == 0, packed.output
+    context = packed.stdout.split("context (", 1)[1]
+    assert f"-- {created['id']} [" in context
+    assert word in context
+
     hybrid = json.loads(mimir("--json", "search", word, "--type", "document").stdout)
     assert hybrid["mode"] == "hybrid"
     assert hybrid["hits"][0]["artifact_id"] == created["id"]

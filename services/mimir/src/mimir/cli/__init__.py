@@ -113,11 +113,17 @@ def search(
     artifact_type: Annotated[
         list[ArtifactType] | None, typer.Option("--type", help="Only these types.")
     ] = None,
+    budget: Annotated[
+        int | None,
+        typer.Option(min=100, max=100_000, help="Also print the best passages up to N chars."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Search chunks; every hit quotes its text with its artifact, version and offsets."""
     cli = session(ctx, as_json)
     body = {"query": query, "limit": limit, "filters": {"artifact_type": artifact_type}}
+    if budget is not None:
+        body["budget_chars"] = budget
     result = cli.api.post(f"/search/{mode}", body)
     if cli.out.as_json:
         cli.out.json(result)
@@ -130,6 +136,11 @@ def search(
             f"[{hit['start_offset']}:{hit['end_offset']}]  score {hit['score']:.4f}"
         )
         typer.echo("\n".join(f"   > {line}" for line in hit["text"].splitlines()))
+    if result.get("context"):
+        typer.echo(f"context ({sum(len(p['text']) for p in result['context'])} characters):")
+        for passage in result["context"]:
+            where = f"{passage['artifact_id']} [{passage['start_offset']}:{passage['end_offset']}]"
+            typer.echo(f"-- {where}\n{passage['text']}")
 
 
 @app.command()
