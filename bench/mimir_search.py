@@ -102,6 +102,8 @@ def load(conninfo: str, chunks: int) -> tuple[list[list[float]], list[uuid.UUID]
             ("id", "artifact_version_id", "start_offset", "end_offset", "span_type", "content"),
             spans,
         )
+        index = sql.Identifier(HNSW_INDEX_PREFIX + space[0].hex)
+        cur.execute(sql.SQL("DROP INDEX IF EXISTS mimir.{}").format(index))  # built after
         cur.execute("SELECT setseed(0.42)")
         cur.execute(
             "CREATE TEMP TABLE bench_centroids AS SELECT i, (SELECT array_agg(random() - 0.5)"
@@ -115,8 +117,6 @@ def load(conninfo: str, chunks: int) -> tuple[list[list[float]], list[uuid.UUID]
             for row in cur.execute("SELECT v::text FROM bench_centroids ORDER BY i").fetchall()
         ]
         conn.commit()
-        index = sql.Identifier(HNSW_INDEX_PREFIX + space[0].hex)
-        cur.execute(sql.SQL("DROP INDEX IF EXISTS mimir.{}").format(index))
         cur.execute("SET maintenance_work_mem = '1GB'")
         cur.execute(
             sql.SQL(
