@@ -156,6 +156,7 @@ async def test_hybrid_passages_follow_meaning_and_weights_shift_the_fusion(
         artifact_type="conversation",
         source=unique,
     )
+
     async def indexed() -> bool:
         return (await api.ok(f"/artifacts/{artifact['id']}"))["indexing_status"] == "indexed"
 
