@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from harness import eventually
 
-from mimir.search.query import LexicalQuery, Unit, lexeme_query, split
+from mimir.search.query import LexicalQuery, Unit, split
 
 API = "/api/v1"
 
@@ -31,7 +31,6 @@ def test_query_syntax_keeps_phrases_exclusions_and_or() -> None:
     query = LexicalQuery((Unit("'a'", ("a",)), Unit("'b' <-> 'c'", ("b", "c"))), ("'d'",))
     assert query.tsquery() == "(('a') | ('b' <-> 'c')) & !('d')"
     assert query.lexemes == ["a", "b", "c"]
-    assert lexeme_query("it's\\") == "'it''s\\\\'"
 
 
 async def test_a_chunk_with_any_query_word_matches(api: Any, unique: str) -> None:

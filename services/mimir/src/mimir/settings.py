@@ -39,13 +39,13 @@ class MimirSettings(ServiceSettings):
     openai_timeout_seconds: float = 30.0
 
     search_candidates: int = Field(
-        2000,
+        1000,
         ge=10,
         le=20000,
         description="Most chunks a wide full-text search scores (those holding its rarest terms)",
     )
     search_exact_chunks: int = Field(
-        5000,
+        2000,
         ge=0,
         le=100000,
         description="A search whose filters cover at most this many chunks weighs terms exactly",

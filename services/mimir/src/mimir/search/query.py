@@ -53,11 +53,6 @@ def split(text: str) -> list[tuple[str, bool]]:
     return [(part, negated) for part, negated in parts if part.strip()]
 
 
-def lexeme_query(lexeme: str) -> str:
-    """The tsquery text matching exactly this lexeme (quoted as tsquery input wants)."""
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
 async def parse(conn: Conn, text: str) -> LexicalQuery:
     parts = split(text)
     rows = await fetch_all(

@@ -7,7 +7,7 @@ sets; values travel as parameters. A query vector is computed before a connectio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from psycopg import sql
@@ -120,14 +120,14 @@ def _dense_params(target: QueryVector, limit: int) -> dict[str, Any]:
     return {"vector": target.vector, "depth": depth(limit), "neighbours": depth(limit) * 4}
 
 
-def _lexical_params(lexical: LexicalQuery, terms: TermWeights, cap: int) -> dict[str, Any]:
+def _lexical_params(lexical: LexicalQuery, terms: TermWeights) -> dict[str, Any]:
     return {
         "match": lexical.tsquery(),
         "candidates": terms.candidates,
         "lexemes": list(terms.idf),
         "idf": list(terms.idf.values()),
-        "mean_length": terms.mean_length,
-        "cap": cap,
+        "scope_chunks": terms.scope_chunks,
+        "cap": terms.cap,
         "k1": passages.K1,
         "b": passages.B,
         "headline": HEADLINE,
@@ -140,8 +140,7 @@ async def _lexical(
     lexical = await parse(conn, text)
     if not lexical.units:
         return None
-    terms = await weigh(conn, lexical, where, params, settings.search_exact_chunks)
-    return lexical, terms
+    return lexical, await weigh(conn, lexical, where, params, settings)
 
 
 async def _with_passages(
@@ -175,6 +174,25 @@ async def _with_passages(
     return result
 
 
+async def _ranked(
+    conn: Conn,
+    name: str,
+    params: dict[str, Any],
+    words: LexicalQuery,
+    terms: TermWeights,
+    enough: int,
+    **parts: sql.Composable,
+) -> list[Row]:
+    """Hits of a statement with a full-text side; when a wide search's rarest terms give
+    fewer than `enough` full-text hits, again with every match as a candidate."""
+    hits = await fetch_all(conn, name, {**params, **_lexical_params(words, terms)}, **parts)
+    everything = words.tsquery()
+    if terms.candidates != everything and sum(h["lexical_rank"] is not None for h in hits) < enough:
+        terms = replace(terms, candidates=everything)
+        hits = await fetch_all(conn, name, {**params, **_lexical_params(words, terms)}, **parts)
+    return hits
+
+
 async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> dict[str, Any]:
     await configure(conn, settings)
     where, params = compose_filters(body.filters)
@@ -182,15 +200,13 @@ async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> dict[st
     if found is None:
         return await _with_passages(conn, [], body, None, None, _weights(1, 0))
     lexical, terms = found
-    hits = await fetch_all(
+    hits = await _ranked(
         conn,
         "search_text",
-        {
-            **params,
-            **_lexical_params(lexical, terms, settings.search_candidates),
-            "depth": body.limit,
-            "limit": body.limit,
-        },
+        {**params, "depth": body.limit, "limit": body.limit},
+        lexical,
+        terms,
+        body.limit,
         lexical=query("fragment_lexical_ranked", filters=where),
     )
     return await _with_passages(conn, hits, body, terms, None, _weights(1, 0))
@@ -221,18 +237,20 @@ async def hybrid(
     if found is None:  # only stop words: the dense ranking alone
         return await semantic(conn, body, target, settings)
     lexical, terms = found
-    hits = await fetch_all(
+    hits = await _ranked(
         conn,
         "search_hybrid",
         {
             **params,
-            **_lexical_params(lexical, terms, settings.search_candidates),
             **_dense_params(target, body.limit),
             "limit": body.limit,
             "rrf_k": RRF_K,
             "lexical_weight": body.lexical_weight,
             "semantic_weight": body.semantic_weight,
         },
+        lexical,
+        terms,
+        min(body.limit, 1),
         lexical=query("fragment_lexical_ranked", filters=where),
         dense=_dense(target.space, where),
     )

@@ -1,12 +1,14 @@
 """How much each query term weighs (BM25's inverse document frequency), and which chunks
-are worth scoring.
+are worth scoring in a wide search.
 
-Within a narrow scope (at most `MIMIR_SEARCH_EXACT_CHUNKS` chunks, e.g. one conversation)
-the statistics are exact: the chunks in scope are counted, and so is each term. A wider
-search takes them from PostgreSQL's own column statistics (`pg_stats` of `spans.tsv`, kept
-by ANALYZE), cached per process, and scores only the chunks that hold one of the rarest
-terms — as many terms as fit in the candidate budget, rarest first. A chunk holding nothing
-but very common terms cannot outrank one holding a rare term, so the best chunks stay.
+Within a narrow scope (filters covering at most `MIMIR_SEARCH_EXACT_CHUNKS` chunks, e.g.
+one conversation) the scope is counted, every match is scored, and each term is weighed by
+how many of the scope's chunks hold it, so the weights are exact. A wider search takes them
+from PostgreSQL's own column statistics (`pg_stats` of `spans.tsv`, kept by ANALYZE),
+cached per process, and scores the chunks that hold one of the rarest terms — as many terms
+as fit `MIMIR_SEARCH_CANDIDATES` estimated matches, rarest first — and all matches only when
+those give too few hits. A chunk holding nothing but very common terms cannot outrank one
+holding a rare term by much, so the best chunks stay.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from psycopg import sql
 
-from mimir.search.query import LexicalQuery, Unit, lexeme_query
+from mimir.search.query import LexicalQuery, Unit
+from mimir.settings import MimirSettings
 from mimir.sql import Conn, Row, fetch_one
 
 STATISTICS_TTL_SECONDS = 300.0
@@ -29,9 +33,10 @@ NARROWING = frozenset(
 
 @dataclass(frozen=True)
 class TermWeights:
-    idf: dict[str, float]
-    mean_length: float | None  # of the chunks in scope; None: of the candidates scored
-    candidates: str  # tsquery text: only chunks matching it are scored
+    idf: dict[str, float]  # from the corpus statistics
+    candidates: str  # tsquery text: the chunks to score match it
+    cap: int  # at most this many of them
+    scope_chunks: int  # the chunks in a narrow scope, to weigh terms in it (0: a wide search)
 
 
 @dataclass(frozen=True)
@@ -53,30 +58,23 @@ async def weigh(
     conn: Conn,
     query: LexicalQuery,
     where: sql.Composable,
-    params: dict[str, object],
-    exact_chunks: int,
+    params: dict[str, Any],
+    settings: MimirSettings,
 ) -> TermWeights:
-    lexemes = query.lexemes
-    if NARROWING & params.keys():
-        scope = await fetch_one(
-            conn,
-            "get_scope_statistics",
-            {**params, "cap": exact_chunks, "lexeme_queries": [lexeme_query(x) for x in lexemes]},
-            filters=where,
-        )
-        assert scope is not None
-        if scope["chunks"] <= exact_chunks:
-            weights = {
-                lexeme: idf(scope["chunks"], holding)
-                for lexeme, holding in zip(lexemes, scope["frequencies"], strict=True)
-            }
-            mean = float(scope["mean_length"] or 1.0)
-            return TermWeights(weights, max(mean, 1.0), query.tsquery())
     corpus = await corpus_statistics(conn)
-    shares = {x: corpus.shares.get(x, corpus.rare_share / 2) for x in lexemes}
+    shares = {x: corpus.shares.get(x, corpus.rare_share / 2) for x in query.lexemes}
     weights = {x: idf(corpus.chunks, share * corpus.chunks) for x, share in shares.items()}
-    candidates = query.tsquery(rarest(query, shares, corpus.chunks, exact_chunks))
-    return TermWeights(weights, None, candidates)
+    limit = settings.search_exact_chunks
+    if NARROWING & params.keys():
+        count = await fetch_one(
+            conn, "count_scope_chunks", {**params, "limit": limit}, filters=where
+        )
+        assert count is not None
+        if count["chunks"] <= limit:
+            return TermWeights(weights, query.tsquery(), limit, max(count["chunks"], 1))
+    budget = settings.search_candidates
+    rare = query.tsquery(rarest(query, shares, corpus.chunks, budget))
+    return TermWeights(weights, rare, budget, 0)
 
 
 def rarest(

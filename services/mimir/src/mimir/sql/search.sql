@@ -8,31 +8,6 @@ CROSS JOIN LATERAL (SELECT phraseto_tsquery('english', u.text) AS query) q
 WHERE numnode(q.query) > 0
 ORDER BY u.ord;
 
--- name: get_scope_statistics
--- One row: how many chunks the filters cover (counted up to %(cap)s + 1), and when that is
--- at most %(cap)s, their mean length and how many of them hold each lexeme query.
-WITH scope AS MATERIALIZED (
-    SELECT s.id
-    FROM spans s
-    JOIN artifact_versions v ON v.id = s.artifact_version_id
-    JOIN artifacts a ON a.id = v.artifact_id
-    WHERE s.span_type = 'chunk' AND {filters}
-    LIMIT %(cap)s + 1
-),
-size AS (SELECT count(*) AS chunks FROM scope),
-texts AS MATERIALIZED (
-    SELECT s.tsv FROM scope sc JOIN spans s ON s.id = sc.id, size
-    WHERE size.chunks <= %(cap)s
-)
-SELECT size.chunks,
-       (SELECT avg(length(t.tsv)) FROM texts t) AS mean_length,
-       ARRAY(
-           SELECT (SELECT count(*) FROM texts t WHERE t.tsv @@ l.query)
-           FROM unnest(%(lexeme_queries)s::tsquery[]) WITH ORDINALITY AS l(query, ord)
-           ORDER BY l.ord
-       ) AS frequencies
-FROM size;
-
 -- name: get_lexeme_statistics
 -- One row from the last ANALYZE of spans: its row count, the share of chunk rows, the most
 -- common lexemes with the share of rows holding each (then min, max and null shares).
@@ -48,11 +23,25 @@ LEFT JOIN pg_stats lx ON lx.schemaname = n.nspname AND lx.tablename = 'spans'
      AND lx.attname = 'tsv'
 WHERE c.relname = 'spans' AND n.nspname = current_schema();
 
+-- name: count_scope_chunks
+-- One row: how many chunks the filters cover, counted up to %(limit)s + 1.
+SELECT count(*) AS chunks
+FROM (
+    SELECT 1
+    FROM spans s
+    JOIN artifact_versions v ON v.id = s.artifact_version_id
+    JOIN artifacts a ON a.id = v.artifact_id
+    WHERE s.span_type = 'chunk' AND {filters}
+    LIMIT %(limit)s + 1
+) counted;
+
 -- name: fragment_lexical_ranked
--- Fragment (id, rank, score): chunks matching %(match)s ranked by BM25 (k1, b) with the
--- given term weights; only chunks matching %(candidates)s are scored, at most %(cap)s.
+-- Fragment (id, rank, score): chunks matching %(match)s ranked by BM25 (k1, b); at most
+-- %(cap)s chunks matching %(candidates)s are scored. A term weighs %(idf)s, or, when
+-- %(scope_chunks)s (the chunks in scope) is given, is weighed by the chunks holding it.
 WITH matches AS MATERIALIZED (
-    SELECT s.id, s.tsv, length(s.tsv) AS dl
+    SELECT s.id, length(s.tsv) AS dl,
+           ts_filter(setweight(s.tsv, 'A', %(lexemes)s::text[]), ARRAY['a']::"char"[]) AS terms
     FROM spans s
     JOIN artifact_versions v ON v.id = s.artifact_version_id
     JOIN artifacts a ON a.id = v.artifact_id
@@ -60,23 +49,27 @@ WITH matches AS MATERIALIZED (
       AND s.tsv @@ %(match)s::tsquery AND {filters}
     LIMIT %(cap)s
 ),
-terms AS (
-    SELECT t.lexeme, t.idf FROM unnest(%(lexemes)s::text[], %(idf)s::float8[]) AS t(lexeme, idf)
-),
-postings AS (
+postings AS MATERIALIZED (
     SELECT m.id, m.dl, u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf
-    FROM matches m CROSS JOIN LATERAL unnest(m.tsv) AS u(lexeme, positions, weights)
-    WHERE u.lexeme = ANY(%(lexemes)s::text[])
+    FROM matches m CROSS JOIN LATERAL unnest(m.terms) AS u(lexeme, positions, weights)
 ),
-lengths AS (
-    SELECT coalesce(%(mean_length)s::float8, avg(m.dl), 1) AS mean FROM matches m
-)
+weights AS MATERIALIZED (
+    SELECT t.lexeme,
+           CASE WHEN %(scope_chunks)s > 0
+                THEN ln(1 + (greatest(%(scope_chunks)s - count(p.id), 0) + 0.5)
+                            / (count(p.id) + 0.5))
+                ELSE t.idf END AS idf
+    FROM unnest(%(lexemes)s::text[], %(idf)s::float8[]) AS t(lexeme, idf)
+    LEFT JOIN postings p ON p.lexeme = t.lexeme
+    GROUP BY t.lexeme, t.idf
+),
+lengths AS MATERIALIZED (SELECT coalesce(avg(m.dl), 1) AS mean FROM matches m)
 SELECT r.id, row_number() OVER (ORDER BY r.score DESC, r.id) AS rank, r.score
 FROM (
     SELECT p.id,
-           sum(t.idf * p.tf * (%(k1)s + 1)
+           sum(w.idf * p.tf * (%(k1)s + 1)
                / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.dl / l.mean))) AS score
-    FROM postings p JOIN terms t ON t.lexeme = p.lexeme CROSS JOIN lengths l
+    FROM postings p JOIN weights w ON w.lexeme = p.lexeme CROSS JOIN lengths l
     GROUP BY p.id
 ) r
 ORDER BY rank
