@@ -54,7 +54,7 @@ def test_every_named_query_is_used_and_every_used_name_exists() -> None:
     used: set[str] = set()
     for path in source.rglob("*.py"):
         text = path.read_text()
-        calls = r"(?:fetch_\w+|execute(?:_many)?|insert|\.get)\(\s*[\w.]+,\s*\"(\w+)\""
+        calls = r"(?:fetch_\w+|execute(?:_many)?|insert|_ranked|\.get)\(\s*[\w.]+,\s*\"(\w+)\""
         used.update(re.findall(calls, text))
         used.update(re.findall(r"\bquery\(\s*\"(\w+)\"", text))
         used.update(re.findall(r"list_query=\"(\w+)\"", text))
