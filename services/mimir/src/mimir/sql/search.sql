@@ -93,9 +93,13 @@ FROM (
         ORDER BY distance
         LIMIT %(neighbours)s
     ) n
-    JOIN spans ch ON ch.artifact_version_id = n.artifact_version_id
-         AND ch.span_type = 'chunk'
-         AND ch.start_offset <= n.start_offset AND ch.end_offset >= n.end_offset
+    CROSS JOIN LATERAL (  -- the chunk holding the span: an index probe per neighbour
+        SELECT c.id FROM spans c
+        WHERE c.artifact_version_id = n.artifact_version_id AND c.span_type = 'chunk'
+          AND c.start_offset <= n.start_offset AND c.end_offset >= n.end_offset
+        ORDER BY c.start_offset DESC
+        LIMIT 1
+    ) ch
     ORDER BY ch.id, n.distance
 ) c
 ORDER BY rank
