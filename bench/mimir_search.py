@@ -22,6 +22,7 @@ from psycopg.rows import dict_row
 
 from bench.core import Figure, copy_rows, latency_summary, plot_latencies
 from bench.services import Services, scaled
+from mimir.database import configure_session
 from mimir.embedding.spaces import vector_text
 from mimir.search import service
 from mimir.search.schemas import HybridSearch, SemanticSearch
@@ -201,6 +202,7 @@ async def run(env: dict[str, Any]) -> list[Figure]:
         async def api_hybrid(i: int) -> None:
             await post("/search/hybrid", bodies[i % len(bodies)].model_dump(mode="json"))
 
+        await configure_session(conn, settings)  # as the service's pool does
         space = await fetch_one(conn, "get_space_by_name", {"name": "default"})
         assert space is not None
         targets = [service.QueryVector(space, vector_text(v)) for v in vectors]

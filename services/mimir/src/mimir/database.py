@@ -11,9 +11,13 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from mimir.settings import MimirSettings
+from mimir.sql import Conn, fetch_one
 
 
 def create_pool(settings: MimirSettings) -> AsyncConnectionPool[AsyncConnection[dict[str, Any]]]:
+    async def configure(conn: AsyncConnection[dict[str, Any]]) -> None:
+        await configure_session(conn, settings)
+
     return AsyncConnectionPool(
         settings.conninfo,
         min_size=1,
@@ -22,7 +26,17 @@ def create_pool(settings: MimirSettings) -> AsyncConnectionPool[AsyncConnection[
         kwargs={"row_factory": dict_row, "connect_timeout": 5},
         open=False,
         check=AsyncConnectionPool.check_connection,
+        configure=configure,
     )
+
+
+async def configure_session(conn: Conn, settings: MimirSettings) -> None:
+    """Search settings, once per connection rather than once per search: every statement
+    is planned with its own values (a generic plan cannot tell a rare term from a common
+    one, nor match a space's partial index), and HNSW scans go on past `ef_search` when
+    filters drop candidates."""
+    await fetch_one(conn, "configure_session", {"ef_search": str(settings.hnsw_ef_search)})
+    await conn.commit()
 
 
 class UnitOfWork:

@@ -71,12 +71,6 @@ def depth(limit: int) -> int:
     return max(limit * 4, 40)
 
 
-async def configure(conn: Conn, settings: MimirSettings) -> None:
-    """Plan each search with its own values: a generic plan cannot see how selective a
-    tsquery is, nor match the per-space partial index."""
-    await fetch_one(conn, "configure_search", {"ef_search": str(settings.hnsw_ef_search)})
-
-
 async def find_space(conn: Conn, name: str | None, settings: MimirSettings) -> Row:
     space_name = name or settings.embedding_default_space
     space = await fetch_one(conn, "get_space_by_name", {"name": space_name})
@@ -194,7 +188,6 @@ async def _ranked(
 
 
 async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> dict[str, Any]:
-    await configure(conn, settings)
     where, params = compose_filters(body.filters)
     found = await _lexical(conn, body.query, where, params, settings)
     if found is None:
@@ -215,7 +208,6 @@ async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> dict[st
 async def semantic(
     conn: Conn, body: SearchBase, target: QueryVector, settings: MimirSettings
 ) -> dict[str, Any]:
-    await configure(conn, settings)
     where, params = compose_filters(body.filters)
     hits = await fetch_all(
         conn,
@@ -230,7 +222,6 @@ async def semantic(
 async def hybrid(
     conn: Conn, body: HybridSearch, target: QueryVector, settings: MimirSettings
 ) -> dict[str, Any]:
-    await configure(conn, settings)
     where, params = compose_filters(body.filters)
     found = await _lexical(conn, body.query, where, params, settings)
     weights = _weights(body.lexical_weight, body.semantic_weight)

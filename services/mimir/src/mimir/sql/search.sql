@@ -105,11 +105,11 @@ FROM (
 ORDER BY rank
 LIMIT %(depth)s;
 
--- name: configure_search
--- One row: this transaction plans searches per call and scans HNSW iteratively with ef_search.
-SELECT set_config('plan_cache_mode', 'force_custom_plan', true) AS plan_cache_mode,
-       set_config('hnsw.iterative_scan', 'relaxed_order', true) AS iterative_scan,
-       set_config('hnsw.ef_search', %(ef_search)s, true) AS ef_search;
+-- name: configure_session
+-- One row: this session plans every statement with its values and scans HNSW iteratively.
+SELECT set_config('plan_cache_mode', 'force_custom_plan', false) AS plan_cache_mode,
+       set_config('hnsw.iterative_scan', 'relaxed_order', false) AS iterative_scan,
+       set_config('hnsw.ef_search', %(ef_search)s, false) AS ef_search;
 
 -- name: search_text
 -- Full-text hits (chunk, artifact, version, offsets, text, snippet), best first.
