@@ -1,5 +1,5 @@
 # Every target is one line; the scripts it calls live in deploy/ and bench/.
-.PHONY: setup run test lint format migrate bench docs up demo
+.PHONY: setup run test lint format migrate bench eval docs up demo
 
 setup:    ## install uv and the workspace, make PostgreSQL (with pgvector) and RabbitMQ ready
 	deploy/local/setup
@@ -18,6 +18,9 @@ format:
 
 bench: setup    ## benchmarks beside raw baselines; writes bench/results/<date>.{json,md,png}
 	uv run --no-sync python -m bench
+
+eval: setup    ## retrieval quality of mimir search beside BM25 and dense baselines; writes bench/results/<date>-retrieval.{md,json}
+	uv run --no-sync python -m bench.retrieval
 
 demo:    ## against `make run`'s services: ticket → work → PR → deploy → decision, then the trace
 	set -a && . ./.env && set +a && uv run --no-sync python deploy/demo/story.py

@@ -28,12 +28,13 @@ class Services:
 
     database: Any
     broker: Any
+    names: tuple[str, ...] = ("imi", "mimir")
     logs: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="bench-logs-")))
     processes: dict[str, Any] = field(default_factory=dict)
     idle_rss: dict[str, float] = field(default_factory=dict)
 
     def start(self) -> None:
-        for service in ("imi", "mimir"):
+        for service in self.names:
             env = harness.service_env(service, self.database, self.broker)
             harness.migrate(service, env)
             process = harness.ServiceProcess(service, env, self.logs / f"{service}.log")
