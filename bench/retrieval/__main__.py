@@ -92,6 +92,7 @@ if __name__ == "__main__":
     started = time.perf_counter()
     result = asyncio.run(main())
     result.notes["wall time (s)"] = round(time.perf_counter() - started, 1)
+    result.notes["load average at the end (1, 5, 15 min)"] = os.getloadavg()  # a shared machine
     table, paths = write(result)
     print(table)
     print(f"results: {paths[0]} and {paths[1]}")
