@@ -1,8 +1,14 @@
 # Every target is one line; the scripts it calls live in deploy/ and bench/.
-.PHONY: setup run test lint format migrate bench eval docs up demo
+.PHONY: setup run test lint format migrate bench eval docs up demo doctor
+# Where setup installs uv when the host has none.
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
+SHELL_SCRIPTS := $(filter-out %.py,$(wildcard deploy/local/*))
 
-setup:    ## install uv and the workspace, make PostgreSQL (with pgvector) and RabbitMQ ready
+setup:    ## install what is missing (apt-get), make PostgreSQL (with pgvector) and RabbitMQ ready, sync the workspace
 	deploy/local/setup
+
+doctor:    ## the host's checklist: Python, uv, PostgreSQL, pgvector, RabbitMQ, ports, .env; non-zero when something blocks
+	deploy/local/doctor
 
 run: setup    ## migrate and start imi (:8400) and mimir (:38000); Ctrl-C stops both
 	deploy/local/run
@@ -10,8 +16,8 @@ run: setup    ## migrate and start imi (:8400) and mimir (:38000); Ctrl-C stops 
 test: setup    ## the whole suite against the local PostgreSQL and RabbitMQ
 	uv run --no-sync pytest
 
-lint:    ## ruff and mypy over the workspace
-	uv run --no-sync ruff check . && uv run --no-sync ruff format --check . && uv run --no-sync mypy
+lint:    ## ruff and mypy over the workspace, shellcheck over the host scripts
+	uv run --no-sync ruff check . && uv run --no-sync ruff format --check . && uv run --no-sync mypy && shellcheck -x $(SHELL_SCRIPTS)
 
 format:
 	uv run --no-sync ruff format . && uv run --no-sync ruff check --fix .
