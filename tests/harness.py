@@ -34,7 +34,22 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
 PROVISION_SQL = ROOT / "deploy" / "postgres" / "provision.sql"
-PG_ADMIN_DSN = os.environ.get("TEST_PG_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _superuser_password() -> str:
+    """POSTGRES_PASSWORD from the environment or .env: on a host bootstrap installed, the
+    postgres role logs in over TCP with it (a trust setup ignores it)."""
+    if "POSTGRES_PASSWORD" in os.environ:
+        return os.environ["POSTGRES_PASSWORD"]
+    env_file = ROOT / ".env"
+    lines = env_file.read_text().splitlines() if env_file.exists() else []
+    values = dict(line.split("=", 1) for line in lines if "=" in line and line[:1] != "#")
+    return values.get("POSTGRES_PASSWORD", "")
+
+
+PG_ADMIN_DSN = os.environ.get("TEST_PG_ADMIN_DSN") or psycopg.conninfo.make_conninfo(
+    "postgresql://postgres@127.0.0.1:5432/postgres", password=_superuser_password() or None
+)
 AMQP_HOST = os.environ.get("TEST_AMQP_HOST", "127.0.0.1:5672")
 
 
