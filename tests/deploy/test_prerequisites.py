@@ -85,10 +85,7 @@ def test_passwordless_sudo_installs_through_sudo(host: FakeHost) -> None:
     assert result.returncode == 0, result.stderr
     sudo_calls = host.calls("sudo")
     assert sudo_calls[0] == ["-n", "true"]
-    assert any(
-        call[:4] == ["-n", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]
-        for call in sudo_calls
-    )
+    assert any(call[:2] == ["-n", "env"] and "apt-get" in call for call in sudo_calls)
     assert installed_packages(host) == [*SERVERS, *BUILD, *TOOLS]
 
 
