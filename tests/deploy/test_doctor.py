@@ -83,6 +83,17 @@ def test_bare_host_as_root_is_fixable_by_setup(host_env: FakeHost) -> None:
     assert "dpkg-dev make gcc postgresql-server-dev-15" in rows["pgvector"][1]
 
 
+def test_docker_engine_without_local_servers_names_the_compose_path(host_env: FakeHost) -> None:
+    result = host_env.run_file(DOCTOR, FAKE_UID="1000", FAKE_DOCKER_INFO="0")
+    assert result.returncode == 0, result.stdout
+    rows = checklist(result.stdout)
+    assert rows["servers"][1].endswith("make run uses docker compose")
+    assert rows["postgresql"] == (
+        "ok",
+        "not installed: the compose stack runs its own (with pgvector)",
+    )
+
+
 def test_port_held_by_a_stranger_blocks(host_env: FakeHost, stranger: int) -> None:
     result = host_env.run_file(DOCTOR, IMI_PORT=str(stranger))
     assert result.returncode == 1
