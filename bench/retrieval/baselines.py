@@ -2,7 +2,7 @@
 
 BM25 is `bm25s` (Lucene variant, k1=1.5, b=0.75) with English stopwords and the Snowball
 English stemmer (PyStemmer), over single turns or over mimir's own chunks. Dense is
-mimir's local model (`embed_texts`) over the same chunks, cosine on unit vectors. RRF fuses
+mimir's local model (`embed_texts`) over the same units, cosine on unit vectors. RRF fuses
 the full BM25 and dense rankings of a conversation with k=60. Every index is per
 conversation, as the searches are scoped to one. Latency covers the query's tokenizing or
 embedding and the ranking.
@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -92,6 +93,8 @@ class Baselines:
 
     METHODS = (
         "BM25 over single turns",
+        "dense over single turns",
+        "RRF(BM25, dense) over single turns",
         "BM25 over mimir's chunks",
         "dense over mimir's chunks",
         "RRF(BM25, dense) over mimir's chunks",
@@ -99,20 +102,25 @@ class Baselines:
 
     def __init__(self, turns: Units, chunks: Units) -> None:
         self.turns, self.chunks = turns, chunks
-        self.bm25_turns, self.bm25_chunks, self.dense = BM25(turns), BM25(chunks), Dense(chunks)
+        self.bm25_turns, self.dense_turns = BM25(turns), Dense(turns)
+        self.bm25_chunks, self.dense_chunks = BM25(chunks), Dense(chunks)
+
+    @staticmethod
+    def _three(bm25: BM25, dense: Dense, units: Units, query: str) -> list[Any]:
+        """BM25, dense and their RRF over one kind of unit, each with its latency."""
+        everything = len(units.spans)
+        lexical, lexical_ms = _timed(lambda: bm25.ranking(query, everything))
+        vector, vector_ms = _timed(lambda: dense.ranking(query, everything))
+        fused, fuse_ms = _timed(lambda: rrf([lexical, vector]))
+        return [
+            (units, lexical, lexical_ms),
+            (units, vector, vector_ms),
+            (units, fused, lexical_ms + vector_ms + fuse_ms),
+        ]
 
     def answers(self, query: str) -> dict[str, Answer]:
-        everything = len(self.chunks.spans)
-        turns, turns_ms = _timed(lambda: self.bm25_turns.ranking(query, LIMIT))
-        lexical, lexical_ms = _timed(lambda: self.bm25_chunks.ranking(query, everything))
-        dense, dense_ms = _timed(lambda: self.dense.ranking(query, everything))
-        fused, fuse_ms = _timed(lambda: rrf([lexical, dense]))
-        rankings = [
-            (self.turns, turns, turns_ms),
-            (self.chunks, lexical, lexical_ms),
-            (self.chunks, dense, dense_ms),
-            (self.chunks, fused, lexical_ms + dense_ms + fuse_ms),
-        ]
+        rankings = self._three(self.bm25_turns, self.dense_turns, self.turns, query)
+        rankings += self._three(self.bm25_chunks, self.dense_chunks, self.chunks, query)
         answers = {}
         for method, (units, order, ms) in zip(self.METHODS, rankings, strict=True):
             hits = [units.spans[i] for i in order[:LIMIT]]
