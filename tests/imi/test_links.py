@@ -20,14 +20,34 @@ async def test_ticket_link(api: httpx.AsyncClient, events: EventLog, item: dict[
     event = await events.wait_for("imi.link.ticket_linked", ticket_link_id=link["id"])
     assert event["payload"]["work_item_id"] == item["id"]
     again = await api.post("/api/v1/links/ticket", json=body)
-    assert again.status_code == 409
-    assert again.json()["detail"]["params"]["ticket_link_id"] == link["id"]
+    assert again.status_code == 200
+    assert again.json() == link
     missing = await api.post(
         "/api/v1/links/ticket", json={**body, "work_item_id": str(uuid.uuid4())}
     )
     assert missing.status_code == 400
     bad_key = await api.post("/api/v1/links/ticket", json={**body, "plane_ticket_id": "nope"})
     assert bad_key.status_code == 422
+
+
+async def test_linking_a_ticket_the_branch_name_linked_answers_the_existing_link(
+    api: httpx.AsyncClient, events: EventLog
+) -> None:
+    project = await create_project(api)
+    key = f"BR-{uuid.uuid4().int % 100000}"
+    item = await start_work(api, project["id"], branch_name=f"feature/{key}-login")
+    await events.wait_for("imi.link.ticket_linked", work_item_id=item["id"], plane_ticket_id=key)
+    body = {"work_item_id": item["id"], "plane_ticket_id": key}
+    again = await api.post("/api/v1/links/ticket", json=body)
+    assert again.status_code == 200
+    assert again.json()["plane_ticket_id"] == key
+    linked = [
+        e
+        for e in events.received
+        if e["event_type"] == "imi.link.ticket_linked"
+        and e["payload"]["work_item_id"] == item["id"]
+    ]
+    assert len(linked) == 1
 
 
 async def test_pr_lifecycle(api: httpx.AsyncClient, events: EventLog, item: dict[str, str]) -> None:

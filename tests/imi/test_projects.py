@@ -52,6 +52,34 @@ async def test_concurrent_registration_one_wins(api: httpx.AsyncClient) -> None:
     assert listed.json()["total"] == 1
 
 
+async def test_two_spellings_registered_at_once_give_one_project(api: httpx.AsyncClient) -> None:
+    base = remote().removesuffix(".git")
+    spellings = [base, f"{base}.git", f"{base}/", f"{base}.git/"]
+    responses = await asyncio.gather(
+        *(
+            api.post("/api/v1/projects", json={"name": f"s{i}", "remote_origin": spelling})
+            for i, spelling in enumerate(spellings)
+        )
+    )
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409]
+    winner = next(r.json()["id"] for r in responses if r.status_code == 201)
+    losers = {r.json()["detail"]["params"]["project_id"] for r in responses if r.status_code == 409}
+    assert losers == {winner}
+    for spelling in spellings:
+        listed = await api.get("/api/v1/projects", params={"remote_origin": spelling})
+        assert [p["id"] for p in listed.json()["items"]] == [winner]
+
+
+async def test_a_spelling_of_a_deactivated_remote_reactivates_it(api: httpx.AsyncClient) -> None:
+    project = await create_project(api)
+    await api.delete(f"/api/v1/projects/{project['id']}")
+    variant = project["remote_origin"].removesuffix(".git") + "/"
+    again = await api.post("/api/v1/projects", json={"name": "back", "remote_origin": variant})
+    assert again.status_code == 200
+    assert again.json()["id"] == project["id"]
+    assert again.json()["active"] is True
+
+
 async def test_deactivate_then_reregister_reactivates(
     api: httpx.AsyncClient, events: EventLog
 ) -> None:

@@ -107,11 +107,17 @@ async def test_completions(api: httpx.AsyncClient, events: EventLog, completion:
     assert done.json()["completed_at"] is not None
     event = await events.wait_for("imi.work.completed", work_item_id=item["id"])
     assert event["payload"]["completion_type"] == completion
-    again = await api.post(
+    same = await api.post(
+        f"/api/v1/work/{item['id']}/complete",
+        json={"completion_type": completion, "merge_commit_hash": "abcdef1"},
+    )
+    assert same.status_code == 200
+    assert same.json() == done.json()
+    different = await api.post(
         f"/api/v1/work/{item['id']}/complete", json={"completion_type": completion}
     )
-    assert again.status_code == 409
-    assert again.json()["detail"]["code"] == "INVALID_TRANSITION"
+    assert different.status_code == 409
+    assert different.json()["detail"]["code"] == "INVALID_TRANSITION"
     frozen = await api.patch(f"/api/v1/work/{item['id']}/git-state", json={"ahead": 1})
     assert frozen.status_code == 409
     listed = await api.get(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Response, status
 
 from envelope import error_responses
 from imi.deps import provide
@@ -31,12 +31,20 @@ Links = Annotated[LinkService, Depends(provide(LinkService))]
     response_model=TicketLinkOut,
     status_code=status.HTTP_201_CREATED,
     summary="Link a ticket",
-    description="Links a Plane ticket (key such as `PROJ-123`) to a work item. 400 if the work "
-    "item does not exist, 409 if the link exists. Emits `imi.link.ticket_linked`.",
-    responses=error_responses(400, 409, 422, 503),
+    description="Links a Plane ticket (key such as `PROJ-123`) to a work item (201). When the "
+    "ticket is already linked to it (for example from the branch name) the existing link "
+    "answers 200 and nothing is emitted. 400 if the work item does not exist. "
+    "Emits `imi.link.ticket_linked`.",
+    responses={
+        200: {"model": TicketLinkOut, "description": "Already linked"},
+        **error_responses(400, 422, 503),
+    },
 )
-async def link_ticket(body: TicketLinkCreate, links: Links) -> TicketLinkOut:
-    return TicketLinkOut.model_validate(await links.link_ticket(body))
+async def link_ticket(body: TicketLinkCreate, response: Response, links: Links) -> TicketLinkOut:
+    link, created = await links.link_ticket(body)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return TicketLinkOut.model_validate(link)
 
 
 @router.post(

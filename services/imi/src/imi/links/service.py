@@ -15,7 +15,7 @@ from imi.links.models import DeployLink, PrLink, TicketLink
 from imi.links.schemas import DeployLinkCreate, PrLinkCreate, TicketLinkCreate
 from imi.links.tickets import TicketLinker
 from imi.projects.models import Project
-from imi.projects.repository import remote_variants
+from imi.projects.repository import remote_key
 from imi.service import Service
 from imi.work.models import WorkItem
 from imi.work.repository import WorkRepository
@@ -34,24 +34,24 @@ class LinkService(Service):
     async def referenced_work_item(self, work_item_id: UUID) -> WorkItem:
         return await self.load(WorkItem, work_item_id, "work_item_id", missing=BadReference)
 
-    async def link_ticket(self, data: TicketLinkCreate) -> TicketLink:
+    async def link_ticket(self, data: TicketLinkCreate) -> tuple[TicketLink, bool]:
+        """The link and whether this request created it.
+
+        Linking a ticket that is already linked to the work item (by hand or from the branch
+        name) returns the existing link unchanged: the result the caller asked for holds.
+        """
         item = await self.referenced_work_item(data.work_item_id)
         linker = TicketLinker(self.session, self.bus)
         existing = await linker.find(item, data.plane_ticket_id)
         if existing is not None:
-            raise Conflict(
-                "the ticket is already linked to the work item",
-                ticket_link_id=str(existing.id),
-                plane_ticket_id=data.plane_ticket_id,
-            )
-        link, _ = await linker.ensure(
+            return existing, False
+        return await linker.ensure(
             item,
             data.plane_ticket_id,
             title=data.ticket_title,
             url=data.ticket_url,
             meta=data.metadata,
         )
-        return link
 
     async def get_pr(self, pr_link_id: UUID, *, lock: bool = False) -> PrLink:
         return await self.load(PrLink, pr_link_id, "pr_link_id", lock=lock)
@@ -68,7 +68,7 @@ class LinkService(Service):
             .join(Project, Project.id == WorkItem.project_id)
             .where(
                 PrLink.pr_number == pr_number,
-                Project.remote_origin.in_(remote_variants(remote)),
+                Project.remote_key == remote_key(remote),
             )
             .order_by(PrLink.created_at.desc())
             .limit(1)

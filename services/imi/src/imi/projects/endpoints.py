@@ -24,9 +24,10 @@ Projects = Annotated[ProjectService, Depends(provide(ProjectService))]
     response_model=ProjectOut,
     status_code=status.HTTP_201_CREATED,
     summary="Register a project",
-    description="Registers a git remote as a project (201). If the remote's project was "
-    "soft-deleted it is re-activated with the given fields (200). A remote that already has "
-    "an active project answers 409 with that project's id in `params.project_id`. "
+    description="Registers a git remote as a project (201). `x`, `x/` and `x.git` are one "
+    "remote. If the remote's project was soft-deleted it is re-activated with the given fields "
+    "(200). A remote that already has an active project (in any spelling) answers 409 with "
+    "that project's id in `params.project_id`. "
     "Emits `imi.project.registered`.",
     responses={
         200: {"model": ProjectOut, "description": "Re-activated"},

@@ -1,11 +1,14 @@
-"""The `projects` table: one git remote, at most one active project per remote."""
+"""The `projects` table: one git remote, at most one active project per remote.
+
+`x`, `x/` and `x.git` are one remote: the unique index is on the normalised `remote_key`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, text
+from sqlalchemy import Computed, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from imi.columns import (
@@ -19,6 +22,8 @@ from imi.columns import (
 )
 from imi.database import Base
 
+REMOTE_KEY_SQL = r"regexp_replace(rtrim(remote_origin, '/'), '\.git$', '')"
+
 
 class Project(Base):
     __tablename__ = "projects"
@@ -26,6 +31,8 @@ class Project(Base):
     id: Mapped[UUIDPk]
     name: Mapped[Str]
     remote_origin: Mapped[Str]
+    # What makes two spellings one remote; `imi.projects.repository.remote_key` is its twin.
+    remote_key: Mapped[str] = mapped_column(Text, Computed(REMOTE_KEY_SQL, persisted=True))
     default_branch: Mapped[str] = mapped_column(default="main", server_default="main")
     trunk_path: Mapped[OptStr]
     description: Mapped[OptStr]
@@ -36,11 +43,12 @@ class Project(Base):
 
     __table_args__ = (
         Index(
-            "uq_projects_active_remote",
-            "remote_origin",
+            "uq_projects_active_remote_key",
+            "remote_key",
             unique=True,
             postgresql_where=text("active"),
         ),
+        Index("ix_projects_remote_key", "remote_key"),
         Index(
             "ix_projects_name_trgm",
             "name",

@@ -9,10 +9,12 @@ from imi.projects.models import Project
 from imi.projects.schemas import ProjectFilters
 
 
-def remote_variants(remote: str) -> list[str]:
-    """The spellings of one remote: with and without a trailing `.git` or `/`."""
-    base = remote.rstrip("/").removesuffix(".git")
-    return list(dict.fromkeys([remote, base, f"{base}.git"]))
+def remote_key(remote: str) -> str:
+    """One remote's key whatever its spelling: no trailing `/`, then no trailing `.git`.
+
+    The same expression computes `projects.remote_key` in the database (`REMOTE_KEY_SQL`).
+    """
+    return remote.rstrip("/").removesuffix(".git")
 
 
 class ProjectRepository:
@@ -20,16 +22,14 @@ class ProjectRepository:
         self.session = session
 
     async def active_by_remote(self, remote: str) -> Project | None:
-        query = select(Project).where(
-            Project.active, Project.remote_origin.in_(remote_variants(remote))
-        )
+        query = select(Project).where(Project.active, Project.remote_key == remote_key(remote))
         return await self.session.scalar(query.limit(1))
 
     async def lock_dormant_by_remote(self, remote: str) -> Project | None:
         """The most recent soft-deleted project of `remote`, locked; None once re-activated."""
         query = (
             select(Project)
-            .where(~Project.active, Project.remote_origin == remote)
+            .where(~Project.active, Project.remote_key == remote_key(remote))
             .order_by(Project.updated_at.desc())
             .limit(1)
             .with_for_update()
@@ -41,7 +41,7 @@ class ProjectRepository:
         if filters.active is not None:
             query = query.where(Project.active == filters.active)
         if filters.remote_origin is not None:
-            query = query.where(Project.remote_origin.in_(remote_variants(filters.remote_origin)))
+            query = query.where(Project.remote_key == remote_key(filters.remote_origin))
         if filters.q is None:
             return query.order_by(Project.created_at.desc(), Project.id)
         # `%` uses the trigram index; ILIKE catches short queries below the similarity threshold.

@@ -79,7 +79,8 @@ async def update_git_state(work_item_id: UUID, body: GitStateUpdate, work: Work)
     response_model=WorkItemOut,
     summary="Complete work",
     description="Marks the item merged, abandoned or superseded; it leaves the active set, so "
-    "its branch can be started again. Completing twice answers 409. Emits `imi.work.completed`.",
+    "its branch can be started again. Completing again with the same completion answers 200 "
+    "with the item unchanged; a different completion answers 409. Emits `imi.work.completed`.",
     responses=error_responses(404, 409, 422, 503),
 )
 async def complete_work(work_item_id: UUID, body: WorkComplete, work: Work) -> WorkItemOut:

@@ -8,7 +8,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from imi.projects.models import Project
-from imi.projects.repository import remote_variants
+from imi.projects.repository import remote_key
 from imi.work.models import WorkItem
 from imi.work.schemas import WorkFilters
 
@@ -32,7 +32,7 @@ class WorkRepository:
             .join(Project, Project.id == WorkItem.project_id)
             .where(
                 Project.active,
-                Project.remote_origin.in_(remote_variants(remote)),
+                Project.remote_key == remote_key(remote),
                 WorkItem.active,
                 WorkItem.branch_name == branch_name,
             )
@@ -62,7 +62,7 @@ class WorkRepository:
         )
         if remote is not None:
             query = query.join(Project, Project.id == WorkItem.project_id).where(
-                Project.remote_origin.in_(remote_variants(remote))
+                Project.remote_key == remote_key(remote)
             )
         return list(await self.session.scalars(query.order_by(WorkItem.created_at)))
 

@@ -120,12 +120,22 @@ class WorkService(Service):
         )
 
     async def complete(self, item: WorkItem, data: WorkComplete) -> WorkItem:
-        """Completion is final: the item leaves the active set, freeing its branch."""
+        """Completion is final: the item leaves the active set, freeing its branch.
+
+        Completing again with the same completion returns the item unchanged (nothing is
+        emitted); a different completion is an illegal transition.
+        """
         if item.completed:
+            if (item.completion_type, item.merge_commit_hash) == (
+                data.completion_type,
+                data.merge_commit_hash,
+            ):
+                return item
             raise InvalidTransition(
-                "the work item is already completed",
+                "the work item is already completed differently",
                 work_item_id=str(item.id),
                 status=item.status,
+                completion_type=item.completion_type,
             )
         item.completed_at = utcnow()
         item.completion_type = data.completion_type
