@@ -66,6 +66,9 @@ DOCUMENTED = {
     "Conflict",
     "InvalidTransition",
     "Unavailable",
+    "LimitExceeded",
+    "BodyLimitMiddleware",
+    "MAX_OFFSET",
     "Health",
     "health_router",
     # cross-service docs and tracing

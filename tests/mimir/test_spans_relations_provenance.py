@@ -93,9 +93,10 @@ async def test_relations_traversal_stops_at_cycles_and_depth(api: Any, unique: s
         "/relations/traverse", start_type=a[0], start_id=a[1], depth=6, direction="out"
     )
     depths = {r["id"]: r["depth"] for r in walk["relations"]}
-    assert depths == {ab["id"]: 1, bc["id"]: 2, cd["id"]: 3}
+    # The relation back to the start is reported (it is within reach) but not followed.
+    assert depths == {ab["id"]: 1, bc["id"]: 2, ca["id"]: 3, cd["id"]: 3}
     assert {(n["type"], n["depth"]) for n in walk["nodes"]} == {(b[0], 1), (c[0], 2), (d[0], 3)}
-    assert ca["id"] not in depths
+    assert walk["truncated"] is False
 
     shallow = await api.ok(
         "/relations/traverse", start_type=a[0], start_id=a[1], depth=1, direction="both"
@@ -210,3 +211,33 @@ async def test_offsets_count_characters_not_bytes(api: Any, unique: str) -> None
     [chunk] = (await api.ok("/spans", artifact_id=artifact["id"], span_type="chunk"))["items"]
     assert chunk["end_offset"] == len(content)
     assert chunk["text"] == content
+
+
+async def test_traversal_enters_each_node_once_and_stops_at_max_edges(
+    api: Any, unique: str
+) -> None:
+    # Six nodes, every one related to every other: 30 relations and thousands of paths.
+    nodes = [("imi.work_item", str(uuid.uuid4())) for _ in range(6)]
+    for source in nodes:
+        for target in nodes:
+            if source != target:
+                await api.created("/relations", relation(source, f"mesh-{unique}", target))
+    start = {"start_type": nodes[0][0], "start_id": nodes[0][1], "depth": 6}
+    walk = await api.ok("/relations/traverse", **start, direction="out")
+    assert len(walk["relations"]) == 30
+    assert len({r["id"] for r in walk["relations"]}) == 30
+    assert sorted(n["depth"] for n in walk["nodes"]) == [1, 1, 1, 1, 1]
+    assert {r["depth"] for r in walk["relations"]} == {1, 2}
+    assert walk["truncated"] is False
+
+    capped = await api.ok("/relations/traverse", **start, direction="both", max_edges=7)
+    assert len(capped["relations"]) == 7
+    assert capped["truncated"] is True
+    assert capped["max_edges"] == 7
+
+    too_many = await api.client.get(
+        f"{API}/relations/traverse", params={**start, "max_edges": 10**6}
+    )
+    assert too_many.status_code == 400
+    assert too_many.json()["detail"]["code"] == "LIMIT_EXCEEDED"
+    assert too_many.json()["detail"]["params"]["limit"] == 1000

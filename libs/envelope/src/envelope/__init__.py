@@ -28,6 +28,7 @@ from envelope._errors import (
 from envelope._health import Health, health_router
 from envelope._history import EventHistory, events_router
 from envelope._http import RequestContextMiddleware, api_key_guard
+from envelope._limits import MAX_OFFSET, BodyLimitMiddleware, LimitExceeded
 from envelope._logging import configure_logging
 from envelope._models import (
     AgentContext,
@@ -63,10 +64,12 @@ from envelope._tables import (
 __all__ = [
     "DEAD_LETTER_EXCHANGE",
     "EXCHANGE",
+    "MAX_OFFSET",
     "AgentContext",
     "AgentType",
     "BadReference",
     "BadRequest",
+    "BodyLimitMiddleware",
     "CodeState",
     "Conflict",
     "ConsumerRuntime",
@@ -81,6 +84,7 @@ __all__ = [
     "InsecureSettings",
     "InvalidPayload",
     "InvalidTransition",
+    "LimitExceeded",
     "MalformedMessage",
     "NotFound",
     "Outbox",

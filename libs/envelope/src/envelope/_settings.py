@@ -17,6 +17,8 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import URL
 
+from envelope._limits import DEFAULT_MAX_BODY_BYTES
+
 EXAMPLE_SECRET = "change-me-to-a-generated-secret"  # noqa: S105 - the value we refuse
 MIN_SECRET_LENGTH = 16
 
@@ -74,6 +76,9 @@ class ServiceSettings(BaseSettings):
     bloodbank_password: SecretStr = Field(SecretStr(""), validation_alias="BLOODBANK_PASSWORD")
     bloodbank_exchange: str = Field("bloodbank.events.v1", validation_alias="BLOODBANK_EXCHANGE")
     consumer_prefetch: int = 32
+    max_body_bytes: int = Field(
+        DEFAULT_MAX_BODY_BYTES, ge=1024, description="Largest request body; larger answers 413"
+    )
 
     @classmethod
     def settings_customise_sources(

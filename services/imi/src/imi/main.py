@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 import imi.models  # noqa: F401  (maps every table before the first query)
 from envelope import (
+    BodyLimitMiddleware,
     RequestContextMiddleware,
     ServiceBus,
     api_key_guard,
@@ -80,6 +81,7 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
         openapi_tags=TAGS,
     )
     app.state.settings, app.state.uow, app.state.bus = settings, uow, bus
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     app.include_router(health_router("imi", __version__, bus, outbox_backlog))

@@ -10,6 +10,8 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from envelope import MAX_OFFSET
+
 T = TypeVar("T")
 
 INT32_MAX = 2**31 - 1
@@ -48,7 +50,12 @@ class Page(BaseModel, Generic[T]):
 
 class PageParams(BaseModel):
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(
+        0,
+        ge=0,
+        le=MAX_OFFSET,
+        description=f"Rows to skip, at most {MAX_OFFSET}; narrow the filters to reach further",
+    )
 
 
 PageQuery = Annotated[PageParams, Query()]

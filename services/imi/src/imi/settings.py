@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from envelope import ServiceSettings
@@ -14,3 +15,9 @@ class ImiSettings(ServiceSettings):
     port: int = 8400
     db_user: str = "imi"
     db_schema: str = "imi"
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, description="Largest request body; larger answers 413"
+    )
+    trace_max_rows: int = Field(
+        2000, ge=10, description="Most work items plus links one trace may hold; more is a 400"
+    )

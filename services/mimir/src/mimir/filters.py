@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from psycopg import sql
 from pydantic import BaseModel, Field
 
-from envelope import BadRequest
+from envelope import MAX_OFFSET, BadRequest
 from mimir.sql import Conn, Row, fetch_all, fetch_required, query
 
 Kind = Literal["text", "uuid", "int", "datetime", "json"]
@@ -189,7 +189,13 @@ class ListParams:
 def list_params(
     request: Request,
     limit: int = Query(50, ge=1, le=MAX_LIMIT, description="Page size"),
-    offset: int = Query(0, ge=0, description="Rows to skip (not combinable with `cursor`)"),
+    offset: int = Query(
+        0,
+        ge=0,
+        le=MAX_OFFSET,
+        description=f"Rows to skip, at most {MAX_OFFSET} (not combinable with `cursor`); "
+        "follow `next_cursor` to go further",
+    ),
     cursor: str | None = Query(None, description="Opaque cursor from a previous page"),
     fields: str | None = Query(None, description="Sparse fieldset: `fields=id,created_at`"),
     order: Literal["created_at", "-created_at"] = Query(

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from envelope import (
+    BodyLimitMiddleware,
     RequestContextMiddleware,
     ServiceBus,
     asyncapi_router,
@@ -67,6 +68,7 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
     )
     app.state.settings, app.state.pool, app.state.uow, app.state.bus = settings, pool, uow, bus
     app.state.embedding_worker = worker
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
     app.include_router(health_router("mimir", __version__, bus, outbox_backlog))

@@ -51,3 +51,6 @@ class MimirSettings(ServiceSettings):
         description="A search whose filters cover at most this many chunks weighs terms exactly",
     )
     hnsw_ef_search: int = Field(100, ge=10, le=1000)
+    traversal_max_edges: int = Field(
+        1000, ge=1, description="Most relations one traversal reports before it stops expanding"
+    )

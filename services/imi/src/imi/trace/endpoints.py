@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from envelope import error_responses
 from imi.deps import SessionDep
@@ -22,19 +22,28 @@ DESCRIPTION = (
     "The chain ticket → work items → pull requests → deploys around the reference: the work "
     "items it names, their tickets, and every other work item linked to those tickets, each "
     "with its ticket, PR and deploy links, and the mimir decisions, intents and artifacts "
-    "related to any of them. 404 when nothing is linked to the reference."
+    "related to any of them. 404 when nothing is linked to the reference; 400 `LIMIT_EXCEEDED` "
+    "when the chain holds more than `IMI_TRACE_MAX_ROWS` work items and links."
 )
 
 
-async def _trace(session: SessionDep, kind: TraceKind, ref: str, project_id: UUID | None) -> Trace:
-    service = TraceService(session)
+def _service(request: Request, session: SessionDep) -> TraceService:
+    return TraceService(session, request.app.state.settings.trace_max_rows)
+
+
+Tracer = Annotated[TraceService, Depends(_service)]
+
+
+async def _trace(
+    service: TraceService, kind: TraceKind, ref: str, project_id: UUID | None
+) -> Trace:
     items = await service.trace(kind, ref, project_id)
     return Trace.of(kind, ref, items, await service.mimir(items))
 
 
 def _route(kind: TraceKind, path: str, summary: str) -> None:
-    async def endpoint(ref: str, session: SessionDep, project_id: ProjectFilter = None) -> Trace:
-        return await _trace(session, kind, ref, project_id)
+    async def endpoint(ref: str, service: Tracer, project_id: ProjectFilter = None) -> Trace:
+        return await _trace(service, kind, ref, project_id)
 
     router.add_api_route(
         path,
@@ -63,6 +72,6 @@ _route("deploy", "/deploy/{ref}", "Trace from a deploy (link id or CI deploy id)
     "commit hash. " + DESCRIPTION,
     responses=ERRORS,
 )
-async def trace_any(ref: str, session: SessionDep, project_id: ProjectFilter = None) -> Trace:
-    kind = await TraceService(session).detect(ref)
-    return await _trace(session, kind, ref, project_id)
+async def trace_any(ref: str, service: Tracer, project_id: ProjectFilter = None) -> Trace:
+    kind = await service.detect(ref)
+    return await _trace(service, kind, ref, project_id)

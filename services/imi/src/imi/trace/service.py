@@ -6,11 +6,11 @@ import re
 import uuid
 from uuid import UUID
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from envelope import BadRequest, NotFound
+from envelope import BadRequest, LimitExceeded, NotFound
 from envelope.events.plane import TICKET_KEY
 from imi.links.models import DeployLink, PrLink, TicketLink
 from imi.mimir.repository import MimirRepository
@@ -27,8 +27,9 @@ PR_NUMBER = re.compile(r"[0-9]{1,10}")
 
 
 class TraceService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, max_rows: int = 2000) -> None:
         self.session = session
+        self.max_rows = max_rows
 
     async def detect(self, ref: str) -> TraceKind:
         """ticket key → ticket; uuid → work item, else deploy; digits → PR; hex → commit."""
@@ -82,8 +83,11 @@ class TraceService:
             raise NotFound("nothing is linked to this reference", kind=kind, ref=ref)
         keys = select(TicketLink.plane_ticket_id).where(TicketLink.work_item_id.in_(seeds))
         related = await self._ids(
-            select(TicketLink.work_item_id).where(TicketLink.plane_ticket_id.in_(keys))
+            select(TicketLink.work_item_id)
+            .where(TicketLink.plane_ticket_id.in_(keys))
+            .limit(self.max_rows + 1)
         )
+        await self._check_size({*seeds, *related}, kind, ref)
         # Ids first, then one `= ANY` lookup: an OR of two IN lists makes PostgreSQL scan
         # every work item instead of using the primary key.
         query = (
@@ -97,6 +101,26 @@ class TraceService:
             .order_by(WorkItem.created_at, WorkItem.id)
         )
         return list(await self.session.scalars(query))
+
+    async def _check_size(self, ids: set[UUID], kind: TraceKind, ref: str) -> None:
+        """Refuse a chain of more than `max_rows` work items and links before loading it."""
+        links = 0
+        if len(ids) <= self.max_rows:
+            counts = [
+                select(func.count()).where(model.work_item_id.in_(ids))
+                for model in (TicketLink, PrLink, DeployLink)
+            ]
+            links = sum([int(await self.session.scalar(count) or 0) for count in counts])
+        if len(ids) + links > self.max_rows:
+            raise LimitExceeded(
+                f"the trace holds more than {self.max_rows} work items and links; "
+                "trace a narrower reference (a work item, or a PR with project_id)",
+                kind=kind,
+                ref=ref,
+                work_items=len(ids),
+                links=links,
+                limit=self.max_rows,
+            )
 
     async def mimir(self, items: list[WorkItem]) -> list[MimirEntityOut]:
         """The mimir entities related to the chain's projects, work items and links."""

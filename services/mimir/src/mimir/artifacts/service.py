@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 from psycopg.types.json import Jsonb
@@ -14,6 +16,20 @@ from mimir.artifacts.schemas import ArtifactCreate, VersionCreate
 from mimir.chunking import Chunk, Passage, chunk, passages
 from mimir.deps import Work
 from mimir.sql import Conn, Row, execute_many, fetch_all, fetch_one
+
+T = TypeVar("T")
+
+OFF_LOOP_CHARS = 64 * 1024
+"""Content at least this long is hashed and chunked in a worker thread: a few MiB take tens of
+milliseconds of CPU, which on the event loop would stall every other request meanwhile."""
+
+
+async def cpu_bound(content: str, work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` in a worker thread for big content, inline for small (a thread hop costs
+    more than hashing a short text)."""
+    if len(content) >= OFF_LOOP_CHARS:
+        return await asyncio.to_thread(work, *args)
+    return work(*args)
 
 
 def content_hash(content: str) -> str:
@@ -27,8 +43,13 @@ async def _add_version(
     version = await fetch_one(work.conn, "insert_version", {**params, "created_by": created_by})
     assert version is not None
     settings = work.settings
-    pieces = chunk(
-        artifact["artifact_type"], content, settings.chunk_max_chars, settings.chunk_overlap_chars
+    pieces = await cpu_bound(
+        content,
+        chunk,
+        artifact["artifact_type"],
+        content,
+        settings.chunk_max_chars,
+        settings.chunk_overlap_chars,
     )
     spans: list[tuple[str, Chunk | Passage]] = [("chunk", piece) for piece in pieces]
     spans += [("passage", piece) for piece in passages(pieces)]
@@ -65,7 +86,7 @@ async def create_artifact(work: Work, body: ArtifactCreate) -> tuple[Row, Row]:
     )
     assert artifact is not None
     await work.created("artifact", artifact["id"])
-    digest = content_hash(body.content)
+    digest = await cpu_bound(body.content, content_hash, body.content)
     version = await _add_version(work, artifact, body.content, digest, body.created_by)
     await work.emit(
         "mimir.artifact.created",
@@ -86,7 +107,7 @@ async def add_version(work: Work, artifact_id: UUID, body: VersionCreate) -> tup
     artifact = await fetch_one(work.conn, "lock_artifact", {"id": artifact_id})
     if artifact is None:
         raise NotFound("artifact not found", id=str(artifact_id))
-    digest = content_hash(body.content)
+    digest = await cpu_bound(body.content, content_hash, body.content)
     existing = await fetch_one(
         work.conn, "get_version_by_hash", {"artifact_id": artifact_id, "content_hash": digest}
     )

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from envelope import error_responses
+from envelope import LimitExceeded, error_responses
 from mimir.deps import ReadDep, WorkDep
 from mimir.filters import ListParams, Page, Resource, list_params
 from mimir.relations import service
@@ -80,14 +80,25 @@ async def traverse(
         "both", description="Follow relations from source to target (out), back (in), or both"
     ),
     relation_type: str | None = Query(None, description="Only follow this relation type"),
+    max_edges: int | None = Query(
+        None,
+        ge=1,
+        description="Stop expanding after this many relations (default and most: "
+        "`MIMIR_TRAVERSAL_MAX_EDGES`); more than the most is a 400 `LIMIT_EXCEEDED`",
+    ),
 ) -> Traversal:
-    """Every relation within `depth` hops of the start entity, walked by a recursive CTE.
+    """Every relation within `depth` hops of the start entity, walked breadth-first.
 
-    No entity is entered twice on the same path, so cycles end the walk instead of looping;
-    each relation is reported once, at its fewest hops.
+    Each entity is entered once, at its fewest hops, so cycles and diamonds cost nothing
+    extra; each relation is reported once. The walk stops expanding once `max_edges`
+    relations are reported, and then says `truncated`.
     """
-    rows, nodes = await service.traverse(
-        work.conn, start_type, start_id, depth, direction, relation_type
+    most = work.settings.traversal_max_edges
+    if max_edges is not None and max_edges > most:
+        raise LimitExceeded(f"max_edges may be at most {most}", max_edges=max_edges, limit=most)
+    limit = max_edges or most
+    walked = await service.traverse(
+        work.conn, (start_type, start_id), depth, direction, relation_type, limit
     )
     return Traversal.model_validate(
         {
@@ -95,8 +106,10 @@ async def traverse(
             "start_id": start_id,
             "direction": direction,
             "max_depth": depth,
-            "nodes": nodes,
-            "relations": [TraversedRelation.model_validate(row) for row in rows],
+            "max_edges": limit,
+            "truncated": walked.truncated,
+            "nodes": walked.nodes,
+            "relations": [TraversedRelation.model_validate(row) for row in walked.relations],
         }
     )
 

@@ -95,5 +95,7 @@ class Traversal(BaseModel):
     start_id: UUID
     direction: Literal["out", "in", "both"]
     max_depth: int
+    max_edges: int = Field(description="Most relations this traversal reports")
+    truncated: bool = Field(description="The walk stopped expanding at `max_edges`")
     nodes: list[Node] = Field(description="Every entity reached, nearest first")
     relations: list[TraversedRelation] = Field(description="Every relation walked, by depth")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 from uuid import UUID
 
@@ -12,8 +13,6 @@ from mimir.entities import check_entity
 from mimir.external.projection import PROJECTED_TYPES, known_entities
 from mimir.relations.schemas import RelationCreate
 from mimir.sql import Conn, Row, body_params, fetch_all, fetch_one, insert
-
-MAX_TRAVERSED_EDGES = 1000
 
 
 def _event(row: Row) -> RelationChanged:
@@ -79,33 +78,67 @@ async def relations_of(conn: Conn, entity_type: str, entity_id: UUID) -> list[Ro
     return await with_external(conn, rows)
 
 
+Node = tuple[str, UUID]
+
+
+@dataclass
+class Traversed:
+    """What a traversal reached: relations by hop count, nodes at their fewest hops."""
+
+    relations: list[Row]
+    nodes: list[dict[str, object]]
+    truncated: bool
+
+
 async def traverse(
     conn: Conn,
-    start_type: str,
-    start_id: UUID,
+    start: Node,
     depth: int,
     direction: Literal["out", "in", "both"],
     relation_type: str | None,
-) -> tuple[list[Row], list[dict[str, object]]]:
-    """Relations within `depth` hops (each once, at its fewest hops) and the nodes reached."""
-    rows = await fetch_all(
-        conn,
-        "traverse_relations",
-        {
-            "type": start_type,
-            "id": start_id,
-            "depth": depth,
-            "outgoing": direction in ("out", "both"),
-            "incoming": direction in ("in", "both"),
-            "relation_type": relation_type,
-            "max_edges": MAX_TRAVERSED_EDGES,
-        },
-    )
-    rows = await with_external(conn, rows)
-    rows.sort(key=lambda row: (row["depth"], row["created_at"], row["id"]))
-    nodes: dict[tuple[str, UUID], int] = {}
-    for row in rows:
-        key = (row["node_type"], row["node_id"])
-        if key != (start_type, start_id):
-            nodes.setdefault(key, row["depth"])
-    return rows, [{"type": t, "id": i, "depth": d} for (t, i), d in nodes.items()]
+    max_edges: int,
+) -> Traversed:
+    """Breadth-first, one statement per hop: each node is entered once, at its fewest hops.
+
+    A relation is reported once, at the hop where it is first met; the walk stops expanding
+    as soon as `max_edges` relations have been reported (then `truncated`), so the work is
+    bounded by the answer's size instead of by the number of paths.
+    """
+    visited: dict[Node, int] = {start: 0}
+    frontier: list[Node] = [start]
+    relations: list[Row] = []
+    outgoing, incoming = direction in ("out", "both"), direction in ("in", "both")
+    truncated = False
+    for hop in range(1, depth + 1):
+        if not frontier:
+            break
+        room = max_edges - len(relations)
+        rows = await fetch_all(
+            conn,
+            "relations_around",
+            {
+                "types": [node[0] for node in frontier],
+                "ids": [node[1] for node in frontier],
+                "outgoing": outgoing,
+                "incoming": incoming,
+                "relation_type": relation_type,
+                "seen": [row["id"] for row in relations],
+                "limit": room + 1,
+            },
+        )
+        if len(rows) > room:
+            rows, truncated = rows[:room], True
+        ends = set(frontier)
+        frontier = []
+        for row in rows:
+            source: Node = (row["source_type"], row["source_id"])
+            target: Node = (row["target_type"], row["target_id"])
+            node = target if outgoing and source in ends else source
+            relations.append({**row, "depth": hop, "node_type": node[0], "node_id": node[1]})
+            if node not in visited:
+                visited[node] = hop
+                frontier.append(node)
+        if truncated:
+            break
+    nodes = [{"type": t, "id": i, "depth": d} for (t, i), d in visited.items() if d > 0]
+    return Traversed(await with_external(conn, relations), nodes, truncated)

@@ -33,43 +33,16 @@ WHERE (source_type = %(type)s AND source_id = %(id)s)
    OR (target_type = %(type)s AND target_id = %(id)s)
 ORDER BY created_at DESC, id DESC;
 
--- name: traverse_relations
--- Relations within %(depth)s hops of the start, each with its hop count and the entity it reaches.
-WITH RECURSIVE walk AS (
-    SELECT r.id, r.source_type, r.source_id, r.relation_type, r.target_type, r.target_id,
-           r.metadata, r.created_at, 1 AS depth, nxt.node_type, nxt.node_id,
-           ARRAY[%(type)s || ':' || %(id)s::text, nxt.node_type || ':' || nxt.node_id::text]
-               AS path
-    FROM relations r
-    CROSS JOIN LATERAL (
-        SELECT CASE WHEN r.source_type = %(type)s AND r.source_id = %(id)s
-                    THEN r.target_type ELSE r.source_type END AS node_type,
-               CASE WHEN r.source_type = %(type)s AND r.source_id = %(id)s
-                    THEN r.target_id ELSE r.source_id END AS node_id
-    ) nxt
-    WHERE ((%(outgoing)s AND r.source_type = %(type)s AND r.source_id = %(id)s)
-        OR (%(incoming)s AND r.target_type = %(type)s AND r.target_id = %(id)s))
-      AND (%(relation_type)s::text IS NULL OR r.relation_type = %(relation_type)s)
-  UNION ALL
-    SELECT r.id, r.source_type, r.source_id, r.relation_type, r.target_type, r.target_id,
-           r.metadata, r.created_at, w.depth + 1, nxt.node_type, nxt.node_id,
-           w.path || (nxt.node_type || ':' || nxt.node_id::text)
-    FROM walk w
-    JOIN relations r
-      ON (%(outgoing)s AND r.source_type = w.node_type AND r.source_id = w.node_id)
-      OR (%(incoming)s AND r.target_type = w.node_type AND r.target_id = w.node_id)
-    CROSS JOIN LATERAL (
-        SELECT CASE WHEN r.source_type = w.node_type AND r.source_id = w.node_id
-                    THEN r.target_type ELSE r.source_type END AS node_type,
-               CASE WHEN r.source_type = w.node_type AND r.source_id = w.node_id
-                    THEN r.target_id ELSE r.source_id END AS node_id
-    ) nxt
-    WHERE w.depth < %(depth)s
-      AND NOT (nxt.node_type || ':' || nxt.node_id::text) = ANY (w.path)
-      AND (%(relation_type)s::text IS NULL OR r.relation_type = %(relation_type)s)
-)
-SELECT DISTINCT ON (id) id, source_type, source_id, relation_type, target_type, target_id,
-       metadata, created_at, depth, node_type, node_id
-FROM walk
-ORDER BY id, depth
-LIMIT %(max_edges)s;
+-- name: relations_around
+-- One breadth-first hop: unseen relations at the frontier's nodes, oldest first, at most limit.
+SELECT r.id, r.source_type, r.source_id, r.relation_type, r.target_type, r.target_id,
+       r.metadata, r.created_at
+FROM relations r
+WHERE ((%(outgoing)s AND (r.source_type, r.source_id) IN
+           (SELECT * FROM unnest(%(types)s::text[], %(ids)s::uuid[])))
+    OR (%(incoming)s AND (r.target_type, r.target_id) IN
+           (SELECT * FROM unnest(%(types)s::text[], %(ids)s::uuid[]))))
+  AND (%(relation_type)s::text IS NULL OR r.relation_type = %(relation_type)s)
+  AND r.id <> ALL (%(seen)s::uuid[])
+ORDER BY r.created_at, r.id
+LIMIT %(limit)s;
