@@ -61,6 +61,7 @@ async def run(env: dict[str, Any]) -> list[Figure]:
     async with services.client("mimir") as api:
         ours_space, _ = await create_space(api, "bench-client-api")
         copy_space, model = await create_space(api, "bench-client-copy")
+        await services.build_space_indexes()
         pending = iter(bodies)
 
         async def client() -> None:

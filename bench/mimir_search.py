@@ -163,7 +163,10 @@ def text_notes(p95: float, raw_p95: float) -> str:
 async def run(env: dict[str, Any]) -> list[Figure]:
     services: Services = env["services"]
     chunks = scaled(CHUNKS, 2000)
-    centroids, span_ids = await asyncio.to_thread(load, services.conninfo("mimir"), chunks)
+    # Set-up DDL and bulk loads run as the owner: the service's role has rows only.
+    centroids, span_ids = await asyncio.to_thread(
+        load, services.conninfo("mimir", superuser=True), chunks
+    )
     env["mimir_spans"] = span_ids
     vectors = query_vectors(centroids, len(QUERIES))
     settings = MimirSettings(db_password="x" * 16, bloodbank_password="x" * 16)  # type: ignore[arg-type]

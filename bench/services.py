@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 
 from bench.core import Figure, harness, rss_mb
 
@@ -35,8 +36,8 @@ class Services:
 
     def start(self) -> None:
         for service in self.names:
+            harness.migrate(service, self.database)
             env = harness.service_env(service, self.database, self.broker)
-            harness.migrate(service, env)
             process = harness.ServiceProcess(service, env, self.logs / f"{service}.log")
             self.processes[service] = process.start()
         # The local model loads on first use; one search-free embed call would skew "idle".
@@ -54,6 +55,19 @@ class Services:
         if superuser:
             return str(self.database.admin_conninfo())
         return str(self.database.service_conninfo(service))
+
+    async def build_space_indexes(self) -> None:
+        """What the migration step and mimir's index builder do for new spaces."""
+        from psycopg.rows import dict_row
+
+        from mimir.embedding.indexes import build_space_indexes
+
+        conninfo = self.database.migrator_conninfo("mimir")
+        conn = await psycopg.AsyncConnection.connect(
+            conninfo, autocommit=True, row_factory=dict_row
+        )
+        async with conn:
+            await build_space_indexes(conn)
 
     def memory(self) -> list[Figure]:
         figures = []

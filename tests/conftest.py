@@ -40,16 +40,14 @@ def broker(rid: str) -> Iterator[Broker]:
 
 @pytest.fixture(scope="session")
 def imi_env(database: Database, broker: Broker) -> dict[str, str]:
-    env = service_env("imi", database, broker)
-    migrate("imi", env)
-    return env
+    migrate("imi", database)
+    return service_env("imi", database, broker)
 
 
 @pytest.fixture(scope="session")
 def mimir_env(database: Database, broker: Broker) -> dict[str, str]:
-    env = service_env("mimir", database, broker)
-    migrate("mimir", env)
-    return env
+    migrate("mimir", database)
+    return service_env("mimir", database, broker)
 
 
 def _settings(settings_class: type[ServiceSettings], env: dict[str, str]) -> ServiceSettings:

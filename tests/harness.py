@@ -59,12 +59,15 @@ def run_id() -> str:
 
 @dataclass
 class Database:
-    """A fresh database provisioned like production: schemas imi/mimir, one role each."""
+    """A fresh database provisioned like production: schemas imi/mimir, each owned by its
+    migrator role, and a DML-only runtime role per service."""
 
     name: str
     admin_dsn: str
-    roles: dict[str, str] = field(default_factory=dict)  # service -> role name
-    passwords: dict[str, str] = field(default_factory=dict)  # service -> password
+    roles: dict[str, str] = field(default_factory=dict)  # service -> runtime role
+    passwords: dict[str, str] = field(default_factory=dict)  # service -> its password
+    migrators: dict[str, str] = field(default_factory=dict)  # service -> migrator role
+    migrator_passwords: dict[str, str] = field(default_factory=dict)
 
     @property
     def host(self) -> str:
@@ -78,49 +81,53 @@ class Database:
         return psycopg.conninfo.make_conninfo(self.admin_dsn, dbname=self.name)
 
     def service_conninfo(self, service: str) -> str:
+        return self.conninfo(self.roles[service], self.passwords[service])
+
+    def migrator_conninfo(self, service: str) -> str:
+        return self.conninfo(self.migrators[service], self.migrator_passwords[service])
+
+    def conninfo(self, user: str, password: str) -> str:
         return psycopg.conninfo.make_conninfo(
-            self.admin_dsn,
-            dbname=self.name,
-            user=self.roles[service],
-            password=self.passwords[service],
+            self.admin_dsn, dbname=self.name, user=user, password=password
         )
 
     @classmethod
-    def create(cls, rid: str) -> Database:
+    def create(cls, rid: str, **variables: str) -> Database:
+        """`variables` go to provision.sql (e.g. statement_timeout="1s")."""
         db = cls(name=f"test_{rid}", admin_dsn=PG_ADMIN_DSN)
         for service in ("imi", "mimir"):
             db.roles[service] = f"{service}_test_{rid}"
             db.passwords[service] = secrets.token_urlsafe(24)
+            db.migrators[service] = f"{service}_migrator_test_{rid}"
+            db.migrator_passwords[service] = secrets.token_urlsafe(24)
         with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db.name)))
+        db.provision(db.name, **variables)
+        return db
+
+    def provision(self, dbname: str, **variables: str) -> None:
+        """Run deploy/postgres/provision.sql in `dbname` with this run's roles."""
+        values = {
+            **{f"{s}_role": role for s, role in self.roles.items()},
+            **{f"{s}_password": password for s, password in self.passwords.items()},
+            **{f"{s}_migrator": role for s, role in self.migrators.items()},
+            **{f"{s}_migrator_password": pw for s, pw in self.migrator_passwords.items()},
+            **variables,
+        }
+        args = [arg for name, value in values.items() for arg in ("-v", f"{name}={value}")]
+        target = psycopg.conninfo.make_conninfo(self.admin_dsn, dbname=dbname)
         subprocess.run(
-            [
-                "psql",
-                "-X",
-                "-q",
-                db.admin_conninfo(),
-                "-f",
-                str(PROVISION_SQL),
-                "-v",
-                f"imi_role={db.roles['imi']}",
-                "-v",
-                f"imi_password={db.passwords['imi']}",
-                "-v",
-                f"mimir_role={db.roles['mimir']}",
-                "-v",
-                f"mimir_password={db.passwords['mimir']}",
-            ],
+            ["psql", "-X", "-q", target, "-f", str(PROVISION_SQL), *args],
             check=True,
             capture_output=True,
         )
-        return db
 
     def drop(self) -> None:
         with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
             )
-            for role in self.roles.values():
+            for role in [*self.roles.values(), *self.migrators.values()]:
                 conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
 
@@ -180,11 +187,24 @@ def service_env(service: str, db: Database, broker: Broker, **extra: str) -> dic
     }
 
 
-def migrate(service: str, env: dict[str, str]) -> None:
+def migrator_env(service: str, db: Database) -> dict[str, str]:
+    """What the one-off migration step of `service` gets: the schema owner's account only."""
+    prefix = service.upper()
+    return {
+        f"{prefix}_DB_HOST": db.host,
+        f"{prefix}_DB_PORT": str(db.port),
+        f"{prefix}_DB_NAME": db.name,
+        f"{prefix}_MIGRATOR_USER": db.migrators[service],
+        f"{prefix}_MIGRATOR_PASSWORD": db.migrator_passwords[service],
+    }
+
+
+def migrate(service: str, db: Database) -> None:
+    """Apply `service`'s migrations as its migrator, as `make migrate` does."""
     subprocess.run(
         ["alembic", "-c", "alembic.ini", "upgrade", "head"],
         cwd=ROOT / "services" / service,
-        env={**os.environ, **env},
+        env={**os.environ, **migrator_env(service, db)},
         check=True,
         capture_output=True,
     )

@@ -16,7 +16,14 @@ import yaml
 from harness import ROOT
 
 BINARY = Path(compose.__file__).parent / "docker-compose"
-SECRETS = ("POSTGRES_PASSWORD", "IMI_DB_PASSWORD", "MIMIR_DB_PASSWORD", "BLOODBANK_PASSWORD")
+SECRETS = (
+    "POSTGRES_PASSWORD",
+    "IMI_DB_PASSWORD",
+    "MIMIR_DB_PASSWORD",
+    "IMI_MIGRATOR_PASSWORD",
+    "MIMIR_MIGRATOR_PASSWORD",
+    "BLOODBANK_PASSWORD",
+)
 
 
 def compose_config(env_file: Path) -> subprocess.CompletedProcess[str]:
@@ -38,7 +45,15 @@ def test_config_is_valid_with_secrets(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     services = config["services"]
-    assert set(services) == {"postgres", "rabbitmq", "imi", "mimir"}
+    assert set(services) == {
+        "postgres",
+        "rabbitmq",
+        "imi-migrate",
+        "mimir-migrate",
+        "mimir-indexer",
+        "imi",
+        "mimir",
+    }
     published = {
         name: {(p["published"], p["target"]) for p in service.get("ports", [])}
         for name, service in services.items()
@@ -48,9 +63,22 @@ def test_config_is_valid_with_secrets(tmp_path: Path) -> None:
     assert published["mimir"] == {("38000", 8000)}
     assert ("15672", 15672) in published["rabbitmq"]
     for service in ("imi", "mimir"):
-        conditions = {dep["condition"] for dep in services[service]["depends_on"].values()}
-        assert conditions == {"service_healthy"}
+        conditions = {
+            name: dep["condition"] for name, dep in services[service]["depends_on"].items()
+        }
+        assert conditions == {
+            "postgres": "service_healthy",
+            "rabbitmq": "service_healthy",
+            f"{service}-migrate": "service_completed_successfully",
+        }
+        # Migrations are the one-off step's: the service neither runs them nor gets the key.
+        assert "alembic" not in " ".join(services[service].get("command") or [])
+        assert not any("MIGRATOR" in name for name in services[service]["environment"])
     assert services["imi"]["environment"]["IMI_DB_PASSWORD"] == "a-generated-secret-1-xyz"
+    assert services["imi-migrate"]["environment"]["IMI_MIGRATOR_PASSWORD"] == (
+        "a-generated-secret-3-xyz"
+    )
+    assert not any("DB_PASSWORD" in name for name in services["imi-migrate"]["environment"])
 
 
 @pytest.mark.parametrize("missing", SECRETS)

@@ -10,7 +10,9 @@ import httpx
 import psycopg
 import pytest
 from fastapi import FastAPI, Request
+from psycopg.rows import dict_row
 
+from mimir.embedding.indexes import build_space_indexes
 from mimir.embedding.openai import OpenAIEmbedder
 from mimir.settings import MimirSettings
 
@@ -24,6 +26,15 @@ def hnsw_indexes(database: Any, space_id: str) -> list[str]:
             ("embeddings_hnsw_" + uuid.UUID(space_id).hex,),
         ).fetchall()
     return [row[0] for row in rows]
+
+
+async def build_indexes(database: Any) -> list[str]:
+    """What the migration step (or its watcher) does: build missing indexes as the owner."""
+    conn = await psycopg.AsyncConnection.connect(
+        database.migrator_conninfo("mimir"), autocommit=True, row_factory=dict_row
+    )
+    async with conn:
+        return await build_space_indexes(conn)
 
 
 async def wait_ready(api: Any, space_id: str) -> dict[str, Any]:
@@ -46,6 +57,8 @@ async def test_client_space_builds_its_index_and_serves_uploaded_vectors(
     assert space["status"] == "ready"
     [provenance] = await api.ok(f"/provenance/embedding_space/{space['id']}")
     assert provenance["pipeline_version"] == "vectors@2"
+    assert hnsw_indexes(database, space["id"]) == []  # the service's role runs no DDL
+    assert "embeddings_hnsw_" + uuid.UUID(space["id"]).hex in await build_indexes(database)
     [indexdef] = hnsw_indexes(database, space["id"])
     assert "hnsw" in indexdef
     assert "vector(3)" in indexdef
@@ -96,6 +109,39 @@ async def test_client_space_builds_its_index_and_serves_uploaded_vectors(
         json={"name": f"client-{unique}", "provider": "client", "dimensions": 3},
     )
     assert taken.status_code == 409
+
+
+async def test_new_dimensions_wait_for_the_rebuilt_index(
+    api: Any, database: Any, unique: str
+) -> None:
+    space = await api.created(
+        "/embedding-spaces", {"name": f"resize-{unique}", "provider": "client", "dimensions": 3}
+    )
+    artifact = await api.artifact(f"resize {unique}", source=unique)
+    [chunk] = (await api.ok("/spans", artifact_id=artifact["id"], span_type="chunk"))["items"]
+    vectors = f"{API}/embedding-spaces/{space['id']}/vectors"
+    stored = await api.client.post(
+        vectors, json={"items": [{"span_id": chunk["id"], "vector": [1, 0, 0]}]}
+    )
+    assert stored.json() == {"stored": 1}
+    await build_indexes(database)
+    assert await build_indexes(database) == []  # nothing left to do
+
+    # What a re-embed to a model of another size does to the row (client spaces keep theirs).
+    with psycopg.connect(database.admin_conninfo(), autocommit=True) as conn:
+        conn.execute("DELETE FROM mimir.embeddings WHERE space_id = %s", (space["id"],))
+        conn.execute(
+            "UPDATE mimir.embedding_spaces SET dimensions = 4 WHERE id = %s", (space["id"],)
+        )
+    four = {"items": [{"span_id": chunk["id"], "vector": [1, 0, 0, 0]}]}
+    waiting = await api.client.post(vectors, json=four)
+    assert waiting.status_code == 409
+    assert api.code(waiting) == "CONFLICT"
+
+    await build_indexes(database)
+    [indexdef] = hnsw_indexes(database, space["id"])
+    assert "vector(4)" in indexdef
+    assert (await api.client.post(vectors, json=four)).json() == {"stored": 1}
 
 
 async def test_space_creation_is_validated(api: Any, unique: str) -> None:

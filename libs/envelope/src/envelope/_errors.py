@@ -141,8 +141,16 @@ def _is_integrity(error: Exception) -> bool:
     return isinstance(error, sa_exc.IntegrityError | pg_errors.IntegrityError)
 
 
+def is_cancelled(error: BaseException) -> bool:
+    """The role's `statement_timeout` cancelled the statement: the work asked for too much,
+    so waiting and retrying in place would only repeat it."""
+    return isinstance(getattr(error, "orig", error), pg_errors.QueryCanceled)
+
+
 def is_unavailable(error: BaseException) -> bool:
     """The database cannot be reached or the pool is exhausted: a wait, not a fault."""
+    if is_cancelled(error):
+        return False
     if isinstance(error, PoolTimeout | sa_exc.TimeoutError | pg_errors.OperationalError):
         return True
     if isinstance(error, sa_exc.DBAPIError):
@@ -175,6 +183,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def database(_: Request, error: Exception) -> JSONResponse:
         if _is_integrity(error):
             return _integrity(error)
+        if is_cancelled(error):
+            log.warning("statement cancelled by its time limit", error_type=type(error).__name__)
+            return _json(503, "SERVICE_UNAVAILABLE", "the request took longer than allowed")
         if is_unavailable(error):
             log.warning("database unavailable", error_type=type(error).__name__)
             return _unavailable()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import ClassVar, Self
+from typing import ClassVar, Literal, Self
 
 import yarl
 from psycopg.conninfo import make_conninfo
@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL
 
 from envelope._limits import DEFAULT_MAX_BODY_BYTES
 
+Purpose = Literal["serve", "migrate"]
 EXAMPLE_SECRET = "change-me-to-a-generated-secret"  # noqa: S105 - the value we refuse
 MIN_SECRET_LENGTH = 16
 
@@ -70,6 +71,9 @@ class ServiceSettings(BaseSettings):
     db_password: SecretStr = SecretStr("")
     db_pool_size: int = 10
     db_pool_timeout: float = Field(3.0, description="Seconds to wait for a pooled connection")
+    # The role that owns the schema and runs migrations; only the migration step gets these.
+    migrator_user: str = ""
+    migrator_password: SecretStr = SecretStr("")
 
     bloodbank_url: str = Field("amqp://127.0.0.1:5672/", validation_alias="BLOODBANK_URL")
     bloodbank_user: str = Field("bloodbank", validation_alias="BLOODBANK_USER")
@@ -100,21 +104,29 @@ class ServiceSettings(BaseSettings):
         return Path(folder) / f"{profile}.yaml"
 
     @classmethod
-    def load(cls) -> Self:
-        """Read the environment and refuse weak secrets, naming the variable, never the value."""
+    def load(cls, purpose: Purpose = "serve") -> Self:
+        """Read the environment and refuse weak secrets, naming the variable, never the value.
+
+        `serve` needs the runtime secrets; `migrate` (the one-off migration step) needs only
+        the migrator's password.
+        """
         settings = cls()
-        problems = settings.insecure_secrets()
+        problems = settings.insecure_secrets(purpose)
         if problems:
             raise InsecureSettings("; ".join(problems))
         return settings
 
-    def insecure_secrets(self) -> list[str]:
+    def insecure_secrets(self, purpose: Purpose = "serve") -> list[str]:
         prefix = str(self.model_config.get("env_prefix", "")).upper()
-        checks = {
-            f"{prefix}DB_PASSWORD": (self.db_password, True),
-            "BLOODBANK_PASSWORD": (self.bloodbank_password, True),
-            f"{prefix}API_KEY": (self.api_key, False),
-        }
+        checks = (
+            {f"{prefix}MIGRATOR_PASSWORD": (self.migrator_password, True)}
+            if purpose == "migrate"
+            else {
+                f"{prefix}DB_PASSWORD": (self.db_password, True),
+                "BLOODBANK_PASSWORD": (self.bloodbank_password, True),
+                f"{prefix}API_KEY": (self.api_key, False),
+            }
+        )
         problems = []
         for variable, (secret, required) in checks.items():
             value = secret.get_secret_value()
@@ -130,21 +142,36 @@ class ServiceSettings(BaseSettings):
     @property
     def conninfo(self) -> str:
         """libpq connection string for psycopg (holds the password: never log it)."""
+        return self._conninfo(self.db_user, self.db_password)
+
+    def _conninfo(self, user: str, password: SecretStr) -> str:
         return make_conninfo(
             host=self.db_host,
             port=self.db_port,
             dbname=self.db_name,
-            user=self.db_user,
-            password=self.db_password.get_secret_value(),
+            user=user,
+            password=password.get_secret_value(),
             application_name=str(self.model_config.get("env_prefix", "")).strip("_").lower(),
         )
 
     @property
     def sqlalchemy_url(self) -> URL:
+        return self._url(self.db_user, self.db_password)
+
+    @property
+    def migrator_url(self) -> URL:
+        """The schema owner's URL, for migrations and index builds (holds the password)."""
+        return self._url(self.migrator_user, self.migrator_password)
+
+    @property
+    def migrator_conninfo(self) -> str:
+        return self._conninfo(self.migrator_user, self.migrator_password)
+
+    def _url(self, user: str, password: SecretStr) -> URL:
         return URL.create(
             "postgresql+psycopg",
-            username=self.db_user,
-            password=self.db_password.get_secret_value(),
+            username=user,
+            password=password.get_secret_value(),
             host=self.db_host,
             port=self.db_port,
             database=self.db_name,

@@ -14,6 +14,7 @@ class ImiSettings(ServiceSettings):
 
     port: int = 8400
     db_user: str = "imi"
+    migrator_user: str = "imi_migrator"
     db_schema: str = "imi"
     max_body_bytes: int = Field(
         1024 * 1024, ge=1024, description="Largest request body; larger answers 413"

@@ -15,6 +15,7 @@ class MimirSettings(ServiceSettings):
 
     port: int = 38000
     db_user: str = "mimir"
+    migrator_user: str = "mimir_migrator"
 
     chunk_max_chars: int = Field(1200, ge=200, description="Longest chunk span, in characters")
     chunk_overlap_chars: int = Field(

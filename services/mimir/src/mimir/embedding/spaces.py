@@ -1,9 +1,10 @@
-"""Embedding spaces: one model's vectors, with an HNSW index of their own built at creation.
+"""Embedding spaces: one model's vectors, each space with an HNSW index of its own.
 
 The index is a partial expression index, `((vector::vector(d)) <opclass>) WHERE space_id =
-'<id>'`, so spaces of different models and sizes share one `embeddings` table. Its DDL is
-composed with `psycopg.sql` from validated values only (a dimension in 1..2000, an
-allow-listed operator class, the space's UUID).
+'<id>'`, so spaces of different models and sizes share one `embeddings` table. The service's
+role may not run DDL: the index is built `CONCURRENTLY` by the schema's owner
+(`mimir.embedding.indexes`, run by the migration step and by its watcher), and until then
+searches of the space scan its rows exactly.
 """
 
 from __future__ import annotations
@@ -74,15 +75,13 @@ def embedder_for(space: Row, settings: MimirSettings) -> Embedder | None:
     return None
 
 
-async def build_index(conn: Conn, space: Row) -> None:
-    await execute(
-        conn,
-        "create_hnsw_index",
-        index=index_name(space["id"]),
-        dimensions=dimensions_literal(space["dimensions"]),
-        opclass=sql.SQL(OPCLASSES[space["distance"]]),
-        space_id=sql.Literal(space["id"]),
-    )
+async def index_is_stale(conn: Conn, space: Row) -> bool:
+    """The space still has an index for other dimensions: new vectors would not fit its
+    expression, so none are stored until the index is rebuilt."""
+    name = HNSW_INDEX_PREFIX + space["id"].hex
+    cast = f"vector({int(space['dimensions'])})"
+    row = await fetch_one(conn, "stale_hnsw_index", {"name": name, "cast": cast})
+    return bool(row and row["stale"])
 
 
 async def create_space(conn: Conn, body: SpaceCreate, settings: MimirSettings) -> Row:
@@ -101,7 +100,6 @@ async def create_space(conn: Conn, body: SpaceCreate, settings: MimirSettings) -
     )
     if row is None:
         raise Conflict("an embedding space with this name exists", name=body.name)
-    await build_index(conn, row)
     return {**row, "embedding_count": 0}
 
 
@@ -116,12 +114,12 @@ async def reembed(conn: Conn, space_id: UUID, body: Reembed, settings: MimirSett
     """Switch the space to another model; the worker recomputes every chunk's vector.
 
     With the same dimensions, old vectors keep serving searches until each is replaced; with
-    new dimensions they are dropped and the index is rebuilt for the new size.
+    new dimensions they are dropped, and new ones are stored once the index has been rebuilt
+    for the new size.
     """
     space = await fetch_required(conn, "lock_space", "embedding space", {"id": space_id})
     model, dimensions = resolve_model(body.provider, body.model, body.dimensions, settings)
     if dimensions != space["dimensions"]:
-        await execute(conn, "drop_hnsw_index", index=index_name(space_id))
         await execute(conn, "delete_space_embeddings", {"space_id": space_id})
     updated = await fetch_one(
         conn,
@@ -129,7 +127,6 @@ async def reembed(conn: Conn, space_id: UUID, body: Reembed, settings: MimirSett
         {"id": space_id, "provider": body.provider, "model": model, "dimensions": dimensions},
     )
     assert updated is not None
-    await build_index(conn, updated)
     return await fetch_required(conn, "get_space", "embedding space", {"id": space_id})
 
 
@@ -142,6 +139,11 @@ async def upload_vectors(conn: Conn, space_id: UUID, body: VectorUpload) -> int:
         raise BadRequest(
             f"vectors must have {space['dimensions']} dimensions",
             span_ids=[str(s) for s in wrong],
+        )
+    if await index_is_stale(conn, space):
+        raise Conflict(
+            "the space's index is being rebuilt for its new dimensions; retry shortly",
+            space_id=str(space_id),
         )
     missing = await fetch_all(conn, "list_missing_chunks", {"ids": [i.span_id for i in body.items]})
     if missing:

@@ -15,7 +15,12 @@ import httpx
 import structlog
 
 from mimir.database import UnitOfWork
-from mimir.embedding.spaces import embedder_for, ensure_default_space, store_vectors
+from mimir.embedding.spaces import (
+    embedder_for,
+    ensure_default_space,
+    index_is_stale,
+    store_vectors,
+)
 from mimir.settings import MimirSettings
 from mimir.sql import Conn, execute, fetch_all, fetch_one
 
@@ -84,8 +89,8 @@ class EmbeddingWorker:
         try:
             for space in await fetch_all(conn, "list_computed_spaces"):
                 embedder = embedder_for(space, self.settings)
-                if embedder is None or not chunks:
-                    continue
+                if embedder is None or not chunks or await index_is_stale(conn, space):
+                    continue  # a stale space catches up when it is re-embedded
                 vectors = await embedder.embed([chunk["content"] for chunk in chunks])
                 await store_vectors(conn, space, [chunk["id"] for chunk in chunks], vectors)
         except (ValueError, OSError, RuntimeError, httpx.HTTPError) as failure:
@@ -97,8 +102,8 @@ class EmbeddingWorker:
 
     async def _reembed_batch(self, conn: Conn) -> bool:
         space = await fetch_one(conn, "claim_reembedding_space")
-        if space is None:
-            return False
+        if space is None or await index_is_stale(conn, space):
+            return False  # a stale index waits for the index builder
         embedder = embedder_for(space, self.settings)
         chunks = await fetch_all(
             conn,

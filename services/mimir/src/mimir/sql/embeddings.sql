@@ -19,9 +19,9 @@ SELECT id, name, provider, model, dimensions, distance, status, created_at
 FROM embedding_spaces WHERE name = %(name)s;
 
 -- name: lock_space
--- One embedding space, locked until commit.
+-- One embedding space, locked until commit (vectors for it may still be inserted meanwhile).
 SELECT id, name, provider, model, dimensions, distance, status, created_at
-FROM embedding_spaces WHERE id = %(id)s FOR UPDATE;
+FROM embedding_spaces WHERE id = %(id)s FOR NO KEY UPDATE;
 
 -- name: list_spaces
 -- Every embedding space with its number of embeddings, by name.
@@ -44,14 +44,30 @@ RETURNING id, name, provider, model, dimensions, distance, status, created_at;
 DELETE FROM embeddings WHERE space_id = %(space_id)s;
 
 -- name: create_hnsw_index
--- Nothing: the space's HNSW partial expression index, over vectors cast to its dimensions.
-CREATE INDEX IF NOT EXISTS {index} ON embeddings
+-- Nothing: the space's HNSW partial expression index, built without blocking writes.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS {index} ON embeddings
 USING hnsw ((vector::vector({dimensions})) {opclass})
 WHERE space_id = {space_id};
 
 -- name: drop_hnsw_index
--- Nothing: the space's HNSW index is dropped.
-DROP INDEX IF EXISTS {index};
+-- Nothing: an HNSW index is dropped without blocking writes.
+DROP INDEX CONCURRENTLY IF EXISTS {index};
+
+-- name: list_hnsw_indexes
+-- Every space index: name, definition, whether it is valid (a failed build leaves it invalid).
+SELECT c.relname AS name, pg_get_indexdef(c.oid) AS definition, i.indisvalid AS valid
+FROM pg_index i
+JOIN pg_class c ON c.oid = i.indexrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = current_schema() AND c.relname LIKE %(prefix)s || '%%';
+
+-- name: stale_hnsw_index
+-- One row, `stale`: whether the space still has an index built for other dimensions.
+SELECT EXISTS (
+    SELECT FROM pg_indexes
+    WHERE schemaname = current_schema() AND indexname = %(name)s
+      AND indexdef NOT LIKE '%%' || %(cast)s || '%%'
+) AS stale;
 
 -- name: upsert_embedding
 -- Nothing: the span's vector in the space, replacing an older one.
@@ -96,12 +112,12 @@ UPDATE artifact_versions SET indexing_status = %(status)s, indexing_error = %(er
 WHERE id = %(id)s;
 
 -- name: claim_reembedding_space
--- One space being re-embedded, locked (skipping ones another worker holds).
+-- One space being re-embedded, locked against other workers but not against vector inserts.
 SELECT id, name, provider, model, dimensions, distance, status, created_at
 FROM embedding_spaces WHERE status = 'reembedding'
 ORDER BY created_at
 LIMIT 1
-FOR UPDATE SKIP LOCKED;
+FOR NO KEY UPDATE SKIP LOCKED;
 
 -- name: list_chunks_to_reembed
 -- Up to %(limit)s spans that get vectors (as in list_version_chunks) without one from the

@@ -1,0 +1,112 @@
+"""Building each embedding space's HNSW index, as the schema's owner, without blocking writes.
+
+The service's role may not run DDL, so a space created (or re-sized) by a request has no index
+until this runs: `python -m mimir.embedding.indexes` once (the migration step does) or with
+`--watch SECONDS` beside the service. Each index is built `CONCURRENTLY`, so inserts and
+searches go on meanwhile; an index left invalid by a failed build, or built for other
+dimensions, is dropped and built again; the index of a deleted space is dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+import psycopg
+import structlog
+from psycopg import AsyncConnection, sql
+from psycopg.rows import dict_row
+
+from envelope import InsecureSettings, configure_logging
+from mimir.embedding.spaces import OPCLASSES, dimensions_literal, index_name
+from mimir.settings import MimirSettings
+from mimir.sql import Conn, Row, execute, fetch_all
+from mimir.tables import HNSW_INDEX_PREFIX
+
+log = structlog.get_logger("mimir.indexes")
+
+
+def wanted_definition(space: Row) -> tuple[str, str]:
+    """Fragments the space's index definition must contain: its cast and operator class."""
+    return f"vector({int(space['dimensions'])})", OPCLASSES[space["distance"]]
+
+
+async def build_space_indexes(conn: Conn) -> list[str]:
+    """Make every space's index exist, valid and current; the names of those (re)built.
+
+    `conn` must be in autocommit mode (CONCURRENTLY cannot run in a transaction) and log in
+    as the schema's owner.
+    """
+    spaces = {
+        HNSW_INDEX_PREFIX + space["id"].hex: space for space in await fetch_all(conn, "list_spaces")
+    }
+    indexes = await fetch_all(conn, "list_hnsw_indexes", {"prefix": HNSW_INDEX_PREFIX})
+    kept = set()
+    for index in indexes:
+        space = spaces.get(index["name"])
+        if (
+            space is not None
+            and index["valid"]
+            and all(part in index["definition"] for part in wanted_definition(space))
+        ):
+            kept.add(index["name"])
+        else:
+            await execute(conn, "drop_hnsw_index", index=sql.Identifier(index["name"]))
+    built = []
+    for name, space in spaces.items():
+        if name in kept:
+            continue
+        log.info("building space index", space=space["name"], index=name)
+        await execute(
+            conn,
+            "create_hnsw_index",
+            index=index_name(space["id"]),
+            dimensions=dimensions_literal(space["dimensions"]),
+            opclass=sql.SQL(OPCLASSES[space["distance"]]),
+            space_id=sql.Literal(space["id"]),
+        )
+        built.append(name)
+    return built
+
+
+async def build_once(settings: MimirSettings) -> list[str]:
+    conn = await AsyncConnection.connect(
+        settings.migrator_conninfo, autocommit=True, row_factory=dict_row
+    )
+    async with conn:
+        return await build_space_indexes(conn)
+
+
+async def run(settings: MimirSettings, watch: float | None) -> None:
+    """Once (failing loudly), or every `watch` seconds (logging failures and going on)."""
+    if watch is None:
+        await build_once(settings)
+        return
+    while True:
+        try:
+            await build_once(settings)
+        except (OSError, psycopg.OperationalError) as error:  # the database is away
+            log.warning("index build failed; retrying", error=repr(error))
+        await asyncio.sleep(watch)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m mimir.embedding.indexes", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--watch", type=float, metavar="SECONDS", help="keep going, checking this often"
+    )
+    args = parser.parse_args(argv)
+    try:
+        settings = MimirSettings.load("migrate")
+    except InsecureSettings as error:
+        print(f"refusing to start: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    configure_logging(settings.log_level)
+    asyncio.run(run(settings, args.watch))
+
+
+if __name__ == "__main__":
+    main()
