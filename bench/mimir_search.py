@@ -169,7 +169,7 @@ async def run(env: dict[str, Any]) -> list[Figure]:
     )
     env["mimir_spans"] = span_ids
     vectors = query_vectors(centroids, len(QUERIES))
-    settings = MimirSettings(db_password="x" * 16, bloodbank_password="x" * 16)  # type: ignore[arg-type]
+    settings = MimirSettings(db_password="x" * 16, broker_password="x" * 16)  # type: ignore[arg-type]
     bodies = [
         HybridSearch(query=q, vector=v, filters={"latest_only": False})  # type: ignore[arg-type]
         for q, v in zip(QUERIES, vectors, strict=True)

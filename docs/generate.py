@@ -33,11 +33,11 @@ def _app(service: str) -> Any:
         from imi.main import create_app as create_imi
         from imi.settings import ImiSettings
 
-        return create_imi(ImiSettings(db_password=secret, bloodbank_password=secret))
+        return create_imi(ImiSettings(db_password=secret, broker_password=secret))
     from mimir.main import create_app as create_mimir
     from mimir.settings import MimirSettings
 
-    return create_mimir(MimirSettings(db_password=secret, bloodbank_password=secret))
+    return create_mimir(MimirSettings(db_password=secret, broker_password=secret))
 
 
 async def _served(service: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -31,6 +31,8 @@ import pytest
 from fastapi import FastAPI
 from psycopg import sql
 
+from envelope import EXCHANGE
+
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
 PROVISION_SQL = ROOT / "deploy" / "postgres" / "provision.sql"
@@ -131,20 +133,46 @@ class Database:
                 conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
 
+USAGE_ERROR = 64
+
+
 def rabbitmqctl(*args: str, stdin: str | None = None) -> str:
-    result = subprocess.run(
-        ["rabbitmqctl", "-q", *args], input=stdin, text=True, capture_output=True, check=True
-    )
+    """Run a rabbitmqctl command; its output. Under load from concurrent runs the CLI now and
+    then exits with a spurious usage error, which is retried."""
+    for attempt in range(3):
+        result = subprocess.run(
+            ["rabbitmqctl", "-q", *args], input=stdin, text=True, capture_output=True, check=False
+        )
+        if result.returncode != USAGE_ERROR:
+            break
+        time.sleep(0.5 * (attempt + 1))
+    if result.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {args[0]} failed: {result.stderr.strip()[:500]}")
     return result.stdout
+
+
+BROKER_PERMISSIONS = ROOT / "deploy" / "rabbitmq" / "permissions"
+
+
+def broker_permissions() -> dict[str, tuple[str, str, str, str]]:
+    """account -> (configure, write, read, topic write), as deploy/rabbitmq/permissions says."""
+    rows = {}
+    for line in BROKER_PERMISSIONS.read_text().splitlines():
+        if line and not line.startswith("#"):
+            account, configure, write, read, topic = line.split("\t")
+            rows[account] = (configure, write, read, topic)
+    return rows
 
 
 @dataclass
 class Broker:
-    """A vhost and a user of its own on the local RabbitMQ."""
+    """A vhost on the local RabbitMQ with an operator's user (everything) and one account per
+    service and for outside producers, each with the permissions production gives it."""
 
     vhost: str
     user: str
     password: str
+    accounts: dict[str, tuple[str, str]] = field(default_factory=dict)  # -> (user, password)
 
     @property
     def url(self) -> str:
@@ -155,19 +183,43 @@ class Broker:
     def amqp_url(self) -> str:
         return f"amqp://{self.user}:{self.password}@{AMQP_HOST}/{self.vhost}"
 
+    def account_url(self, account: str) -> str:
+        user, password = self.accounts[account]
+        return f"amqp://{user}:{password}@{AMQP_HOST}/{self.vhost}"
+
     @classmethod
     def create(cls, rid: str) -> Broker:
         if shutil.which("rabbitmqctl") is None:
             raise RuntimeError("tests need rabbitmqctl to make a throwaway vhost")
         broker = cls(vhost=f"test_{rid}", user=f"test_{rid}", password=secrets.token_urlsafe(24))
-        rabbitmqctl("add_vhost", broker.vhost)
-        rabbitmqctl("add_user", broker.user, stdin=broker.password + "\n")
-        rabbitmqctl("set_permissions", "-p", broker.vhost, broker.user, ".*", ".*", ".*")
+        try:
+            rabbitmqctl("add_vhost", broker.vhost)
+            broker.add_user(broker.user, broker.password, (".*", ".*", ".*", ".*"))
+            for account, permissions in broker_permissions().items():
+                if account != "admin":  # the run's own user stands in for the operator
+                    user, password = f"{account}_test_{rid}", secrets.token_urlsafe(24)
+                    broker.accounts[account] = (user, password)
+                    broker.add_user(user, password, permissions)
+        except BaseException:
+            broker.drop()
+            raise
         return broker
 
+    def add_user(self, user: str, password: str, permissions: tuple[str, str, str, str]) -> None:
+        configure, write, read, topic = permissions
+        rabbitmqctl("add_user", user, stdin=password + "\n")
+        rabbitmqctl("set_permissions", "-p", self.vhost, user, configure, write, read)
+        rabbitmqctl("set_topic_permissions", "-p", self.vhost, user, EXCHANGE, topic, ".*")
+
     def drop(self) -> None:
-        rabbitmqctl("delete_vhost", self.vhost)
-        rabbitmqctl("delete_user", self.user)
+        """Remove the vhost and every user made for it (after a failed `create`, those that
+        were made)."""
+        users = {line.split("\t")[0] for line in rabbitmqctl("list_users").splitlines()}
+        if self.vhost in rabbitmqctl("list_vhosts").split():
+            rabbitmqctl("delete_vhost", self.vhost)
+        for user in [self.user, *(user for user, _ in self.accounts.values())]:
+            if user in users:
+                rabbitmqctl("delete_user", user)
 
 
 def service_env(service: str, db: Database, broker: Broker, **extra: str) -> dict[str, str]:
@@ -180,9 +232,9 @@ def service_env(service: str, db: Database, broker: Broker, **extra: str) -> dic
         f"{prefix}_DB_USER": db.roles[service],
         f"{prefix}_DB_PASSWORD": db.passwords[service],
         f"{prefix}_API_KEY": "",
+        f"{prefix}_BROKER_USER": broker.accounts[service][0],
+        f"{prefix}_BROKER_PASSWORD": broker.accounts[service][1],
         "BLOODBANK_URL": broker.url,
-        "BLOODBANK_USER": broker.user,
-        "BLOODBANK_PASSWORD": broker.password,
         **extra,
     }
 
@@ -329,8 +381,6 @@ def postgres(action: str) -> None:
 
 async def publish(amqp_url: str, *envelopes: Any) -> None:
     """Publish envelopes as an outside producer would: persistent, confirmed, mandatory."""
-    from envelope import EXCHANGE
-
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)

@@ -6,6 +6,7 @@ the file offline. Its console script drops the exit status, so the wrapped binar
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import compose
 import pytest
 import yaml
-from harness import ROOT
+from harness import ROOT, broker_permissions
 
 BINARY = Path(compose.__file__).parent / "docker-compose"
 SECRETS = (
@@ -22,7 +23,10 @@ SECRETS = (
     "MIMIR_DB_PASSWORD",
     "IMI_MIGRATOR_PASSWORD",
     "MIMIR_MIGRATOR_PASSWORD",
+    "IMI_BROKER_PASSWORD",
+    "MIMIR_BROKER_PASSWORD",
     "BLOODBANK_PASSWORD",
+    "BLOODBANK_ADMIN_PASSWORD",
 )
 
 
@@ -111,3 +115,36 @@ def test_dockerfiles_copy_only_what_exists(dockerfile: str) -> None:
         assert (context / source).exists(), f"{dockerfile}: {source}"
     assert "USER " in text or dockerfile.startswith("deploy/")
     assert "HEALTHCHECK" in text or dockerfile.startswith("deploy/")
+
+
+def test_the_broker_definitions_grant_what_the_bootstrap_grants(tmp_path: Path) -> None:
+    env_file = tmp_path / "compose.env"
+    env_file.write_text("".join(f"{name}=a-generated-secret-{name}\n" for name in SECRETS))
+    result = compose_config(env_file)
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load(result.stdout)
+    # `config` prints a compose file again, so a literal `$` stays escaped as `$$`.
+    content = config["configs"]["rabbitmq-definitions"]["content"].replace("$$", "$")
+    definitions = json.loads(content)
+    users = {"imi": "imi", "mimir": "mimir", "producer": "bloodbank", "admin": "bloodbank-admin"}
+    granted = {
+        row["user"]: (row["configure"], row["write"], row["read"])
+        for row in definitions["permissions"]
+    }
+    topics = {row["user"]: row["write"] for row in definitions["topic_permissions"]}
+    for account, (configure, write, read, topic) in broker_permissions().items():
+        assert granted[users[account]] == (configure, write, read), account
+        assert topics[users[account]] == topic, account
+    passwords = {row["name"]: row["password"] for row in definitions["users"]}
+    assert passwords["imi"] == "a-generated-secret-IMI_BROKER_PASSWORD"
+    assert passwords["bloodbank-admin"] == "a-generated-secret-BLOODBANK_ADMIN_PASSWORD"
+    tags = {row["name"]: row["tags"] for row in definitions["users"]}
+    assert [name for name, tag in tags.items() if tag] == ["bloodbank-admin"]
+    services = config["services"]
+    for service in ("imi", "mimir"):
+        environment = services[service]["environment"]
+        prefix = service.upper()
+        assert environment[f"{prefix}_BROKER_USER"] == service
+        assert not {"BLOODBANK_USER", "BLOODBANK_PASSWORD", "BLOODBANK_ADMIN_PASSWORD"} & set(
+            environment
+        )

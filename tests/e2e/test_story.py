@@ -31,8 +31,9 @@ def story(imi_process: ServiceProcess, mimir_process: ServiceProcess, broker: Br
         "IMI_URL": imi_process.url,
         "MIMIR_URL": mimir_process.url,
         "BLOODBANK_URL": broker.url,
-        "BLOODBANK_USER": broker.user,
-        "BLOODBANK_PASSWORD": broker.password,
+        # The demo publishes as an outside producer, with the producer's account.
+        "BLOODBANK_USER": broker.accounts["producer"][0],
+        "BLOODBANK_PASSWORD": broker.accounts["producer"][1],
         "IMI_API_KEY": "",
         "MIMIR_API_KEY": "",
     }

@@ -16,7 +16,8 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for name in (
         "IMI_DB_PASSWORD",
         "MIMIR_DB_PASSWORD",
-        "BLOODBANK_PASSWORD",
+        "IMI_BROKER_PASSWORD",
+        "MIMIR_BROKER_PASSWORD",
         "IMI_API_KEY",
         "ENVIRONMENT",
         "IMI_CONFIG_DIR",
@@ -24,7 +25,8 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         "IMI_DB_POOL_SIZE",
     ):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("BLOODBANK_PASSWORD", STRONG)
+    monkeypatch.setenv("IMI_BROKER_PASSWORD", STRONG)
+    monkeypatch.setenv("MIMIR_BROKER_PASSWORD", STRONG)
     return monkeypatch
 
 
@@ -43,13 +45,13 @@ def test_the_example_value_is_refused(environment: pytest.MonkeyPatch) -> None:
 
 
 def test_missing_secrets_are_named(environment: pytest.MonkeyPatch) -> None:
-    environment.delenv("BLOODBANK_PASSWORD")
+    environment.delenv("IMI_BROKER_PASSWORD")
     environment.setenv("IMI_API_KEY", "tiny")
     with pytest.raises(InsecureSettings) as caught:
         ImiSettings.load()
     message = str(caught.value)
     assert "IMI_DB_PASSWORD is required" in message
-    assert "BLOODBANK_PASSWORD is required" in message
+    assert "IMI_BROKER_PASSWORD is required" in message
     assert "IMI_API_KEY must be at least 16 characters" in message
 
 
@@ -57,7 +59,7 @@ def test_strong_secrets_are_accepted_and_never_shown(environment: pytest.MonkeyP
     environment.setenv("IMI_DB_PASSWORD", STRONG)
     settings = ImiSettings.load()
     assert STRONG not in repr(settings)
-    assert settings.amqp_url.startswith("amqp://bloodbank:")
+    assert settings.amqp_url.startswith("amqp://imi:")
     assert settings.sqlalchemy_url.password == STRONG
 
 

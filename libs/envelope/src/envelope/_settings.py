@@ -47,7 +47,7 @@ class ProfileSource(YamlConfigSettingsSource):
 
 
 class ServiceSettings(BaseSettings):
-    """Base for `IMI_*` / `MIMIR_*` settings; broker settings are shared (`BLOODBANK_*`).
+    """Base for `IMI_*` / `MIMIR_*` settings; the broker's address is shared (`BLOODBANK_*`).
 
     Precedence: environment variables, then the profile file chosen by `ENVIRONMENT`
     (`development` by default) from the service's `config/` folder, then the defaults here.
@@ -76,8 +76,10 @@ class ServiceSettings(BaseSettings):
     migrator_password: SecretStr = SecretStr("")
 
     bloodbank_url: str = Field("amqp://127.0.0.1:5672/", validation_alias="BLOODBANK_URL")
-    bloodbank_user: str = Field("bloodbank", validation_alias="BLOODBANK_USER")
-    bloodbank_password: SecretStr = Field(SecretStr(""), validation_alias="BLOODBANK_PASSWORD")
+    # The service's own broker account (`IMI_BROKER_USER`, ...): it may publish only its own
+    # routing keys and read only its own queues.
+    broker_user: str = ""
+    broker_password: SecretStr = SecretStr("")
     bloodbank_exchange: str = Field("bloodbank.events.v1", validation_alias="BLOODBANK_EXCHANGE")
     consumer_prefetch: int = 32
     max_body_bytes: int = Field(
@@ -123,7 +125,7 @@ class ServiceSettings(BaseSettings):
             if purpose == "migrate"
             else {
                 f"{prefix}DB_PASSWORD": (self.db_password, True),
-                "BLOODBANK_PASSWORD": (self.bloodbank_password, True),
+                f"{prefix}BROKER_PASSWORD": (self.broker_password, True),
                 f"{prefix}API_KEY": (self.api_key, False),
             }
         )
@@ -182,7 +184,5 @@ class ServiceSettings(BaseSettings):
         """Broker URL with the account's credentials (holds the password: never log it)."""
         url = yarl.URL(self.bloodbank_url)
         return str(
-            url.with_user(self.bloodbank_user).with_password(
-                self.bloodbank_password.get_secret_value()
-            )
+            url.with_user(self.broker_user).with_password(self.broker_password.get_secret_value())
         )

@@ -1,4 +1,4 @@
-"""imi's settings: `IMI_*` variables, plus the shared `BLOODBANK_*` broker account."""
+"""imi's settings: `IMI_*` variables, plus the shared `BLOODBANK_*` broker address."""
 
 from pathlib import Path
 
@@ -15,6 +15,7 @@ class ImiSettings(ServiceSettings):
     port: int = 8400
     db_user: str = "imi"
     migrator_user: str = "imi_migrator"
+    broker_user: str = "imi"
     db_schema: str = "imi"
     max_body_bytes: int = Field(
         1024 * 1024, ge=1024, description="Largest request body; larger answers 413"

@@ -1,4 +1,4 @@
-"""mimir's settings: `MIMIR_*` variables, plus the shared `BLOODBANK_*` broker account."""
+"""mimir's settings: `MIMIR_*` variables, plus the shared `BLOODBANK_*` broker address."""
 
 from pathlib import Path
 from typing import Literal
@@ -16,6 +16,7 @@ class MimirSettings(ServiceSettings):
     port: int = 38000
     db_user: str = "mimir"
     migrator_user: str = "mimir_migrator"
+    broker_user: str = "mimir"
 
     chunk_max_chars: int = Field(1200, ge=200, description="Longest chunk span, in characters")
     chunk_overlap_chars: int = Field(
