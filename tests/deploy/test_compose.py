@@ -27,12 +27,24 @@ SECRETS = (
     "MIMIR_BROKER_PASSWORD",
     "BLOODBANK_PASSWORD",
     "BLOODBANK_ADMIN_PASSWORD",
+    "IMI_API_KEY",
+    "MIMIR_API_KEY",
 )
 
 
-def compose_config(env_file: Path) -> subprocess.CompletedProcess[str]:
+def compose_config(env_file: Path, *files: str) -> subprocess.CompletedProcess[str]:
+    """`config` of the default files (with the development override), or of `files` only."""
+    chosen = [arg for name in files for arg in ("-f", str(ROOT / name))]
     return subprocess.run(
-        [str(BINARY), "--project-directory", str(ROOT), "--env-file", str(env_file), "config"],
+        [
+            str(BINARY),
+            "--project-directory",
+            str(ROOT),
+            *chosen,
+            "--env-file",
+            str(env_file),
+            "config",
+        ],
         capture_output=True,
         text=True,
         env={"PATH": "/usr/bin:/bin", "HOME": str(env_file.parent)},
@@ -59,13 +71,15 @@ def test_config_is_valid_with_secrets(tmp_path: Path) -> None:
         "mimir",
     }
     published = {
-        name: {(p["published"], p["target"]) for p in service.get("ports", [])}
+        name: {(p.get("host_ip"), p["published"], p["target"]) for p in service.get("ports", [])}
         for name, service in services.items()
     }
-    assert published["postgres"] == {("35432", 5432)}
-    assert published["imi"] == {("8400", 8400)}
-    assert published["mimir"] == {("38000", 8000)}
-    assert ("15672", 15672) in published["rabbitmq"]
+    # Only the two APIs listen on all interfaces; the database and the broker on loopback.
+    assert published["postgres"] == {("127.0.0.1", "35432", 5432)}
+    assert published["rabbitmq"] == {("127.0.0.1", "5672", 5672), ("127.0.0.1", "15672", 15672)}
+    assert published["imi"] == {(None, "8400", 8400)}
+    assert published["mimir"] == {(None, "38000", 8000)}
+    assert services["imi"]["environment"]["ENVIRONMENT"] == "development"
     for service in ("imi", "mimir"):
         conditions = {
             name: dep["condition"] for name, dep in services[service]["depends_on"].items()
@@ -148,3 +162,27 @@ def test_the_broker_definitions_grant_what_the_bootstrap_grants(tmp_path: Path) 
         assert not {"BLOODBANK_USER", "BLOODBANK_PASSWORD", "BLOODBANK_ADMIN_PASSWORD"} & set(
             environment
         )
+
+
+def test_the_production_file_alone_publishes_no_management_and_runs_production(
+    tmp_path: Path,
+) -> None:
+    env_file = tmp_path / "compose.env"
+    env_file.write_text("".join(f"{name}=a-generated-secret-{name}\n" for name in SECRETS))
+    result = compose_config(env_file, "docker-compose.yaml")
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    assert services["rabbitmq"]["image"] == "rabbitmq:3"  # no management plugin
+    ports = {(p.get("host_ip"), p["target"]) for p in services["rabbitmq"]["ports"]}
+    assert ports == {("127.0.0.1", 5672)}
+    for service in ("imi", "mimir", "imi-migrate", "mimir-migrate", "mimir-indexer"):
+        assert services[service]["environment"]["ENVIRONMENT"] == "production", service
+    # Each process receives only its own secrets.
+    secrets_of = {
+        name: {key for key in service.get("environment", {}) if "PASSWORD" in key or "KEY" in key}
+        for name, service in services.items()
+    }
+    assert secrets_of["imi"] == {"IMI_DB_PASSWORD", "IMI_BROKER_PASSWORD", "IMI_API_KEY"}
+    assert secrets_of["mimir"] == {"MIMIR_DB_PASSWORD", "MIMIR_BROKER_PASSWORD", "MIMIR_API_KEY"}
+    assert secrets_of["imi-migrate"] == {"IMI_MIGRATOR_PASSWORD"}
+    assert secrets_of["mimir-migrate"] == secrets_of["mimir-indexer"] == {"MIMIR_MIGRATOR_PASSWORD"}

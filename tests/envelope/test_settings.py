@@ -1,5 +1,8 @@
 """Services refuse weak secrets at start, naming the variable and never the value."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,6 +88,7 @@ def test_the_profile_follows_environment_and_variables_override_it(
     (tmp_path / "development.yaml").write_text("db_pool_size: 4\n")
     environment.setenv("IMI_CONFIG_DIR", str(tmp_path))
     environment.setenv("IMI_DB_PASSWORD", STRONG)
+    environment.setenv("IMI_API_KEY", STRONG)
     assert ImiSettings.load().db_pool_size == 4
     environment.setenv("ENVIRONMENT", "production")
     production = ImiSettings.load()
@@ -105,7 +109,39 @@ def test_a_profile_must_not_hold_secrets(environment: pytest.MonkeyPatch, tmp_pa
 def test_shipped_profiles_load(environment: pytest.MonkeyPatch, service: str) -> None:
     settings_class = {"imi": ImiSettings, "mimir": MimirSettings}[service]
     environment.setenv(f"{service.upper()}_DB_PASSWORD", STRONG)
+    environment.setenv(f"{service.upper()}_API_KEY", STRONG)
     for profile in ("development", "production"):
         environment.setenv("ENVIRONMENT", profile)
         assert settings_class.profile_path().is_file()
         assert settings_class.load().environment == profile
+
+
+@pytest.mark.parametrize("service", ["imi", "mimir"])
+def test_production_refuses_to_start_without_an_api_key(service: str, tmp_path: Path) -> None:
+    """`python -m <service>` as `make run` starts it, with every secret but the API key."""
+    prefix = service.upper()
+    env = {
+        "PATH": os.environ["PATH"],
+        "ENVIRONMENT": "production",
+        f"{prefix}_DB_PASSWORD": STRONG,
+        f"{prefix}_BROKER_PASSWORD": STRONG,
+        f"{prefix}_PORT": "1",  # never bound: the process must stop before serving
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", service], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stderr == f"refusing to start: {prefix}_API_KEY is required\n"
+    # The same settings pass in development, where an empty key turns authentication off.
+    started = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import {service}.settings as s; s.{prefix.title()}Settings.load()",
+        ],
+        env={**env, "ENVIRONMENT": "development"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode == 0, started.stderr

@@ -126,7 +126,8 @@ class ServiceSettings(BaseSettings):
             else {
                 f"{prefix}DB_PASSWORD": (self.db_password, True),
                 f"{prefix}BROKER_PASSWORD": (self.broker_password, True),
-                f"{prefix}API_KEY": (self.api_key, False),
+                # Production never runs open: without a key anyone reaching the port is in.
+                f"{prefix}API_KEY": (self.api_key, self.environment == "production"),
             }
         )
         problems = []
