@@ -48,7 +48,7 @@ async def test_content_big_enough_for_a_worker_thread_is_chunked_whole(
     api: Any, unique: str
 ) -> None:
     paragraph = " ".join(["A paragraph about retries and idempotency keys."] * 20)
-    content = f"{unique}\n\n" + "\n\n".join([paragraph] * 80)
+    content = f"{unique}\n\n" + "\n\n".join([paragraph] * 70)
     assert len(content) > OFF_LOOP_CHARS
     created = await api.artifact(content)
     [version] = created["versions"]

@@ -38,7 +38,8 @@ async def build_indexes(database: Any) -> list[str]:
 
 
 async def wait_ready(api: Any, space_id: str) -> dict[str, Any]:
-    for _ in range(300):
+    # A new space embeds every chunk of the run's database; on a busy machine that takes a while.
+    for _ in range(900):
         space = await api.ok(f"/embedding-spaces/{space_id}")
         if space["status"] == "ready":
             return space  # type: ignore[no-any-return]
