@@ -13,7 +13,7 @@ from harness import Broker, Database, scratch_messaging_schema
 from psycopg import AsyncConnection
 from pydantic import BaseModel
 
-from envelope import registry
+from envelope import EXCHANGE, registry
 
 SCHEMA = "envelope_tests"
 
@@ -63,3 +63,12 @@ def schema(conninfo: str) -> str:
 @pytest.fixture
 def unique() -> str:
     return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+async def exchange(
+    amqp: aio_pika.abc.AbstractRobustConnection,
+) -> AsyncIterator[aio_pika.abc.AbstractExchange]:
+    channel = await amqp.channel()
+    yield await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+    await channel.close()

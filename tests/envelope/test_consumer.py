@@ -2,63 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import aio_pika
 import psycopg
 import pytest
+from envelope_helpers import delete_queues, dlq_depth, message, start_runtime
 from harness import Broker, eventually, rabbitmqctl
 from psycopg import AsyncConnection
 
 from envelope import (
     EXCHANGE,
-    ConsumerRuntime,
     EventEnvelope,
     Reject,
     create_envelope,
     current_correlation_ids,
     service_source,
 )
-
-
-@pytest.fixture
-async def exchange(
-    amqp: aio_pika.abc.AbstractRobustConnection,
-) -> AsyncIterator[aio_pika.abc.AbstractExchange]:
-    channel = await amqp.channel()
-    yield await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
-    await channel.close()
-
-
-async def start_runtime(
-    amqp: aio_pika.abc.AbstractRobustConnection,
-    transaction: Callable[[], Any],
-    queue: str,
-    handler: Any,
-) -> ConsumerRuntime:
-    runtime = ConsumerRuntime(schema="envelope_tests", transaction=transaction, exchange=EXCHANGE)
-    runtime.subscribe(queue, ["test.thing.#"], handler)
-    await runtime.attach(amqp)
-    return runtime
-
-
-async def delete_queues(amqp: aio_pika.abc.AbstractRobustConnection, queue: str) -> None:
-    channel = await amqp.channel()
-    await channel.queue_delete(queue)
-    await channel.queue_delete(f"{queue}.dlq")
-    await channel.close()
-
-
-async def dlq_depth(amqp: aio_pika.abc.AbstractRobustConnection, queue: str) -> int:
-    channel = await amqp.channel()
-    declared = await channel.declare_queue(f"{queue}.dlq", passive=True)
-    await channel.close()
-    return declared.declaration_result.message_count or 0
-
-
-def message(envelope: EventEnvelope[Any]) -> aio_pika.Message:
-    return aio_pika.Message(envelope.to_json(), message_id=str(envelope.event_id))
 
 
 async def test_each_event_has_one_effect_even_when_delivered_twice(

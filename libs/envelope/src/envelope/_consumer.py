@@ -15,7 +15,7 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobus
 
 from envelope._correlation import correlation_scope
 from envelope._decode import MalformedMessage, decode_message
-from envelope._errors import is_unavailable
+from envelope._errors import is_contention, is_unavailable
 from envelope._models import EventEnvelope
 from envelope._outbox import Inbox
 from envelope._registry import InvalidPayload, UnknownEventType
@@ -23,6 +23,7 @@ from envelope._sql import Transaction
 
 DEAD_LETTER_EXCHANGE = "bloodbank.dlx"
 RETRY_FIRST_DELAY, RETRY_MAX_DELAY = 0.5, 10.0
+CONTENTION_RETRIES = 3  # serialization failures and deadlocks, retried at once in place
 MAX_MESSAGE_BYTES = 1024 * 1024  # larger bodies are refused before they are parsed
 log = structlog.get_logger("envelope.consumer")
 
@@ -52,8 +53,11 @@ class ConsumerRuntime:
 
     Ack policy: success → ack after commit; duplicate (event id already in the inbox) → ack
     without effect; malformed, invalid or over `max_message_bytes` → reject to `<queue>.dlq`;
-    database unreachable → keep the message and retry in place with backoff; any other error
-    → requeue, until the queue's delivery limit dead-letters it. A robust connection
+    database unreachable (by SQLSTATE: connection or server) → keep the message and retry in
+    place with backoff; serialization failure or deadlock → retry in place up to
+    `CONTENTION_RETRIES` times; any other error is the message's → requeue, and once it has
+    been delivered `delivery_limit` times, reject it to the DLQ (the broker's delivery-limit
+    policy is the backstop for a process that dies mid-message). A robust connection
     re-declares the queues and restarts consumers after a broker restart.
     """
 
@@ -153,7 +157,7 @@ class ConsumerRuntime:
         message: AbstractIncomingMessage,
         started: float,
     ) -> None:
-        delay = RETRY_FIRST_DELAY
+        delay, contention = RETRY_FIRST_DELAY, 0
         while True:
             try:
                 async with self.transaction() as tx:
@@ -173,20 +177,34 @@ class ConsumerRuntime:
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, RETRY_MAX_DELAY)
                     continue
-                log.error(
-                    "handler failed; message requeued",
-                    error_type=type(error).__name__,
-                    error_message=str(error),
-                    delivery_count=(message.headers or {}).get("x-delivery-count", 0),
-                    exc_info=True,
-                )
-                await message.nack(requeue=True)
+                if is_contention(error) and contention < CONTENTION_RETRIES:
+                    contention += 1
+                    log.info("transaction collided; retrying", attempt=contention)
+                    continue
+                await self._failed(message, error)
                 return
         await message.ack()
         log.info(
             "event consumed" if first else "duplicate event skipped",
             duration_ms=round((time.perf_counter() - started) * 1000, 2),
         )
+
+    async def _failed(self, message: AbstractIncomingMessage, error: Exception) -> None:
+        """Requeue a message that failed by its own fault, or dead-letter it at the limit."""
+        count = (message.headers or {}).get("x-delivery-count")
+        deliveries = (count if isinstance(count, int) else 0) + 1
+        final = deliveries > self.delivery_limit
+        log.error(
+            "handler failed; message dead-lettered" if final else "handler failed; requeued",
+            error_type=type(error).__name__,
+            error_message=str(error)[:500],
+            deliveries=deliveries,
+            exc_info=error,
+        )
+        if final:
+            await message.reject(requeue=False)
+        else:
+            await message.nack(requeue=True)
 
     async def close(self) -> None:
         if self._channel is not None and not self._channel.is_closed:

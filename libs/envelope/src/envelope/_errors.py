@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from psycopg import errors as pg_errors
 from psycopg_pool import PoolTimeout
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -68,6 +68,28 @@ class InvalidTransition(DomainError):
     status_code, code = 409, "INVALID_TRANSITION"
 
 
+class ValueTooLong(DomainError):
+    status_code, code = 422, "VALUE_TOO_LONG"
+
+
+class Busy(DomainError):
+    """A lock or a concurrent transaction got in the way; the same request may succeed later."""
+
+    status_code, code = 409, "BUSY"
+
+
+class TooExpensive(DomainError):
+    status_code, code = 400, "TOO_EXPENSIVE"
+
+
+class InvalidValues(DomainError):
+    status_code, code = 422, "VALIDATION_ERROR"
+
+
+class InternalError(DomainError):
+    status_code, code = 500, "INTERNAL_ERROR"
+
+
 class Unavailable(DomainError):
     status_code, code = 503, "SERVICE_UNAVAILABLE"
 
@@ -89,7 +111,7 @@ _DESCRIPTIONS = {
     401: "Missing or wrong X-API-Key",
     404: "Unknown id",
     409: "Conflict with existing state",
-    422: "Invalid fields",
+    422: "Invalid fields, or a value too long to store",
     503: "Database unavailable or pool exhausted",
 }
 
@@ -116,16 +138,84 @@ def _json(
     return JSONResponse(error_body(code, message, params), status_code=status, headers=headers)
 
 
-def _integrity(error: Exception) -> JSONResponse:
-    """Constraint violations are the caller's doing: 409 for duplicates, 400 otherwise."""
-    cause = getattr(error, "orig", error)
-    diag = getattr(cause, "diag", None)
-    params = {"constraint": getattr(diag, "constraint_name", None)}
+# Failures of the connection or the server, not of what was asked: waited out in place.
+_UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+# Two transactions collided; running the same work again is expected to succeed.
+_CONTENTION_STATES = frozenset({"40001", "40P01"})
+
+
+def _driver_error(error: BaseException) -> BaseException:
+    """The psycopg exception under a SQLAlchemy wrapper (or the error itself)."""
+    orig = getattr(error, "orig", None)
+    return orig if isinstance(orig, BaseException) else error
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """The database cannot be reached, is restarting or the pool is exhausted: a wait.
+
+    Decided by SQLSTATE, since PostgreSQL also reports faults of the statement itself (an
+    index entry too large, a cancelled statement, a lock timeout) as `OperationalError`.
+    """
+    if isinstance(error, PoolTimeout | sa_exc.TimeoutError | OSError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    cause = _driver_error(error)
+    if isinstance(cause, pg_errors.Error):
+        state = cause.sqlstate
+        if state is None:  # raised by the client: connection lost, closed or refused
+            return isinstance(cause, pg_errors.OperationalError | pg_errors.InterfaceError)
+        return state.startswith("08") or state in _UNAVAILABLE_STATES
+    return isinstance(error, sa_exc.InterfaceError)
+
+
+def is_contention(error: BaseException) -> bool:
+    """A serialization failure or deadlock: worth a bounded number of immediate retries."""
+    return getattr(_driver_error(error), "sqlstate", None) in _CONTENTION_STATES
+
+
+def database_error(error: BaseException) -> DomainError | None:
+    """What a database error caused by the request or message itself means to its sender.
+
+    None for failures that are nobody's input (unavailable database, unknown faults).
+    """
+    cause = _driver_error(error)
+    if not isinstance(cause, pg_errors.Error) or is_unavailable(error):
+        return None
+    constraint = {"constraint": cause.diag.constraint_name} if cause.diag.constraint_name else {}
     if isinstance(cause, pg_errors.UniqueViolation | pg_errors.ExclusionViolation):
-        return _json(409, "CONFLICT", "a conflicting record already exists", params)
+        return Conflict("a conflicting record already exists", **constraint)
     if isinstance(cause, pg_errors.ForeignKeyViolation):
-        return _json(400, "BAD_REFERENCE", "a referenced record does not exist", params)
-    return _json(400, "BAD_REQUEST", "the request violates a constraint", params)
+        return BadReference("a referenced record does not exist", **constraint)
+    if isinstance(cause, pg_errors.IntegrityError):
+        return BadRequest("the request violates a constraint", **constraint)
+    if isinstance(cause, pg_errors.ProgramLimitExceeded | pg_errors.StringDataRightTruncation):
+        return ValueTooLong("a value is too long to store or index")
+    if isinstance(cause, pg_errors.DataError):
+        return BadRequest("a value is out of range or malformed")
+    if is_contention(cause) or isinstance(cause, pg_errors.LockNotAvailable):
+        return Busy("the record is being changed by another request; retry")
+    if isinstance(cause, pg_errors.QueryCanceled):
+        return TooExpensive("the request took longer than the database allows; narrow it")
+    return None
+
+
+def failure_of(error: Exception) -> DomainError | None:
+    """What to answer the sender of a message that failed with `error`.
+
+    None when the failure is transient (database unavailable or contended) and the message
+    should be tried again; anything else is a property of the message itself.
+    """
+    if isinstance(error, DomainError):
+        return error
+    if is_unavailable(error) or is_contention(error):
+        return None
+    if isinstance(error, ValidationError):
+        fields = [".".join(map(str, e["loc"])) for e in error.errors(include_input=False)]
+        return InvalidValues("invalid values", fields=fields)
+    return database_error(error) or InternalError(
+        "could not be applied", error_type=type(error).__name__
+    )
 
 
 def _unavailable() -> JSONResponse:
@@ -135,27 +225,6 @@ def _unavailable() -> JSONResponse:
         "the database is unavailable; retry shortly",
         headers={"Retry-After": RETRY_AFTER_SECONDS},
     )
-
-
-def _is_integrity(error: Exception) -> bool:
-    return isinstance(error, sa_exc.IntegrityError | pg_errors.IntegrityError)
-
-
-def is_cancelled(error: BaseException) -> bool:
-    """The role's `statement_timeout` cancelled the statement: the work asked for too much,
-    so waiting and retrying in place would only repeat it."""
-    return isinstance(getattr(error, "orig", error), pg_errors.QueryCanceled)
-
-
-def is_unavailable(error: BaseException) -> bool:
-    """The database cannot be reached or the pool is exhausted: a wait, not a fault."""
-    if is_cancelled(error):
-        return False
-    if isinstance(error, PoolTimeout | sa_exc.TimeoutError | pg_errors.OperationalError):
-        return True
-    if isinstance(error, sa_exc.DBAPIError):
-        return error.connection_invalidated or isinstance(error.orig, pg_errors.OperationalError)
-    return isinstance(error, sa_exc.InterfaceError | OSError)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -181,21 +250,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(error.status_code, code, message, headers=getattr(error, "headers", None))
 
     async def database(_: Request, error: Exception) -> JSONResponse:
-        if _is_integrity(error):
-            return _integrity(error)
-        if is_cancelled(error):
-            log.warning("statement cancelled by its time limit", error_type=type(error).__name__)
-            return _json(503, "SERVICE_UNAVAILABLE", "the request took longer than allowed")
         if is_unavailable(error):
             log.warning("database unavailable", error_type=type(error).__name__)
             return _unavailable()
-        if isinstance(getattr(error, "orig", error), pg_errors.DataError):
-            return _json(400, "BAD_REQUEST", "a value is out of range or malformed")
+        known = database_error(error)
+        if known is not None:
+            return _json(known.status_code, known.code, known.message, known.params)
         return _internal(error)
 
     # Registered per class (not for Exception) so Starlette answers without re-raising.
-    for database_error in (sa_exc.SQLAlchemyError, pg_errors.Error, PoolTimeout, OSError):
-        app.add_exception_handler(database_error, database)  # type: ignore[arg-type]
+    for error_class in (sa_exc.SQLAlchemyError, pg_errors.Error, PoolTimeout, OSError):
+        app.add_exception_handler(error_class, database)  # type: ignore[arg-type]
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, error: Exception) -> JSONResponse:

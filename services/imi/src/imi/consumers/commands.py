@@ -1,7 +1,9 @@
 """Queue `imi.commands`: `imi.cmd.register_project|start_work|complete_work|link_ticket`.
 
-A command that breaks a rule leaves no effect and is answered with `imi.cmd.failed` (its
-`correlation_ids` hold the command's event id); the message itself is acked.
+A command that cannot be applied — it breaks a rule, or the database refuses a value in it —
+leaves no effect and is answered with `imi.cmd.failed` (its `correlation_ids` hold the
+command's event id); the message itself is acked. Only an unavailable or contended database
+is retried.
 """
 
 from __future__ import annotations
@@ -9,10 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from envelope import Conflict, DomainError, EventEnvelope, NotFound
+from envelope import Conflict, EventEnvelope, NotFound, failure_of
 from envelope.events import imi as events
 from imi.consumers.base import Consumer
 from imi.links.tickets import TicketLinker
@@ -38,14 +39,12 @@ class CommandConsumer(Consumer):
         try:
             async with session.begin_nested():
                 await self.apply(envelope, session)
-        except DomainError as error:
-            params = {k: v for k, v in error.params.items() if v is not None}
-            await self.failed(envelope, session, error.code, error.message, params)
-        except ValidationError as error:
-            fields = [".".join(map(str, e["loc"])) for e in error.errors(include_input=False)]
-            await self.failed(
-                envelope, session, "VALIDATION_ERROR", "invalid values", {"fields": fields}
-            )
+        except Exception as error:
+            failure = failure_of(error)
+            if failure is None:
+                raise  # the database is unavailable or contended: the runtime retries
+            params = {k: v for k, v in failure.params.items() if v is not None}
+            await self.failed(envelope, session, failure.code, failure.message, params)
 
     async def failed(
         self,

@@ -1,8 +1,9 @@
 """Queue `mimir.commands`: `mimir.cmd.capture_artifact`.
 
 A command runs the same service functions as the REST API, so it emits the same events
-through the outbox. One that cannot be applied leaves no effect (its savepoint is rolled
-back) and is answered with `mimir.cmd.failed`, created inside the message's unit of work so
+through the outbox. One that cannot be applied (a rule, an invalid value, a value the
+database refuses) leaves no effect (its savepoint is rolled back) and is answered with
+`mimir.cmd.failed`, created inside the message's unit of work so
 its `correlation_ids` hold the command's event id; the command message is acked either way.
 """
 
@@ -11,11 +12,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import psycopg
 import structlog
-from pydantic import ValidationError
 
-from envelope import DomainError, EventEnvelope, Reject, ServiceBus, registry
+from envelope import EventEnvelope, Reject, ServiceBus, failure_of, registry
 from envelope.events.mimir import CaptureArtifact, MimirCommandFailed
 from mimir.artifacts import service as artifacts
 from mimir.artifacts.schemas import ArtifactCreate, VersionCreate
@@ -70,18 +69,13 @@ class CommandConsumer:
                     )
                 artifact_id = await capture_artifact(work, command)
             log.info("artifact captured", artifact_id=str(artifact_id))
-        except DomainError as error:
-            await self.failed(work, envelope, error.code, error.message, error.params)
-        except ValidationError as error:
-            fields = [".".join(map(str, e["loc"])) for e in error.errors(include_input=False)]
-            await self.failed(
-                work, envelope, "VALIDATION_ERROR", "invalid values", {"fields": fields}
-            )
-        except psycopg.errors.IntegrityError as error:
-            constraint = error.diag.constraint_name
-            await self.failed(
-                work, envelope, "CONFLICT", "conflicts with stored data", {"constraint": constraint}
-            )
+        except Reject:
+            raise
+        except Exception as error:
+            failure = failure_of(error)
+            if failure is None:
+                raise  # the database is unavailable or contended: the runtime retries
+            await self.failed(work, envelope, failure.code, failure.message, failure.params)
 
     @staticmethod
     async def failed(
