@@ -19,6 +19,7 @@ DOCUMENTED = {
     "UnknownEventType",
     "InvalidPayload",
     "events",
+    "limits",
     # decoding what arrives
     "decode_message",
     "normalize_hookd",

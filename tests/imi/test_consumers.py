@@ -291,10 +291,13 @@ async def test_command_with_unacceptable_values_fails_cleanly(
 ) -> None:
     project = await create_project(api)
     command_id = await bus.publish(
-        "imi.cmd.start_work", {"project_id": project["id"], "branch": "b" * 600}
+        "imi.cmd.complete_work", {"work_item_id": str(uuid.uuid4()), "completion_type": "merged"}
     )
     failed = await events.wait_for("imi.cmd.failed", command_event_id=str(command_id))
-    assert failed["payload"]["code"] == "VALIDATION_ERROR"
-    assert failed["payload"]["params"]["fields"] == ["branch_name"]
+    assert failed["payload"]["code"] == "NOT_FOUND"
+    # A value over the contract's bound never reaches the service: the command is dead-lettered.
+    before = await bus.dead_letters("imi.commands")
+    await bus.publish("imi.cmd.start_work", {"project_id": project["id"], "branch": "b" * 600})
+    await bus.dead_lettered("imi.commands", before + 1)
     listed = await api.get("/api/v1/work", params={"project_id": project["id"]})
     assert listed.json()["total"] == 0

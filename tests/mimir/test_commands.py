@@ -8,6 +8,8 @@ from typing import Any
 from harness import eventually
 from mimir_helpers import Bloodbank, next_event
 
+from envelope import create_envelope, service_source
+
 CAPTURE = "mimir.cmd.capture_artifact"
 
 
@@ -104,3 +106,29 @@ async def test_a_command_that_cannot_succeed_is_answered_and_leaves_nothing(
 
     assert (await api.ok("/artifacts", source=f"agent-{unique}"))["items"] == []
     assert await bloodbank.dead_letters("mimir.commands") == dead_before
+
+
+async def test_over_long_values_are_refused_before_sql_and_the_next_command_is_applied(
+    api: Any, bloodbank: Bloodbank, mimir_events: Any, unique: str
+) -> None:
+    dead_before = await bloodbank.dead_letters("mimir.commands")
+    for field in ("external_id", "source"):
+        payload = {"source": f"agent-{unique}", "content": "too long", field: "x" * 4160}
+        valid_envelope = create_envelope(CAPTURE, {"content": "-"}, source=service_source("a"))
+        careless = valid_envelope.model_copy(update={"payload": payload})  # skips validation
+        await bloodbank.publish_raw(CAPTURE, careless.model_dump_json().encode())
+    valid = {"source": f"agent-{unique}", "content": "stored", "external_id": unique}
+    await bloodbank.publish(CAPTURE, valid, source="agents")
+    created = await next_event(mimir_events, "mimir.artifact.created", source=f"agent-{unique}")
+    assert created["payload"]["external_id"] == unique
+
+    async def both_dead() -> bool:
+        return await bloodbank.dead_letters("mimir.commands") == dead_before + 2
+
+    await eventually(both_dead)
+    response = await api.client.post(
+        "/api/v1/artifacts",
+        json={"artifact_type": "note", "source": "s", "content": "c", "external_id": "x" * 4160},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"]["code"] == "VALIDATION_ERROR"

@@ -5,7 +5,7 @@ event type live in `envelope.events` and are registered in `registry` on import,
 and consumers validate against the same schema.
 """
 
-from envelope import events
+from envelope import events, limits
 from envelope._asyncapi import asyncapi_document, asyncapi_router
 from envelope._bus import ServiceBus
 from envelope._consumer import DEAD_LETTER_EXCHANGE, ConsumerRuntime, Handler, Reject
@@ -135,6 +135,7 @@ __all__ = [
     "install_error_handlers",
     "is_contention",
     "is_unavailable",
+    "limits",
     "messaging_tables",
     "normalize_hookd",
     "reflect_schemas_by_name",

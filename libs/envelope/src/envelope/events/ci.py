@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from envelope._registry import registry
+from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, KEY_LENGTH, URL_LENGTH
 
 SUCCESSFUL_DEPLOY_STATUSES = frozenset({"success", "succeeded", "completed", "deployed"})
 
@@ -21,16 +22,20 @@ class DeployFinished(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    deploy_id: str | None = Field(default=None, validation_alias=AliasChoices("deploy_id", "id"))
-    environment: str = Field(min_length=1)
+    deploy_id: str | None = Field(
+        default=None,
+        max_length=IDENTIFIER_LENGTH,
+        validation_alias=AliasChoices("deploy_id", "id"),
+    )
+    environment: str = Field(min_length=1, max_length=KEY_LENGTH)
     commit_hash: str = Field(
         min_length=4,
-        max_length=64,
+        max_length=HASH_LENGTH,
         validation_alias=AliasChoices("commit_hash", "commit", "sha"),
     )
     status: str = "succeeded"
     deployed_at: datetime | None = None
-    remote_url: str | None = None
+    remote_url: str | None = Field(None, max_length=URL_LENGTH)
     url: str | None = None
     meta: dict[str, Any] = Field(default_factory=dict)
 

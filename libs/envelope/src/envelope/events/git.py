@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from envelope._registry import registry
+from envelope.limits import HASH_LENGTH, REF_LENGTH, URL_LENGTH
 
 BRANCH_REF_PREFIX = "refs/heads/"
 INT32_MAX = 2**31 - 1
@@ -27,7 +28,7 @@ class GitCommit(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     hash: str = Field(
-        validation_alias=AliasChoices("hash", "id", "sha"), min_length=4, max_length=64
+        validation_alias=AliasChoices("hash", "id", "sha"), min_length=4, max_length=HASH_LENGTH
     )
     message: str = ""
     timestamp: datetime | None = None
@@ -43,8 +44,10 @@ class GitPush(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    remote_url: str = Field(min_length=1)
-    branch: str = Field(validation_alias=AliasChoices("branch", "ref"), min_length=1)
+    remote_url: str = Field(min_length=1, max_length=URL_LENGTH)
+    branch: str = Field(
+        validation_alias=AliasChoices("branch", "ref"), min_length=1, max_length=REF_LENGTH
+    )
     before: str | None = None
     after: str | None = None
     commits: list[GitCommit] = Field(default_factory=list)
@@ -72,11 +75,11 @@ class GitPullRequest(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    remote_url: str = Field(min_length=1)
+    remote_url: str = Field(min_length=1, max_length=URL_LENGTH)
     number: int = Field(validation_alias=AliasChoices("number", "pr_number"), gt=0, le=INT32_MAX)
     title: str | None = None
     url: str | None = Field(default=None, validation_alias=AliasChoices("url", "html_url"))
-    head_branch: str = Field(min_length=1)
+    head_branch: str = Field(min_length=1, max_length=REF_LENGTH)
     base_branch: str | None = None
     merge_commit_hash: str | None = Field(
         default=None, validation_alias=AliasChoices("merge_commit_hash", "merge_commit_sha")

@@ -15,6 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from envelope._registry import registry
+from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, NAME_LENGTH, REF_LENGTH, URL_LENGTH
 
 WorkType = Literal["feature", "fix", "experiment", "review", "devops", "aiops"]
 SourceType = Literal["plane_ticket", "bloodbank_command", "agent_assignment", "manual"]
@@ -124,7 +125,7 @@ class WorkCompleted(_Payload):
     work_item_id: UUID
     branch_name: str
     completion_type: CompletionType
-    merge_commit_hash: str | None = None
+    merge_commit_hash: str | None = Field(None, min_length=4, max_length=HASH_LENGTH)
     completed_at: datetime
 
 
@@ -195,9 +196,9 @@ class _Command(BaseModel):
 class RegisterProject(_Command):
     """Register a project; idempotent: an already active project for the remote is kept as is."""
 
-    name: str = Field(min_length=1)
-    remote_origin: str = Field(min_length=1)
-    default_branch: str = "main"
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
+    remote_origin: str = Field(min_length=1, max_length=URL_LENGTH)
+    default_branch: str = Field("main", min_length=1, max_length=REF_LENGTH)
     trunk_path: str | None = None
     description: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
@@ -207,12 +208,12 @@ class StartWork(_Command):
     """Start a work item; the project is named by `project_id` or by its `remote_origin`."""
 
     project_id: UUID | None = None
-    remote_origin: str | None = None
-    branch_name: str = Field(min_length=1)
+    remote_origin: str | None = Field(None, max_length=URL_LENGTH)
+    branch_name: str = Field(min_length=1, max_length=REF_LENGTH)
     work_type: WorkType = "feature"
     source_type: SourceType = "bloodbank_command"
-    source_ref: str | None = None
-    owner_id: str | None = None
+    source_ref: str | None = Field(None, max_length=IDENTIFIER_LENGTH)
+    owner_id: str | None = Field(None, max_length=IDENTIFIER_LENGTH)
     worktree_path: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
 
@@ -226,12 +227,12 @@ class StartWork(_Command):
 class CompleteWork(_Command):
     work_item_id: UUID
     completion_type: CompletionType
-    merge_commit_hash: str | None = None
+    merge_commit_hash: str | None = Field(None, min_length=4, max_length=HASH_LENGTH)
 
 
 class LinkTicket(_Command):
     work_item_id: UUID
-    plane_ticket_id: str = Field(min_length=1)
+    plane_ticket_id: str = Field(min_length=1, max_length=IDENTIFIER_LENGTH)
     ticket_title: str | None = None
     ticket_url: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)

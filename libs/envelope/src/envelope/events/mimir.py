@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from envelope._registry import registry
+from envelope.limits import IDENTIFIER_LENGTH, KEY_LENGTH
 
 
 class ArtifactCreated(BaseModel):
@@ -65,16 +66,16 @@ class DecisionSuperseded(BaseModel):
 
 class RelationChanged(BaseModel):
     relation_id: UUID
-    source_type: str
+    source_type: str = Field(max_length=KEY_LENGTH)
     source_id: UUID
-    relation_type: str
-    target_type: str
+    relation_type: str = Field(max_length=KEY_LENGTH)
+    target_type: str = Field(max_length=KEY_LENGTH)
     target_id: UUID
 
 
 class RelationSpec(BaseModel):
-    relation_type: str = Field(min_length=1, examples=["captured_during"])
-    target_type: str = Field(min_length=1, examples=["imi.work_item"])
+    relation_type: str = Field(min_length=1, max_length=KEY_LENGTH, examples=["captured_during"])
+    target_type: str = Field(min_length=1, max_length=KEY_LENGTH, examples=["imi.work_item"])
     target_id: UUID
 
 
@@ -87,10 +88,12 @@ class CaptureArtifact(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    artifact_type: str = Field("note", description="conversation, document or note")
-    source: str = Field("bus", min_length=1)
+    artifact_type: str = Field(
+        "note", max_length=KEY_LENGTH, description="conversation, document or note"
+    )
+    source: str = Field("bus", min_length=1, max_length=IDENTIFIER_LENGTH)
     content: str = Field(min_length=1)
-    external_id: str | None = None
+    external_id: str | None = Field(None, max_length=IDENTIFIER_LENGTH)
     metadata: dict[str, Any] = Field(default_factory=dict)
     created_by: str = Field("agent", min_length=1)
     artifact_id: UUID | None = Field(

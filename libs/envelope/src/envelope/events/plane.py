@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from envelope._registry import registry
+from envelope.limits import IDENTIFIER_LENGTH
 
 TICKET_KEY = re.compile(r"[A-Z][A-Z0-9]+-\d+")
 """A ticket key anywhere in a text (branch name, PR title, commit message)."""
@@ -33,6 +34,7 @@ class PlaneTicket(BaseModel):
 
     ticket_id: str = Field(
         pattern=TICKET_KEY.pattern,
+        max_length=IDENTIFIER_LENGTH,
         validation_alias=AliasChoices("ticket_id", "key", "plane_ticket_id"),
     )
     title: str | None = None

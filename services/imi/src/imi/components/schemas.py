@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from envelope.events.imi import ComponentKind
+from envelope.limits import KEY_LENGTH, NAME_LENGTH
 from imi.schemas import Metadata, ORMModel
 
 PROJECT_ID = "0b5f0d7e-8f6c-4c1e-9a53-1c2b3d4e5f60"
@@ -28,7 +29,7 @@ class ComponentCreate(BaseModel):
     )
 
     parent_project_id: UUID
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
     path: str | None = None
     kind: ComponentKind
     enabled: bool = True
@@ -87,7 +88,7 @@ class RelationshipCreate(BaseModel):
     )
 
     target_component_id: UUID
-    relationship_type: str = Field(min_length=1, max_length=100, examples=["depends_on"])
+    relationship_type: str = Field(min_length=1, max_length=KEY_LENGTH, examples=["depends_on"])
     metadata: Metadata
 
 

@@ -9,6 +9,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from envelope.events.imi import PrState
 from envelope.events.plane import TICKET_KEY
+from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, KEY_LENGTH
 from imi.schemas import INT32_MAX, Metadata, ORMModel
 
 WORK_ITEM_ID = "4d0c8a51-3e1f-4b2a-9c7d-6e5f4a3b2c1d"
@@ -31,6 +32,7 @@ class TicketLinkCreate(BaseModel):
     work_item_id: UUID
     plane_ticket_id: str = Field(
         pattern=f"^{TICKET_KEY.pattern}$",
+        max_length=IDENTIFIER_LENGTH,
         validation_alias=AliasChoices("plane_ticket_id", "ticket_id", "ticket"),
     )
     ticket_title: str | None = None
@@ -98,7 +100,10 @@ class PrLinkUpdate(BaseModel):
 
     pr_state: PrState
     merge_commit_hash: str | None = Field(
-        None, min_length=4, max_length=64, description="For merged: the work item's merge commit"
+        None,
+        min_length=4,
+        max_length=HASH_LENGTH,
+        description="For merged: the work item's merge commit",
     )
 
 
@@ -149,11 +154,11 @@ class DeployLinkCreate(BaseModel):
     )
 
     work_item_id: UUID | None = None
-    environment: str = Field(min_length=1, max_length=100)
+    environment: str = Field(min_length=1, max_length=KEY_LENGTH)
     commit_hash: str = Field(
-        min_length=4, max_length=64, validation_alias=AliasChoices("commit_hash", "commit")
+        min_length=4, max_length=HASH_LENGTH, validation_alias=AliasChoices("commit_hash", "commit")
     )
-    deploy_id: str | None = None
+    deploy_id: str | None = Field(None, max_length=IDENTIFIER_LENGTH)
     deployed_at: datetime | None = None
     metadata: Metadata
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from envelope.limits import NAME_LENGTH, REF_LENGTH, URL_LENGTH
 from imi.schemas import Metadata, ORMModel
 
 _EXAMPLE: dict[str, Any] = {
@@ -23,9 +24,9 @@ _EXAMPLE: dict[str, Any] = {
 class ProjectCreate(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
-    name: str = Field(min_length=1, max_length=200)
-    remote_origin: str = Field(min_length=1, max_length=1000)
-    default_branch: str = Field("main", min_length=1)
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
+    remote_origin: str = Field(min_length=1, max_length=URL_LENGTH)
+    default_branch: str = Field("main", min_length=1, max_length=REF_LENGTH)
     trunk_path: str | None = None
     description: str | None = None
     metadata: Metadata
@@ -38,8 +39,8 @@ class ProjectUpdate(BaseModel):
         json_schema_extra={"examples": [{"description": "The Bloodbank event bus"}]}
     )
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    default_branch: str | None = Field(None, min_length=1)
+    name: str | None = Field(None, min_length=1, max_length=NAME_LENGTH)
+    default_branch: str | None = Field(None, min_length=1, max_length=REF_LENGTH)
     trunk_path: str | None = None
     description: str | None = None
     metadata: dict[str, object] | None = None

@@ -19,6 +19,7 @@ from envelope.events.imi import (
     WorkType,
     normalize_work_fields,
 )
+from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, REF_LENGTH
 from imi.schemas import INT32_MAX, Metadata, ORMModel
 
 
@@ -51,11 +52,11 @@ class WorkCreate(_ShortForms):
     )
 
     project_id: UUID
-    branch_name: str = Field(min_length=1, max_length=500)
+    branch_name: str = Field(min_length=1, max_length=REF_LENGTH)
     work_type: WorkType = "feature"
     source_type: SourceType = "manual"
-    source_ref: str | None = None
-    owner_id: str | None = None
+    source_ref: str | None = Field(None, max_length=IDENTIFIER_LENGTH)
+    owner_id: str | None = Field(None, max_length=IDENTIFIER_LENGTH)
     worktree_path: str | None = None
     metadata: Metadata
 
@@ -76,7 +77,7 @@ class GitStateUpdate(_ShortForms):
     uncommitted_files_count: int | None = Field(None, ge=0, le=INT32_MAX)
     ahead_of_trunk: int | None = Field(None, ge=0, le=INT32_MAX)
     behind_trunk: int | None = Field(None, ge=0, le=INT32_MAX)
-    last_commit_hash: str | None = Field(None, min_length=4, max_length=64)
+    last_commit_hash: str | None = Field(None, min_length=4, max_length=HASH_LENGTH)
     last_commit_message: str | None = None
     worktree_path: str | None = None
 
@@ -89,7 +90,7 @@ class WorkComplete(BaseModel):
     )
 
     completion_type: CompletionType
-    merge_commit_hash: str | None = Field(None, min_length=4, max_length=64)
+    merge_commit_hash: str | None = Field(None, min_length=4, max_length=HASH_LENGTH)
 
 
 class WorkItemOut(ORMModel):

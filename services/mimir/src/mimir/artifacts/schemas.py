@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from envelope.limits import IDENTIFIER_LENGTH
+
 ArtifactType = Literal["conversation", "document", "note"]
 IndexingStatus = Literal["pending", "indexed", "failed"]
 
@@ -31,10 +33,13 @@ class ArtifactCreate(BaseModel):
     artifact_type: ArtifactType = Field(description="Type of artifact being created")
     source: str = Field(
         min_length=1,
+        max_length=IDENTIFIER_LENGTH,
         description="Origin of the artifact (e.g. 'chatgpt_export', 'user_upload')",
         examples=["chatgpt_export"],
     )
-    external_id: str | None = Field(None, description="The artifact's id at its source")
+    external_id: str | None = Field(
+        None, max_length=IDENTIFIER_LENGTH, description="The artifact's id at its source"
+    )
     metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form properties")
     content: str = Field(min_length=1, description="Content of version 1, stored verbatim")
     created_by: str = Field("api", min_length=1, description="User or system writing it")

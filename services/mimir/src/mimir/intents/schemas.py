@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from envelope.limits import NAME_LENGTH
+
 IntentStatus = Literal["proposed", "accepted", "rejected"]
 GroupStatus = Literal["active", "deprecated", "merged"]
 
@@ -57,7 +59,9 @@ class GroupCreate(BaseModel):
         json_schema_extra={"examples": [{"name": "payments-reliability", "description": "..."}]}
     )
 
-    name: str = Field(min_length=1, max_length=200, description="Unique name (409 if taken)")
+    name: str = Field(
+        min_length=1, max_length=NAME_LENGTH, description="Unique name (409 if taken)"
+    )
     description: str = Field("", description="What the group's intents have in common")
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from envelope.limits import KEY_LENGTH
 from mimir.entities import TYPE_DESCRIPTION
 
 
@@ -28,7 +29,7 @@ class ProvenanceCreate(BaseModel):
         }
     )
 
-    target_type: str = Field(min_length=1, max_length=100, description=TYPE_DESCRIPTION)
+    target_type: str = Field(min_length=1, max_length=KEY_LENGTH, description=TYPE_DESCRIPTION)
     target_id: UUID = Field(description="Id of the entity that was generated")
     model_id: str | None = Field(None, description="Model that generated it", examples=["gpt-4"])
     prompt_version: str | None = Field(None, description="Version of the prompt used")

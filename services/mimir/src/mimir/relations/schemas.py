@@ -8,9 +8,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from envelope.limits import KEY_LENGTH
 from mimir.entities import TYPE_DESCRIPTION
 
-EntityType = Field(min_length=1, max_length=100, description=TYPE_DESCRIPTION)
+EntityType = Field(min_length=1, max_length=KEY_LENGTH, description=TYPE_DESCRIPTION)
 
 
 class RelationCreate(BaseModel):
@@ -33,7 +34,7 @@ class RelationCreate(BaseModel):
     source_id: UUID = Field(description="Id of the source entity")
     relation_type: str = Field(
         min_length=1,
-        max_length=100,
+        max_length=KEY_LENGTH,
         description="e.g. contains, precedes, derived_from, implements",
         examples=["derived_from"],
     )
