@@ -3,7 +3,8 @@
 - docs/openapi/<service>.json and docs/asyncapi/<service>.json, as each service serves them;
 - docs/events.md: every event with its producer, consumers (service and queue) and payload;
 - docs/erd.md: an entity-relationship diagram per service, from its table metadata;
-- deploy/bloodbank/registry.yaml: Bloodbank service registry entries for both services.
+- deploy/bloodbank/registry.yaml: Bloodbank service registry entries for both services;
+- deploy/k8s/: the broker topology and KEDA scalers generated from that registry.
 
 With `--check` nothing is written; the exit status says whether every file is up to date.
 """
@@ -11,6 +12,7 @@ With `--check` nothing is written; the exit status says whether every file is up
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -24,6 +26,7 @@ from pydantic import SecretStr
 from envelope import EXCHANGE, registry
 
 ROOT = Path(__file__).resolve().parents[1]
+K8S_TOPOLOGY = ROOT / "deploy" / "k8s" / "topology.py"
 SERVICES = {"imi": "http://127.0.0.1:8400", "mimir": "http://127.0.0.1:38000"}
 
 
@@ -173,6 +176,17 @@ def registry_yaml(asyncapis: dict[str, dict[str, Any]], openapis: dict[str, dict
     return header + yaml.safe_dump({"services": entries}, sort_keys=False, width=100)
 
 
+def k8s_manifests(registry_text: str) -> dict[Path, str]:
+    """deploy/k8s/topology.py lives beside the manifests it writes, outside any package."""
+    spec = importlib.util.spec_from_file_location("k8s_topology", K8S_TOPOLOGY)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    manifests: dict[Path, str] = module.manifests(registry_text)
+    return manifests
+
+
 async def documents() -> dict[Path, str]:
     openapis, asyncapis = {}, {}
     for service in SERVICES:
@@ -182,6 +196,7 @@ async def documents() -> dict[Path, str]:
         ROOT / "docs" / "erd.md": erd_markdown(),
         ROOT / "deploy" / "bloodbank" / "registry.yaml": registry_yaml(asyncapis, openapis),
     }
+    files |= k8s_manifests(files[ROOT / "deploy" / "bloodbank" / "registry.yaml"])
     for service in SERVICES:
         files[ROOT / "docs" / "openapi" / f"{service}.json"] = _json(openapis[service])
         files[ROOT / "docs" / "asyncapi" / f"{service}.json"] = _json(asyncapis[service])
