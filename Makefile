@@ -31,7 +31,7 @@ eval: setup    ## retrieval quality of mimir search beside BM25 and dense baseli
 demo:    ## against `make run`'s services: ticket → work → PR → deploy → decision, then the trace
 	set -a && . ./.env && set +a && uv run --no-sync python deploy/demo/story.py
 
-docs:    ## regenerate docs/{openapi,asyncapi}/*.json, docs/events.md, docs/erd.md, deploy/bloodbank/registry.yaml
+docs:    ## regenerate docs/{openapi,asyncapi}/*.json, docs/events.md, docs/erd.md, deploy/bloodbank/registry.yaml, deploy/k8s topology
 	uv run --no-sync python docs/generate.py
 
 migrate:    ## apply both services' migrations
