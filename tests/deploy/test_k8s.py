@@ -13,7 +13,7 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
-from harness import ROOT
+from harness import ROOT, broker_permissions
 
 from envelope import registry
 
@@ -223,6 +223,14 @@ def test_each_account_publishes_only_its_own_families(production: list[dict[str,
     assert all(may_publish(production, "bloodbank-producer", key) for key in outside)
     assert not may_publish(production, "bloodbank-producer", "mimir.decision.recorded")
     assert not may_publish(production, "bloodbank-producer", "imi.work.started")
+    table = broker_permissions()  # what the bootstrap and compose's broker grant
+    for account in table.keys() - {"admin"}:
+        user = account if account in ("imi", "mimir") else f"bloodbank-{account}"
+        rights = named(production, "Permission", user)["spec"]["permissions"]
+        topic = named(production, "TopicPermission", user)["spec"]["permissions"]
+        assert (rights["configure"], rights["write"], rights["read"], topic["write"]) == table[
+            account
+        ]
     imi = named(production, "Permission", "imi")["spec"]["permissions"]
     assert re.match(imi["read"], "imi.git_events")
     assert not re.match(imi["read"], "mimir.commands")
