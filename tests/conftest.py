@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from harness import Broker, Database, ServiceProcess, migrate, run_id, running, service_env
 
-from envelope import ServiceSettings
+from envelope import ServiceSettings, Topology
 from imi.settings import ImiSettings
 from mimir.settings import MimirSettings
 
@@ -33,6 +34,7 @@ def database(rid: str) -> Iterator[Database]:
 def broker(rid: str) -> Iterator[Broker]:
     vhost = Broker.create(rid)
     try:
+        asyncio.run(vhost.declare(Topology.installed()))
         yield vhost
     finally:
         vhost.drop()

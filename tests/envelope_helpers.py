@@ -6,17 +6,21 @@ from collections.abc import Callable
 from typing import Any
 
 import aio_pika
+from harness import Broker
 
-from envelope import EXCHANGE, ConsumerRuntime, EventEnvelope
+from envelope import ConsumerRuntime, EventEnvelope, Topology
 
 
 async def start_runtime(
+    broker: Broker,
     amqp: aio_pika.abc.AbstractRobustConnection,
     transaction: Callable[[], Any],
     queue: str,
     handler: Any,
 ) -> ConsumerRuntime:
-    runtime = ConsumerRuntime(schema="envelope_tests", transaction=transaction, exchange=EXCHANGE)
+    """A runtime consuming `queue` (bound to `test.thing.#`), declared by the topology step."""
+    await broker.declare(Topology.of([(queue, ["test.thing.#"])]))
+    runtime = ConsumerRuntime(schema="envelope_tests", transaction=transaction)
     runtime.subscribe(queue, ["test.thing.#"], handler)
     await runtime.attach(amqp)
     return runtime

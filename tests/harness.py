@@ -31,7 +31,7 @@ import pytest
 from fastapi import FastAPI
 from psycopg import sql
 
-from envelope import EXCHANGE
+from envelope import EXCHANGE, Topology, declare_topology
 
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
@@ -53,6 +53,7 @@ PG_ADMIN_DSN = os.environ.get("TEST_PG_ADMIN_DSN") or psycopg.conninfo.make_conn
     "postgresql://postgres@127.0.0.1:5432/postgres", password=_superuser_password() or None
 )
 AMQP_HOST = os.environ.get("TEST_AMQP_HOST", "127.0.0.1:5672")
+MANAGEMENT_URL = os.environ.get("TEST_MANAGEMENT_URL", "http://127.0.0.1:15672")
 
 
 def run_id() -> str:
@@ -111,15 +112,18 @@ class Database:
         """Run deploy/postgres/provision.sql in `dbname` with this run's roles."""
         values = {
             **{f"{s}_role": role for s, role in self.roles.items()},
-            **{f"{s}_password": password for s, password in self.passwords.items()},
             **{f"{s}_migrator": role for s, role in self.migrators.items()},
-            **{f"{s}_migrator_password": pw for s, pw in self.migrator_passwords.items()},
             **variables,
+        }
+        passwords = {
+            **{f"{s.upper()}_DB_PASSWORD": pw for s, pw in self.passwords.items()},
+            **{f"{s.upper()}_MIGRATOR_PASSWORD": pw for s, pw in self.migrator_passwords.items()},
         }
         args = [arg for name, value in values.items() for arg in ("-v", f"{name}={value}")]
         target = psycopg.conninfo.make_conninfo(self.admin_dsn, dbname=dbname)
         subprocess.run(
             ["psql", "-X", "-q", target, "-f", str(PROVISION_SQL), *args],
+            env={**os.environ, **passwords},
             check=True,
             capture_output=True,
         )
@@ -183,6 +187,10 @@ class Broker:
     def amqp_url(self) -> str:
         return f"amqp://{self.user}:{self.password}@{AMQP_HOST}/{self.vhost}"
 
+    async def declare(self, topology: Topology) -> None:
+        """The topology step, as the run's operator."""
+        await declare_topology(topology, self.amqp_url, MANAGEMENT_URL)
+
     def account_url(self, account: str) -> str:
         user, password = self.accounts[account]
         return f"amqp://{user}:{password}@{AMQP_HOST}/{self.vhost}"
@@ -195,6 +203,7 @@ class Broker:
         try:
             rabbitmqctl("add_vhost", broker.vhost)
             broker.add_user(broker.user, broker.password, (".*", ".*", ".*", ".*"))
+            rabbitmqctl("set_user_tags", broker.user, "policymaker")
             for account, permissions in broker_permissions().items():
                 if account != "admin":  # the run's own user stands in for the operator
                     user, password = f"{account}_test_{rid}", secrets.token_urlsafe(24)

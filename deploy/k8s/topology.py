@@ -2,7 +2,8 @@
 
 The registry (`deploy/bloodbank/registry.yaml`) is generated from what each service declares in
 code (its consumer queues, their routing keys, the events it publishes), so the Messaging
-Topology Operator resources written here (queues, dead-letter queues, bindings, policies) and
+Topology Operator resources written here (queues, dead-letter queues, bindings, and the
+policies of `envelope.Topology`, the same the topology step sets elsewhere) and
 the KEDA scalers cannot drift from the services. The accounts and their permissions come from
 `deploy/rabbitmq/permissions`, the table the bootstrap and compose's broker use.
 """
@@ -15,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from envelope import Policy, Topology
+
 HERE = Path(__file__).resolve().parent
 PERMISSIONS = HERE.parent / "rabbitmq" / "permissions"
 TOPOLOGY = HERE / "base" / "rabbitmq" / "topology.yaml"
@@ -22,8 +25,6 @@ SCALERS = HERE / "overlays" / "production" / "scaledobjects.yaml"
 
 CLUSTER = {"name": "bloodbank-rabbitmq"}
 VHOST = "/"
-DELIVERY_LIMIT = 3  # the consumers' own default (envelope.Consumer.delivery_limit)
-DLQ_MAX_LENGTH = 100_000
 # Operators use the account the cluster operator makes; the table's `admin` is for other hosts.
 OPERATOR_ACCOUNT = "admin"
 # A scaler adds a replica per this many ready messages in a queue (about 4 s of one imi
@@ -62,7 +63,7 @@ def _exchanges(exchange: str, dlx: str) -> list[dict[str, Any]]:
 
 
 def _queue(queue: str, exchange: str, dlx: str, keys: list[str]) -> list[dict[str, Any]]:
-    """A consumer queue, its `<queue>.dlq`, the queue's bindings and its dead-letter policy."""
+    """A consumer queue, its `<queue>.dlq` and the queue's bindings."""
     name = resource_name(queue)
     spec = {"vhost": VHOST, "type": "quorum", "durable": True, "autoDelete": False}
     found = [
@@ -77,21 +78,6 @@ def _queue(queue: str, exchange: str, dlx: str, keys: list[str]) -> list[dict[st
                 "destination": f"{queue}.dlq",
                 "destinationType": "queue",
                 "routingKey": queue,
-            },
-        ),
-        _resource(
-            "Policy",
-            name,
-            {
-                "name": f"bloodbank-{queue}",
-                "vhost": VHOST,
-                "pattern": f"^{re.escape(queue)}$",
-                "applyTo": "queues",
-                "definition": {
-                    "delivery-limit": DELIVERY_LIMIT,
-                    "dead-letter-exchange": dlx,
-                    "dead-letter-routing-key": queue,
-                },
             },
         ),
     ]
@@ -110,6 +96,14 @@ def _queue(queue: str, exchange: str, dlx: str, keys: list[str]) -> list[dict[st
             )
         )
     return found
+
+
+def _policy(policy: Policy) -> dict[str, Any]:
+    """The same policy the topology step (`python -m envelope.topology`) sets elsewhere."""
+    spec = {"name": policy.name, "vhost": VHOST, "pattern": policy.pattern, "applyTo": "queues"}
+    return _resource(
+        "Policy", resource_name(policy.name), {**spec, "definition": policy.definition}
+    )
 
 
 def permissions_table(text: str) -> dict[str, tuple[str, str, str, str]]:
@@ -149,20 +143,9 @@ def topology(registry: dict[str, Any]) -> list[dict[str, Any]]:
     for entry in services.values():
         for queue, keys in (entry.get("queues") or {}).items():
             found += _queue(queue, exchange, dlx, keys)
-    found.append(
-        _resource(
-            "Policy",
-            "dead-letter-queues",
-            {
-                "name": "bloodbank-dlq",
-                "vhost": VHOST,
-                "pattern": "\\.dlq$",
-                "applyTo": "queues",
-                # A full DLQ drops its oldest message rather than refuse new dead letters.
-                "definition": {"max-length": DLQ_MAX_LENGTH, "overflow": "drop-head"},
-            },
-        )
-    )
+    queues = [q for e in services.values() for q in (e.get("queues") or {}).items()]
+    for policy in Topology.of(queues, exchange=exchange, dead_letter_exchange=dlx).policies():
+        found.append(_policy(policy))
     for account, rights in permissions_table(PERMISSIONS.read_text()).items():
         if account != OPERATOR_ACCOUNT:
             user = account if account in services else f"bloodbank-{account}"

@@ -1,6 +1,8 @@
 -- Provision one database for both services; run as a superuser inside that database.
--- psql variables: imi_role, imi_password, imi_migrator, imi_migrator_password, and the same
--- four for mimir; optional statement_timeout (default 30s) and idle_timeout (default 60s).
+-- psql variables: imi_role, imi_migrator, mimir_role, mimir_migrator; optional
+-- statement_timeout (default 30s) and idle_timeout (default 60s). The passwords come from the
+-- environment (IMI_DB_PASSWORD, IMI_MIGRATOR_PASSWORD, MIMIR_DB_PASSWORD,
+-- MIMIR_MIGRATOR_PASSWORD), so they never appear on a command line.
 -- Idempotent: safe to run on every bootstrap and by the compose init script, before or after
 -- the migrations, and on a database whose schemas the runtime roles used to own.
 \set ON_ERROR_STOP on
@@ -13,6 +15,10 @@ SET client_min_messages = warning;
 \else
   \set idle_timeout 60s
 \endif
+\getenv imi_password IMI_DB_PASSWORD
+\getenv mimir_password MIMIR_DB_PASSWORD
+\getenv imi_migrator_password IMI_MIGRATOR_PASSWORD
+\getenv mimir_migrator_password MIMIR_MIGRATOR_PASSWORD
 
 CREATE EXTENSION IF NOT EXISTS vector;
 CREATE EXTENSION IF NOT EXISTS pg_trgm;

@@ -18,8 +18,8 @@ Action = Callable[[aio_pika.abc.AbstractChannel], Awaitable[object]]
 
 @pytest.fixture
 def both_services_declared(imi_process: ServiceProcess, mimir_process: ServiceProcess) -> None:
-    """Both services run (as processes, so they consume while a test waits) and have declared
-    their exchanges and queues: they report the broker up only after that."""
+    """Both services run (as processes, so they consume while a test waits) and consume the
+    queues the topology step declared: they report the broker up only after that."""
 
 
 async def attempt(url: str, action: Action) -> None:
@@ -58,6 +58,13 @@ def delete_queue(queue_name: str) -> Action:
     return action
 
 
+def declare_exchange(name: str) -> Action:
+    async def action(channel: aio_pika.abc.AbstractChannel) -> None:
+        await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
+
+    return action
+
+
 def declare_queue(queue_name: str) -> Action:
     async def action(channel: aio_pika.abc.AbstractChannel) -> None:
         await channel.declare_queue(queue_name, auto_delete=True)
@@ -74,6 +81,11 @@ def declare_queue(queue_name: str) -> Action:
         ("imi", consume("mimir.commands")),
         ("imi", delete_queue("mimir.commands")),
         ("imi", declare_queue("mimir.intruder")),
+        # The topology step declares every queue and exchange; a service configures nothing.
+        ("imi", declare_queue("imi.undeclared")),
+        ("imi", delete_queue("imi.commands")),
+        ("imi", declare_exchange(EXCHANGE)),
+        ("mimir", declare_queue("mimir.undeclared")),
         ("mimir", publish("imi.work.started")),
         ("mimir", publish("imi.cmd.start_work")),
         ("mimir", consume("imi.commands")),

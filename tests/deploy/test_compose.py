@@ -172,7 +172,8 @@ def test_the_production_file_alone_publishes_no_management_and_runs_production(
     result = compose_config(env_file, "docker-compose.yaml")
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
-    assert services["rabbitmq"]["image"] == "rabbitmq:3"  # no management plugin
+    # The management API serves the topology step inside the network; no port publishes it.
+    assert services["rabbitmq"]["image"] == "rabbitmq:3-management"
     ports = {(p.get("host_ip"), p["target"]) for p in services["rabbitmq"]["ports"]}
     assert ports == {("127.0.0.1", 5672)}
     for service in ("imi", "mimir", "imi-migrate", "mimir-migrate", "mimir-indexer"):
@@ -184,5 +185,7 @@ def test_the_production_file_alone_publishes_no_management_and_runs_production(
     }
     assert secrets_of["imi"] == {"IMI_DB_PASSWORD", "IMI_BROKER_PASSWORD", "IMI_API_KEY"}
     assert secrets_of["mimir"] == {"MIMIR_DB_PASSWORD", "MIMIR_BROKER_PASSWORD", "MIMIR_API_KEY"}
-    assert secrets_of["imi-migrate"] == {"IMI_MIGRATOR_PASSWORD"}
-    assert secrets_of["mimir-migrate"] == secrets_of["mimir-indexer"] == {"MIMIR_MIGRATOR_PASSWORD"}
+    # The migration steps also declare the broker topology, as the operator's account.
+    assert secrets_of["imi-migrate"] == {"IMI_MIGRATOR_PASSWORD", "BLOODBANK_ADMIN_PASSWORD"}
+    assert secrets_of["mimir-migrate"] == {"MIMIR_MIGRATOR_PASSWORD", "BLOODBANK_ADMIN_PASSWORD"}
+    assert secrets_of["mimir-indexer"] == {"MIMIR_MIGRATOR_PASSWORD"}

@@ -20,6 +20,11 @@ def test_both_services_are_healthy(
             "database": "up",
             "broker": "up",
             "outbox_backlog": 0,
+            "outbox_oldest_age_s": None,
+            "tasks": {
+                task: {"state": "running", "restarts": 0, "last_error": None}
+                for task in ("broker", "outbox-relay", *(("embedding-worker",) * (name == "mimir")))
+            },
         }
         docs = httpx.get(f"{process.url}/openapi.json", timeout=5)
         assert docs.json()["info"]["title"] == name

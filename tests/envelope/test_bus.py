@@ -14,6 +14,7 @@ from harness import Broker, eventually
 from envelope import (
     EventEnvelope,
     ServiceBus,
+    Topology,
     configure_logging,
     create_envelope,
     current_correlation_ids,
@@ -35,7 +36,9 @@ async def test_emitted_events_reach_subscribers_with_their_cause(
         schema=schema,
         transaction=transaction,
     )
-    bus.subscribe(f"test.bus.{unique}", ["test.thing.happened"], handler)
+    queue = f"test.bus.{unique}"
+    await broker.declare(Topology.of([(queue, ["test.thing.happened"])]))
+    bus.subscribe(queue, ["test.thing.happened"], handler)
     await bus.start()
     try:
         await eventually(lambda: _now(bus.connected))

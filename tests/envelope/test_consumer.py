@@ -23,6 +23,7 @@ from envelope import (
 
 
 async def test_each_event_has_one_effect_even_when_delivered_twice(
+    broker: Broker,
     amqp: aio_pika.abc.AbstractRobustConnection,
     exchange: aio_pika.abc.AbstractExchange,
     transaction: Callable[[], Any],
@@ -36,7 +37,7 @@ async def test_each_event_has_one_effect_even_when_delivered_twice(
         seen.append((envelope.payload["name"], current_correlation_ids()))
 
     queue = f"test.{unique}"
-    runtime = await start_runtime(amqp, transaction, queue, handler)
+    runtime = await start_runtime(broker, amqp, transaction, queue, handler)
     sent = create_envelope("test.thing.happened", {"name": unique}, source=service_source("t"))
     await exchange.publish(message(sent), routing_key=sent.event_type)
     await exchange.publish(message(sent), routing_key=sent.event_type)
@@ -63,6 +64,7 @@ async def _async(value: bool) -> bool:
 
 
 async def test_poison_goes_to_the_dead_letter_queue_and_the_next_message_is_processed(
+    broker: Broker,
     amqp: aio_pika.abc.AbstractRobustConnection,
     exchange: aio_pika.abc.AbstractExchange,
     transaction: Callable[[], Any],
@@ -76,7 +78,7 @@ async def test_poison_goes_to_the_dead_letter_queue_and_the_next_message_is_proc
         handled.append(envelope.payload["name"])
 
     queue = f"test.{unique}"
-    runtime = await start_runtime(amqp, transaction, queue, handler)
+    runtime = await start_runtime(broker, amqp, transaction, queue, handler)
     await exchange.publish(aio_pika.Message(b"{not json"), routing_key="test.thing.happened")
     bad_payload = create_envelope("test.thing.happened", {"name": "x"}, source=service_source("t"))
     wire = bad_payload.to_json().replace(b'"size":0', b'"size":"huge"')
@@ -97,6 +99,7 @@ async def test_poison_goes_to_the_dead_letter_queue_and_the_next_message_is_proc
 
 
 async def test_failing_handlers_are_retried_until_the_delivery_limit(
+    broker: Broker,
     amqp: aio_pika.abc.AbstractRobustConnection,
     exchange: aio_pika.abc.AbstractExchange,
     transaction: Callable[[], Any],
@@ -110,7 +113,7 @@ async def test_failing_handlers_are_retried_until_the_delivery_limit(
             raise RuntimeError("a bug that only sometimes bites")
 
     queue = f"test.{unique}"
-    runtime = await start_runtime(amqp, transaction, queue, handler)
+    runtime = await start_runtime(broker, amqp, transaction, queue, handler)
     flaky = create_envelope("test.thing.happened", {"name": "flaky"}, source=service_source("t"))
     await exchange.publish(message(flaky), routing_key="test.thing.happened")
     await eventually(lambda: _async(attempts == ["flaky", "flaky"]))
@@ -140,7 +143,7 @@ async def test_consumers_reattach_after_a_broker_restart(
         handled.append(envelope.payload["name"])
 
     queue = f"test.{unique}"
-    runtime = await start_runtime(amqp, transaction, queue, handler)
+    runtime = await start_runtime(broker, amqp, transaction, queue, handler)
     rabbitmqctl("stop_app")
     rabbitmqctl("start_app")
     rabbitmqctl("await_startup")
@@ -156,6 +159,7 @@ async def test_consumers_reattach_after_a_broker_restart(
 
 
 async def test_an_unreachable_database_is_waited_out_without_spending_deliveries(
+    broker: Broker,
     amqp: aio_pika.abc.AbstractRobustConnection,
     exchange: aio_pika.abc.AbstractExchange,
     transaction: Callable[[], Any],
@@ -169,7 +173,7 @@ async def test_an_unreachable_database_is_waited_out_without_spending_deliveries
             raise psycopg.OperationalError("connection to server was lost")
 
     queue = f"test.{unique}"
-    runtime = await start_runtime(amqp, transaction, queue, handler)
+    runtime = await start_runtime(broker, amqp, transaction, queue, handler)
     sent = create_envelope("test.thing.happened", {"name": "patient"}, source=service_source("t"))
     await exchange.publish(message(sent), routing_key=sent.event_type)
     await eventually(lambda: _async(len(attempts) == 6), timeout=60)

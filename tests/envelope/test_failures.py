@@ -10,7 +10,7 @@ import aio_pika
 import psycopg
 import pytest
 from envelope_helpers import delete_queues, dlq_depth, message, start_runtime
-from harness import eventually
+from harness import Broker, eventually
 from psycopg import AsyncConnection
 
 from envelope import (
@@ -102,6 +102,7 @@ async def test_a_lost_or_refused_connection_is_unavailable(conninfo: str) -> Non
 
 
 async def test_a_value_the_database_refuses_is_dead_lettered_and_the_next_is_applied(
+    broker: Broker,
     amqp: aio_pika.abc.AbstractRobustConnection,
     exchange: aio_pika.abc.AbstractExchange,
     transaction: Callable[[], Any],
@@ -119,7 +120,7 @@ async def test_a_value_the_database_refuses_is_dead_lettered_and_the_next_is_app
         )
 
     queue = f"test.{unique}"
-    runtime = await start_runtime(amqp, transaction, queue, handler)
+    runtime = await start_runtime(broker, amqp, transaction, queue, handler)
     source = service_source("t")
     long_name = too_long_for_an_index()
     for name in (long_name, "valid"):

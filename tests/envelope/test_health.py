@@ -1,6 +1,10 @@
-"""/health says 503 when the database cannot be reached, and the service keeps serving."""
+"""/health: 503 when the database cannot be reached, and the service keeps serving; a
+background task that fails is restarted, and /health shows it meanwhile."""
 
-from harness import running
+from typing import Any
+
+import httpx
+from harness import eventually, running
 
 from imi.main import create_app
 from imi.settings import ImiSettings
@@ -15,3 +19,34 @@ async def test_health_is_503_when_the_database_is_unreachable(imi_settings: ImiS
         assert response.json()["database"] == "down"
         again = await client.get("/health")
         assert again.status_code == 503
+
+
+async def test_a_relay_killed_by_an_unexpected_error_is_restarted_and_health_shows_it(
+    imi_settings: ImiSettings,
+) -> None:
+    app = create_app(imi_settings)
+    relay = app.state.bus.relay
+    drain = relay.drain_batch
+    failures = 2
+
+    async def failing_drain(conn: Any) -> int:
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise ValueError("a bug the relay does not expect")
+        return await drain(conn)
+
+    relay.drain_batch = failing_drain
+    async with running(app) as client:
+        seen = await eventually(lambda: _relay_state(client, "restarting"))
+        assert seen["status"] == "degraded"
+        assert "a bug the relay does not expect" in seen["tasks"]["outbox-relay"]["last_error"]
+        healed = await eventually(lambda: _relay_state(client, "running"), timeout=20)
+        assert healed["tasks"]["outbox-relay"]["restarts"] == 2
+        assert healed["status"] == "ok"
+
+
+async def _relay_state(client: httpx.AsyncClient, state: str) -> dict[str, Any] | None:
+    body: dict[str, Any] = (await client.get("/health")).json()
+    relay = body["tasks"].get("outbox-relay", {})
+    return body if relay.get("state") == state and body["broker"] == "up" else None

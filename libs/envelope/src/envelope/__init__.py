@@ -8,7 +8,7 @@ and consumers validate against the same schema.
 from envelope import events, limits
 from envelope._asyncapi import asyncapi_document, asyncapi_router
 from envelope._bus import ServiceBus
-from envelope._consumer import DEAD_LETTER_EXCHANGE, ConsumerRuntime, Handler, Reject
+from envelope._consumer import ConsumerRuntime, Handler, Reject
 from envelope._correlation import correlation_scope, current_correlation_ids, request_id_to_uuid
 from envelope._create import create_envelope
 from envelope._decode import MalformedMessage, ToolMutation, decode_message, normalize_hookd
@@ -33,7 +33,7 @@ from envelope._errors import (
     is_contention,
     is_unavailable,
 )
-from envelope._health import Health, health_router
+from envelope._health import Health, OutboxState, health_router, outbox_state_query
 from envelope._history import EventHistory, events_router
 from envelope._http import RequestContextMiddleware, api_key_guard
 from envelope._limits import MAX_OFFSET, BodyLimitMiddleware, LimitExceeded
@@ -48,7 +48,7 @@ from envelope._models import (
     service_source,
 )
 from envelope._outbox import Inbox, Outbox, OutboxRelay
-from envelope._publisher import EXCHANGE, Publisher, PublishFailed, UnroutableEvent
+from envelope._publisher import Publisher, PublishFailed, UnroutableEvent
 from envelope._registry import (
     EventSpec,
     InvalidPayload,
@@ -60,6 +60,7 @@ from envelope._registry import (
 from envelope._serve import serve
 from envelope._settings import InsecureSettings, ServiceSettings
 from envelope._sql import Transaction
+from envelope._supervisor import Supervisor, TaskState
 from envelope._tables import (
     create_messaging_tables,
     drop_messaging_tables,
@@ -68,9 +69,20 @@ from envelope._tables import (
     run_schema_migrations,
     schema_migration_options,
 )
+from envelope._topology import (
+    DEAD_LETTER_EXCHANGE,
+    DELIVERY_LIMIT,
+    EXCHANGE,
+    Policy,
+    QueueSpec,
+    Topology,
+    TopologyMissing,
+    declare_topology,
+)
 
 __all__ = [
     "DEAD_LETTER_EXCHANGE",
+    "DELIVERY_LIMIT",
     "EXCHANGE",
     "MAX_OFFSET",
     "AgentContext",
@@ -100,16 +112,23 @@ __all__ = [
     "NotFound",
     "Outbox",
     "OutboxRelay",
+    "OutboxState",
     "PayloadRegistry",
+    "Policy",
     "PublishFailed",
     "Publisher",
+    "QueueSpec",
     "Reject",
     "RequestContextMiddleware",
     "ServiceBus",
     "ServiceSettings",
     "Source",
+    "Supervisor",
+    "TaskState",
     "TooExpensive",
     "ToolMutation",
+    "Topology",
+    "TopologyMissing",
     "Transaction",
     "TriggerType",
     "Unauthorized",
@@ -125,6 +144,7 @@ __all__ = [
     "create_envelope",
     "create_messaging_tables",
     "current_correlation_ids",
+    "declare_topology",
     "decode_message",
     "drop_messaging_tables",
     "error_responses",
@@ -138,6 +158,7 @@ __all__ = [
     "limits",
     "messaging_tables",
     "normalize_hookd",
+    "outbox_state_query",
     "reflect_schemas_by_name",
     "registry",
     "request_id_to_uuid",

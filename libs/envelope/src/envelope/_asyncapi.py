@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from envelope._models import EventEnvelope
-from envelope._publisher import EXCHANGE
 from envelope._registry import EventSpec, PayloadRegistry, registry, topic_matches
+from envelope._topology import EXCHANGE
 
 Subscriptions = Sequence[tuple[str, Sequence[str]]]
 """(queue, routing keys) pairs, as a service passes them to `ServiceBus.subscribe`."""

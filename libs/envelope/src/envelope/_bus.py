@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 import aio_pika
@@ -14,8 +13,10 @@ from aio_pika.abc import AbstractRobustConnection
 from envelope._consumer import ConsumerRuntime, Handler, TransactionFactory
 from envelope._models import EventEnvelope, Source, service_source
 from envelope._outbox import Outbox, OutboxRelay
-from envelope._publisher import EXCHANGE, Publisher
+from envelope._publisher import Publisher
 from envelope._settings import ServiceSettings
+from envelope._supervisor import Supervisor
+from envelope._topology import DELIVERY_LIMIT, EXCHANGE
 
 log = structlog.get_logger("envelope.bus")
 
@@ -23,8 +24,10 @@ log = structlog.get_logger("envelope.bus")
 class ServiceBus:
     """One robust broker connection carrying a service's publisher, outbox relay and consumers.
 
-    `start()` returns at once: the connection is made in the background and retried while the
-    broker is down, so the service serves HTTP (and its outbox fills) during a broker outage.
+    `start()` returns at once: the connection and the relay are supervised tasks (`tasks`),
+    retried while the broker is down and restarted whatever they fail of, so the service serves
+    HTTP (and its outbox fills) during a broker outage. A service adds its own background work
+    to `tasks` so that `/health` reports it too.
     """
 
     def __init__(
@@ -37,7 +40,8 @@ class ServiceBus:
         transaction: TransactionFactory,
         exchange: str = EXCHANGE,
         prefetch: int = 32,
-        delivery_limit: int = 3,
+        concurrency: int = 5,
+        delivery_limit: int = DELIVERY_LIMIT,
         relay_batch_size: int = 200,
     ) -> None:
         self.service = service
@@ -49,12 +53,12 @@ class ServiceBus:
         self.consumers = ConsumerRuntime(
             schema=schema,
             transaction=transaction,
-            exchange=exchange,
             prefetch=prefetch,
+            concurrency=concurrency,
             delivery_limit=delivery_limit,
         )
+        self.tasks = Supervisor(service)
         self._connection: AbstractRobustConnection | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
 
     @classmethod
     def for_service(
@@ -69,6 +73,7 @@ class ServiceBus:
             transaction=transaction,
             exchange=settings.bloodbank_exchange,
             prefetch=settings.consumer_prefetch,
+            concurrency=settings.consumer_concurrency,
         )
 
     def subscribe(self, queue: str, routing_keys: list[str], handler: Handler) -> None:
@@ -79,15 +84,13 @@ class ServiceBus:
         await self.outbox.add(tx, *envelopes)
 
     async def start(self) -> None:
-        self._spawn(self._connect(), "bus-connect")
-        self._spawn(self.relay.run(), "outbox-relay")
-
-    def _spawn(self, coroutine: Any, name: str) -> None:
-        task = asyncio.create_task(coroutine, name=f"{self.service}-{name}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.tasks.start("broker", self._connect)
+        self.tasks.start("outbox-relay", self.relay.run)
 
     async def _connect(self) -> None:
+        """Connect (waiting out an unreachable broker), attach, then hold the connection: the
+        robust connection reconnects by itself. Anything else (a missing queue, a refused
+        account) raises, and the supervisor retries with back-off."""
         delay = 0.5
         while True:
             # Kept on self before connecting, so stop() can close a half-made connection too.
@@ -102,9 +105,14 @@ class ServiceBus:
                 log.warning("broker unreachable; retrying", error=repr(error), retry_in=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
-        await self.publisher.attach(connection)
-        await self.consumers.attach(connection)
+        try:
+            await self.publisher.attach(connection)
+            await self.consumers.attach(connection)
+        except Exception:  # a cancellation leaves the closing to stop()
+            await self._disconnect()
+            raise
         log.info("bus connected", queues=[s.queue for s in self.consumers.subscriptions])
+        await asyncio.Event().wait()
 
     @property
     def connected(self) -> bool:
@@ -117,14 +125,10 @@ class ServiceBus:
         )
 
     async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                try:
-                    await task
-                except Exception as error:  # a task that died must not stop the shutdown
-                    log.error("bus task failed", task=task.get_name(), error=repr(error))
+        await self.tasks.stop()
+        await self._disconnect()
+
+    async def _disconnect(self) -> None:
         await self.consumers.close()
         await self.publisher.close()
         if self._connection is not None:

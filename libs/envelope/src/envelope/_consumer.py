@@ -20,8 +20,8 @@ from envelope._models import EventEnvelope
 from envelope._outbox import Inbox
 from envelope._registry import InvalidPayload, UnknownEventType
 from envelope._sql import Transaction
+from envelope._topology import DELIVERY_LIMIT, TopologyMissing
 
-DEAD_LETTER_EXCHANGE = "bloodbank.dlx"
 RETRY_FIRST_DELAY, RETRY_MAX_DELAY = 0.5, 10.0
 CONTENTION_RETRIES = 3  # serialization failures and deadlocks, retried at once in place
 MAX_MESSAGE_BYTES = 1024 * 1024  # larger bodies are refused before they are parsed
@@ -49,7 +49,7 @@ class Subscription:
 
 
 class ConsumerRuntime:
-    """Declares each subscription's durable quorum queue and dead-letter queue, and consumes.
+    """Consumes each subscription's queue with bounded concurrency.
 
     Ack policy: success → ack after commit; duplicate (event id already in the inbox) → ack
     without effect; malformed, invalid or over `max_message_bytes` → reject to `<queue>.dlq`;
@@ -58,7 +58,7 @@ class ConsumerRuntime:
     `CONTENTION_RETRIES` times; any other error is the message's → requeue, and once it has
     been delivered `delivery_limit` times, reject it to the DLQ (the broker's delivery-limit
     policy is the backstop for a process that dies mid-message). A robust connection
-    re-declares the queues and restarts consumers after a broker restart.
+    restarts the consumers after a broker restart.
     """
 
     def __init__(
@@ -66,16 +66,18 @@ class ConsumerRuntime:
         *,
         schema: str,
         transaction: TransactionFactory,
-        exchange: str,
         prefetch: int = 32,
-        delivery_limit: int = 3,
+        concurrency: int = 5,
+        delivery_limit: int = DELIVERY_LIMIT,
         max_message_bytes: int = MAX_MESSAGE_BYTES,
     ) -> None:
         self.max_message_bytes = max_message_bytes
         self.inbox = Inbox(schema)
         self.transaction = transaction
-        self.exchange_name = exchange
         self.prefetch = prefetch
+        # Messages beyond this wait (unacked) for a slot, so consumers never hold more than
+        # `concurrency` pooled connections and HTTP requests always find one.
+        self._slots = asyncio.Semaphore(concurrency)
         self.delivery_limit = delivery_limit
         self.subscriptions: list[Subscription] = []
         self._channel: AbstractChannel | None = None
@@ -84,35 +86,20 @@ class ConsumerRuntime:
         self.subscriptions.append(Subscription(queue, tuple(routing_keys), handler))
 
     async def attach(self, connection: AbstractRobustConnection) -> None:
+        """Consume every subscribed queue; the topology step has declared and bound them."""
         if not self.subscriptions:
             return
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=self.prefetch)
-        exchange = await channel.declare_exchange(
-            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
-        )
-        dlx = await channel.declare_exchange(
-            DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True
-        )
         for sub in self.subscriptions:
-            dlq = await channel.declare_queue(
-                f"{sub.queue}.dlq", durable=True, arguments={"x-queue-type": "quorum"}
-            )
-            await dlq.bind(dlx, routing_key=sub.queue)
-            queue = await channel.declare_queue(
-                sub.queue,
-                durable=True,
-                arguments={
-                    "x-queue-type": "quorum",
-                    "x-delivery-limit": self.delivery_limit,
-                    "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
-                    "x-dead-letter-routing-key": sub.queue,
-                },
-            )
-            for key in sub.routing_keys:
-                await queue.bind(exchange, routing_key=key)
+            try:
+                queue = await channel.get_queue(sub.queue, ensure=True)
+            except aio_pika.exceptions.ChannelNotFoundEntity as error:
+                raise TopologyMissing(
+                    f"queue {sub.queue} does not exist; run `python -m envelope.topology`"
+                ) from error
             await queue.consume(self._callback(sub))
-        self._channel = channel  # ready only once every queue is bound and consumed
+        self._channel = channel  # ready only once every queue is consumed
 
     @property
     def ready(self) -> bool:
@@ -148,7 +135,8 @@ class ConsumerRuntime:
             queue=sub.queue,
         )
         with scope:
-            await self._apply(sub, envelope, message, started)
+            async with self._slots:
+                await self._apply(sub, envelope, message, started)
 
     async def _apply(
         self,

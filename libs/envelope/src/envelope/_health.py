@@ -1,9 +1,10 @@
-"""`GET /health`: database, broker and outbox backlog; 503 when the database is down."""
+"""`GET /health`: database, broker, background tasks and the outbox; 503 without a database."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Literal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import structlog
 from fastapi import APIRouter
@@ -12,52 +13,91 @@ from pydantic import BaseModel, Field
 
 from envelope._bus import ServiceBus
 from envelope._errors import RETRY_AFTER_SECONDS
+from envelope._supervisor import TaskState
 
 log = structlog.get_logger("envelope.health")
 
 
+@dataclass(frozen=True)
+class OutboxState:
+    backlog: int
+    oldest_age_s: float | None
+
+    @classmethod
+    def of(cls, row: Sequence[Any] | None) -> OutboxState:
+        """From the row of `outbox_state_query`."""
+        backlog, age = row if row else (0, None)
+        return cls(int(backlog), None if age is None else float(age))
+
+
+def outbox_state_query(schema: str) -> str:
+    """One row (backlog, oldest unpublished event's age in seconds) for `<schema>.outbox`."""
+    return (
+        "SELECT count(*), extract(epoch FROM now() - min(created_at))::float8 "
+        f'FROM "{schema}".outbox WHERE published_at IS NULL'
+    )
+
+
 class Health(BaseModel):
     status: Literal["ok", "degraded", "down"] = Field(
-        description="ok: all up; degraded: broker down (writes still succeed); down: no database"
+        description="ok: all up; degraded: the broker is down, a background task is restarting "
+        "or events wait too long to be published (writes still succeed); down: no database"
     )
     service: str
     version: str
     database: Literal["up", "down"]
     broker: Literal["up", "down"]
     outbox_backlog: int | None = Field(description="Events written but not yet published")
+    outbox_oldest_age_s: float | None = Field(
+        None, description="Seconds the oldest unpublished event has waited"
+    )
+    tasks: dict[str, TaskState] = Field(
+        default_factory=dict, description="Each background task's state, restarts and last error"
+    )
 
 
 def health_router(
-    service: str, version: str, bus: ServiceBus, outbox_backlog: Callable[[], Awaitable[int]]
+    service: str,
+    version: str,
+    bus: ServiceBus,
+    outbox_state: Callable[[], Awaitable[OutboxState]],
+    *,
+    degraded_after: float = 60.0,
 ) -> APIRouter:
-    """`outbox_backlog` counts unpublished rows through the service's own pool."""
+    """`outbox_state` reads `outbox_state_query` through the service's own pool."""
     router = APIRouter(tags=["health"])
 
     @router.get(
         "/health",
         response_model=Health,
         summary="Service health",
-        description="Database and broker state and the outbox backlog. 503 when the database "
-        "is unreachable; 200 with status `degraded` when only the broker is down.",
+        description="Database, broker and background-task state and the outbox backlog. 503 "
+        "when the database is unreachable; 200 with status `degraded` when the broker is down, "
+        f"a task is restarting or an event has waited over the threshold ({degraded_after:g} s "
+        "by default) to be published.",
         responses={503: {"model": Health, "description": "Database unreachable"}},
     )
     async def health() -> JSONResponse:
         try:
-            backlog: int | None = await outbox_backlog()
+            outbox: OutboxState | None = await outbox_state()
         except Exception as error:  # any failure to reach the database means "down"
             log.warning("health: database unreachable", error_type=type(error).__name__)
-            backlog = None
+            outbox = None
         broker = "up" if bus.connected else "down"
+        late = outbox is not None and (outbox.oldest_age_s or 0.0) > degraded_after
+        healthy = broker == "up" and not late and not bus.tasks.failing
         body = Health(
-            status="down" if backlog is None else ("ok" if broker == "up" else "degraded"),
+            status="down" if outbox is None else ("ok" if healthy else "degraded"),
             service=service,
             version=version,
-            database="down" if backlog is None else "up",
+            database="down" if outbox is None else "up",
             broker=broker,
-            outbox_backlog=backlog,
+            outbox_backlog=None if outbox is None else outbox.backlog,
+            outbox_oldest_age_s=None if outbox is None else outbox.oldest_age_s,
+            tasks=bus.tasks.states,
         )
-        headers = {"Retry-After": RETRY_AFTER_SECONDS} if backlog is None else None
-        status = 503 if backlog is None else 200
-        return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+        headers = {"Retry-After": RETRY_AFTER_SECONDS} if outbox is None else None
+        status = 503 if outbox is None else 200
+        return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
 
     return router

@@ -12,8 +12,8 @@ import structlog
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 
 from envelope._models import EventEnvelope
+from envelope._topology import EXCHANGE, TopologyMissing
 
-EXCHANGE = "bloodbank.events.v1"
 log = structlog.get_logger("envelope.publisher")
 
 
@@ -55,9 +55,12 @@ class Publisher:
 
     async def attach(self, connection: AbstractRobustConnection) -> None:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        self._exchange = await channel.declare_exchange(
-            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
-        )
+        try:
+            self._exchange = await channel.get_exchange(self.exchange_name, ensure=True)
+        except aio_pika.exceptions.ChannelNotFoundEntity as error:
+            raise TopologyMissing(
+                f"exchange {self.exchange_name} does not exist; run `python -m envelope.topology`"
+            ) from error
         self._channel = channel
 
     @property

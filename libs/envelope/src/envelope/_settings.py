@@ -8,7 +8,7 @@ from typing import ClassVar, Literal, Self
 
 import yarl
 from psycopg.conninfo import make_conninfo
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -82,9 +82,26 @@ class ServiceSettings(BaseSettings):
     broker_password: SecretStr = SecretStr("")
     bloodbank_exchange: str = Field("bloodbank.events.v1", validation_alias="BLOODBANK_EXCHANGE")
     consumer_prefetch: int = 32
+    consumer_concurrency: int = Field(
+        0,
+        ge=0,
+        description="Messages handled at once (0: half of db_pool_size); below db_pool_size, so "
+        "a backlog never takes every pooled connection from the API",
+    )
+    outbox_degraded_after: float = Field(
+        60.0, gt=0, description="Seconds an event may wait unpublished before /health is degraded"
+    )
     max_body_bytes: int = Field(
         DEFAULT_MAX_BODY_BYTES, ge=1024, description="Largest request body; larger answers 413"
     )
+
+    @model_validator(mode="after")
+    def _consumers_leave_connections(self) -> Self:
+        if not self.consumer_concurrency:
+            self.consumer_concurrency = max(1, self.db_pool_size // 2)
+        elif self.consumer_concurrency >= self.db_pool_size > 1:
+            raise ValueError("consumer_concurrency must be below db_pool_size")
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import text
 
 import imi.models  # noqa: F401  (maps every table before the first query)
 from envelope import (
     BodyLimitMiddleware,
+    OutboxState,
     RequestContextMiddleware,
     ServiceBus,
     api_key_guard,
@@ -20,11 +21,12 @@ from envelope import (
     events_router,
     health_router,
     install_error_handlers,
+    outbox_state_query,
 )
 from imi import __version__
 from imi.components.endpoints import router as components_router
-from imi.consumers import CONSUMERS, subscribe_consumers
-from imi.database import SCHEMA, UnitOfWork, create_engine, outbox_table
+from imi.consumers import QUEUES, subscribe_consumers
+from imi.database import SCHEMA, UnitOfWork, create_engine
 from imi.links.endpoints import router as links_router
 from imi.projects.endpoints import router as projects_router
 from imi.settings import ImiSettings
@@ -38,6 +40,8 @@ links to tickets, pull requests and deploys, components, and the trace from tick
 Every error body has the shape `{"detail": {"code", "message", "params"}}`. When the service
 has an API key, `/api/v1` requires it in `X-API-Key`; `/health` and the docs are open.
 """
+
+OUTBOX_STATE = text(outbox_state_query(SCHEMA))
 
 TAGS = [
     {"name": "projects", "description": "Git remotes registered as projects; soft delete."},
@@ -68,10 +72,9 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
             await bus.stop()
             await engine.dispose()
 
-    async def outbox_backlog() -> int:
+    async def outbox_state() -> OutboxState:
         async with uow() as session:
-            query = select(func.count()).where(outbox_table.c.published_at.is_(None))
-            return int((await session.execute(query)).scalar_one())
+            return OutboxState.of(tuple((await session.execute(OUTBOX_STATE)).one()))
 
     app = FastAPI(
         title="imi",
@@ -84,7 +87,11 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
-    app.include_router(health_router("imi", __version__, bus, outbox_backlog))
+    app.include_router(
+        health_router(
+            "imi", __version__, bus, outbox_state, degraded_after=settings.outbox_degraded_after
+        )
+    )
     api = APIRouter(
         prefix="/api/v1",
         dependencies=[api_key_guard(settings.api_key)],
@@ -106,7 +113,7 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
             service="imi",
             version=__version__,
             description=DESCRIPTION,
-            subscriptions=[(queue, keys) for queue, keys, _ in CONSUMERS],
+            subscriptions=QUEUES,
         )
     )
     return app

@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from psycopg.rows import tuple_row
 
 from envelope import (
     BodyLimitMiddleware,
+    OutboxState,
     RequestContextMiddleware,
     ServiceBus,
     asyncapi_router,
@@ -16,10 +18,11 @@ from envelope import (
     events_router,
     health_router,
     install_error_handlers,
+    outbox_state_query,
 )
 from mimir import __version__
 from mimir.api import TAGS, api_router
-from mimir.consumers import CONSUMERS, subscribe_consumers
+from mimir.consumers import QUEUES, subscribe_consumers
 from mimir.database import UnitOfWork, create_pool
 from mimir.embedding.worker import EmbeddingWorker
 from mimir.settings import MimirSettings
@@ -30,6 +33,7 @@ intents, decisions, typed relations, provenance, embeddings, and text, semantic 
 
 Every error body has the shape `{"detail": {"code", "message", "params"}}`.
 """
+OUTBOX_STATE = outbox_state_query(SCHEMA)
 
 
 def create_app(settings: MimirSettings | None = None) -> FastAPI:
@@ -47,17 +51,16 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
         await pool.open(wait=False)
         await bus.start()
         if settings.embedding_worker:
-            worker.start()
+            bus.tasks.start("embedding-worker", worker.run)
         try:
             yield
         finally:
-            await worker.stop()
             await bus.stop()
             await pool.close()
 
-    async def outbox_backlog() -> int:
-        async with pool.connection() as conn:
-            return await bus.relay.backlog(conn)
+    async def outbox_state() -> OutboxState:
+        async with pool.connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            return OutboxState.of(await (await cursor.execute(OUTBOX_STATE)).fetchone())
 
     app = FastAPI(
         title="mimir",
@@ -71,7 +74,15 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
-    app.include_router(health_router("mimir", __version__, bus, outbox_backlog))
+    app.include_router(
+        health_router(
+            "mimir",
+            __version__,
+            bus,
+            outbox_state,
+            degraded_after=settings.outbox_degraded_after,
+        )
+    )
     api = api_router(settings)
     api.include_router(events_router(SCHEMA, uow))
     app.include_router(api)
@@ -80,7 +91,7 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
             service="mimir",
             version=__version__,
             description=DESCRIPTION,
-            subscriptions=[(queue, keys) for queue, keys, _ in CONSUMERS],
+            subscriptions=QUEUES,
         )
     )
     return app

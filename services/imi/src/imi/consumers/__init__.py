@@ -18,6 +18,10 @@ CONSUMERS = [
     (mimir.QUEUE, mimir.ROUTING_KEYS, mimir.MimirConsumer),
 ]
 
+# Every queue with its routing keys; `python -m envelope.topology` declares them (entry point
+# `bloodbank.queues` in pyproject.toml).
+QUEUES = [(queue, routing_keys) for queue, routing_keys, _ in CONSUMERS]
+
 
 def subscribe_consumers(bus: ServiceBus) -> None:
     """Subscribe every imi queue; call before the bus starts."""

@@ -17,6 +17,10 @@ CONSUMERS: list[tuple[str, list[str], Callable[[ServiceBus, MimirSettings], Hand
     (commands.QUEUE, commands.ROUTING_KEYS, commands.CommandConsumer),
 ]
 
+# Every queue with its routing keys; `python -m envelope.topology` declares them (entry point
+# `bloodbank.queues` in pyproject.toml).
+QUEUES = [(queue, routing_keys) for queue, routing_keys, _ in CONSUMERS]
+
 
 def subscribe_consumers(bus: ServiceBus, settings: MimirSettings) -> None:
     """Subscribe every mimir queue; call before the bus starts."""
