@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from datetime import datetime
 from typing import Any, TypeVar
 
 import aio_pika
@@ -66,13 +67,19 @@ class Bus:
         )
 
     async def publish(
-        self, event_type: str, payload: dict[str, Any], event_id: uuid.UUID | None = None
+        self,
+        event_type: str,
+        payload: dict[str, Any],
+        event_id: uuid.UUID | None = None,
+        *,
+        at: datetime | None = None,
     ) -> uuid.UUID:
+        """Publish an envelope; every one has the same timestamp unless `at` says otherwise."""
         event_id = event_id or uuid.uuid4()
         envelope = {
             "event_id": str(event_id),
             "event_type": event_type,
-            "timestamp": "2026-02-11T10:00:00Z",
+            "timestamp": at.isoformat() if at else "2026-02-11T10:00:00Z",
             "version": "1.0.0",
             "source": {"host": "test", "type": "manual", "app": "tests"},
             "correlation_ids": [],

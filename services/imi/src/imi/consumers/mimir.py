@@ -19,6 +19,7 @@ from envelope import EventEnvelope, registry
 from envelope.events import mimir as events
 from imi.consumers.base import Consumer
 from imi.mimir.projection import MimirProjection
+from imi.ordering import event_time
 
 QUEUE = "imi.mimir_events"
 ROUTING_KEYS = ["mimir.artifact.#", "mimir.intent.#", "mimir.decision.#", "mimir.relation.#"]
@@ -27,7 +28,7 @@ log = structlog.get_logger("imi.consumers.mimir")
 
 class MimirConsumer(Consumer):
     async def handle(self, envelope: EventEnvelope[Any], session: AsyncSession) -> None:
-        projection = MimirProjection(session, envelope.event_id, envelope.timestamp)
+        projection = MimirProjection(session, envelope.event_id, event_time(envelope))
         match registry.validate(envelope.event_type, envelope.payload):
             case events.DecisionRecorded() as recorded:
                 await projection.entity(

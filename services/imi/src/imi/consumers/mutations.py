@@ -1,8 +1,9 @@
 """Queue `imi.mutation_events`: hookd's `tool.mutation.#` (normalised to `ToolMutation`).
 
 A file changed by an agent's tool marks the work item of that repository and branch as having
-uncommitted changes and stamps its last activity. `imi.work.git_state_updated` is emitted
-only when the item turns from clean to uncommitted, not for every edit.
+uncommitted changes and stamps its last activity with the event's timestamp. A mutation older
+than that last activity changes nothing (`imi.ordering`). `imi.work.git_state_updated` is
+emitted only when the item turns from clean to uncommitted, not for every edit.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from envelope import EventEnvelope, ToolMutation
-from imi.columns import utcnow
 from imi.consumers.base import Consumer
+from imi.ordering import event_time, is_stale
 from imi.work.repository import WorkRepository
 from imi.work.service import WorkService
 
@@ -28,11 +29,12 @@ class MutationConsumer(Consumer):
         if not remote or not branch:
             return
         item = await WorkRepository(session).active_on_remote_branch(remote, branch)
-        if item is None:
+        at = event_time(envelope)
+        if item is None or is_stale(at, item.last_activity_at, work_item_id=str(item.id)):
             return
         newly_dirty = not item.has_uncommitted_changes
         item.has_uncommitted_changes = True
-        item.last_activity_at = mutation.timestamp or utcnow()
+        item.last_activity_at = at
         await session.flush()
         if newly_dirty:
             await WorkService(session, self.bus).emit_git_state(item)

@@ -1,21 +1,21 @@
 """Queue `imi.plane_events`: `plane.ticket.created|updated` and raw `webhook.plane.#` bodies.
 
 The ticket is linked to every active work item whose branch name or source ref contains its
-key; links that already exist for the key get the ticket's title, URL and metadata.
+key; links that already exist for the key get the ticket's title, URL and metadata, unless a
+newer event about the ticket already gave them theirs (`imi.ordering`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from envelope import EventEnvelope
 from envelope.events.plane import PlaneTicket, PlaneWebhook
 from imi.consumers.base import Consumer
-from imi.links.models import TicketLink
 from imi.links.tickets import TicketLinker
+from imi.ordering import event_time
 from imi.work.repository import WorkRepository
 
 QUEUE = "imi.plane_events"
@@ -34,15 +34,19 @@ class PlaneConsumer(Consumer):
         meta = {**(ticket.model_extra or {}), "plane_event": envelope.event_type}
         if ticket.status is not None:
             meta["status"] = ticket.status
+        at = event_time(envelope)
         linker = TicketLinker(session, self.bus)
-        for item in await WorkRepository(session).mentioning_ticket(ticket.ticket_id):
-            await linker.ensure(
-                item, ticket.ticket_id, title=ticket.title, url=ticket.url, meta=meta
-            )
-        existing = await session.scalars(
-            select(TicketLink).where(TicketLink.plane_ticket_id == ticket.ticket_id)
-        )
+        existing = await linker.of_ticket(ticket.ticket_id)
         for link in existing:
-            link.ticket_title = ticket.title or link.ticket_title
-            link.ticket_url = ticket.url or link.ticket_url
-            link.meta = {**link.meta, **meta}
+            await linker.refresh(link, title=ticket.title, url=ticket.url, meta=meta, event_at=at)
+        linked = {link.work_item_id for link in existing}
+        for item in await WorkRepository(session).mentioning_ticket(ticket.ticket_id):
+            if item.id not in linked:
+                await linker.ensure(
+                    item,
+                    ticket.ticket_id,
+                    title=ticket.title,
+                    url=ticket.url,
+                    meta=meta,
+                    event_at=at,
+                )

@@ -1,4 +1,8 @@
-"""Links from a work item to tickets, pull requests and deploys."""
+"""Links from a work item to tickets, pull requests and deploys.
+
+`event_at` of a ticket or PR link: the envelope timestamp of the newest event applied to it
+(`imi.ordering`). Deploy links are only ever added, so they need none.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from imi.columns import (
     OptStr,
+    OptTimestamp,
     Str,
     UUIDPk,
     created_at_column,
@@ -33,6 +38,7 @@ class TicketLink(Base):
     ticket_title: Mapped[OptStr]
     ticket_url: Mapped[OptStr]
     meta: Mapped[dict[str, Any]] = metadata_column()
+    event_at: Mapped[OptTimestamp]
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -52,6 +58,7 @@ class PrLink(Base):
     pr_state: Mapped[str] = mapped_column(default="open", server_default="open")
     pr_title: Mapped[OptStr]
     meta: Mapped[dict[str, Any]] = metadata_column()
+    event_at: Mapped[OptTimestamp]
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

@@ -45,6 +45,8 @@ class MimirProjection:
         newer = row.event_at is None or self.event_at >= row.event_at
         if newer:
             row.kind = kind
+        else:
+            log.info("stale event only fills what is missing", mimir_id=str(entity_id))
         status = fields.pop("status", None)
         if status is not None and self._advances(row.status, status, newer):
             row.status = status

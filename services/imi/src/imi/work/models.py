@@ -2,6 +2,8 @@
 
 `status` is not stored: it is computed from the git state and completion fields, in Python on
 loaded objects and as a SQL CASE in queries, so `?status=` filters in the database.
+Events are applied in order (`imi.ordering`): pushes by `git_event_at`, tool mutations by
+`last_activity_at`.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class WorkItem(Base):
     last_commit_message: Mapped[OptStr]
     last_sync_at: Mapped[OptTimestamp]
     last_activity_at: Mapped[OptTimestamp]
+    git_event_at: Mapped[OptTimestamp]  # the newest `git.push` applied (`imi.ordering`)
     completed_at: Mapped[OptTimestamp]
     completion_type: Mapped[OptStr]
     merge_commit_hash: Mapped[OptStr]
