@@ -30,6 +30,9 @@ class MimirSettings(ServiceSettings):
     )
     embedding_batch_size: int = Field(32, ge=1, le=512)
     embedding_poll_seconds: float = Field(0.5, gt=0)
+    embedding_lease_seconds: float = Field(
+        60, gt=0, description="A worker's claim not renewed for this long is taken by another"
+    )
     embedding_threads: int = Field(2, ge=1, description="onnxruntime intra-op threads")
 
     openai_base_url: str = Field(

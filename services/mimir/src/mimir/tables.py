@@ -43,6 +43,14 @@ def _metadata() -> sa.Column[object]:
     return sa.Column("metadata", pg.JSONB, nullable=False, server_default=sa.text("'{}'::jsonb"))
 
 
+def _claim() -> list[sa.Column[object]]:
+    """An embedding worker's lease on the row: its claim's id and when it last renewed it."""
+    return [
+        sa.Column("claim_id", pg.UUID(as_uuid=True)),
+        sa.Column("claimed_at", sa.DateTime(timezone=True)),
+    ]
+
+
 def _one_of(column: str, values: tuple[str, ...]) -> sa.CheckConstraint:
     allowed = ", ".join(f"'{value}'" for value in values)
     return sa.CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_allowed")
@@ -90,6 +98,7 @@ artifact_versions = sa.Table(
     sa.Column("created_by", sa.Text, nullable=False),
     sa.Column("indexing_status", sa.Text, nullable=False, server_default="pending"),
     sa.Column("indexing_error", sa.Text),
+    *_claim(),
     _created_at(),
     sa.UniqueConstraint("artifact_id", "version_number"),
     sa.UniqueConstraint("artifact_id", "content_hash"),
@@ -236,6 +245,7 @@ embedding_spaces = sa.Table(
     sa.Column("dimensions", sa.Integer, nullable=False),
     sa.Column("distance", sa.Text, nullable=False, server_default="cosine"),
     sa.Column("status", sa.Text, nullable=False, server_default="ready"),
+    *_claim(),
     _created_at(),
     _one_of("provider", PROVIDERS),
     _one_of("distance", DISTANCES),

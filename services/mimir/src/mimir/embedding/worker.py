@@ -1,20 +1,33 @@
 """The background embedding worker, started with the app.
 
-Each step takes one pending artifact version (`FOR UPDATE SKIP LOCKED`, so replicas share
-the work), embeds its chunks into every server-computed space and marks it `indexed` (or
-`failed`, with the error); then one batch of a space being re-embedded. It polls every
-`MIMIR_EMBEDDING_POLL_SECONDS` while idle.
+Each step takes one pending artifact version, embeds its chunks into every server-computed
+space and marks it `indexed` (or `failed`, with the error); then one batch of a space being
+re-embedded. It polls every `MIMIR_EMBEDDING_POLL_SECONDS` while idle.
+
+No transaction stays open while vectors are computed: a short one claims the work (a
+`claim_id` on the row, so replicas share the work), the vectors are computed with no
+connection checked out while the claim's lease is renewed, and a second short one stores
+them only if the claim is still this worker's and the work is still the same. A worker that
+dies leaves its claim to lapse after `MIMIR_EMBEDDING_LEASE_SECONDS`, and another takes it.
+
+A provider that cannot answer now (`ProviderUnavailable`: no connection, a timeout, 429, a
+5xx) leaves the work pending and is retried after the worker's back-off; any other provider
+error marks the version `failed`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import httpx
 import structlog
+from psycopg import sql
 
 from mimir.database import UnitOfWork
+from mimir.embedding import Embedder
+from mimir.embedding.openai import ProviderUnavailable
 from mimir.embedding.spaces import (
     embedder_for,
     ensure_default_space,
@@ -22,16 +35,28 @@ from mimir.embedding.spaces import (
     store_vectors,
 )
 from mimir.settings import MimirSettings
-from mimir.sql import Conn, execute, fetch_all, fetch_one
+from mimir.sql import Conn, Row, execute, fetch_all, fetch_one
 
 log = structlog.get_logger("mimir.embedding")
 MAX_BACKOFF_SECONDS = 30.0
+# What a provider raises when it refuses these texts for good: trying again fails the same way.
+PERMANENT_FAILURES = (ValueError, OSError, RuntimeError, httpx.HTTPError)
+# What decides whether vectors computed for a space still fit it when they are stored.
+SPACE_MODEL = ("provider", "model", "dimensions")
+VERSIONS = sql.Identifier("artifact_versions")
+SPACES = sql.Identifier("embedding_spaces")
 
 
 class EmbeddingWorker:
-    def __init__(self, uow: UnitOfWork, settings: MimirSettings) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        settings: MimirSettings,
+        embedders: Callable[[Row, MimirSettings], Embedder | None] = embedder_for,
+    ) -> None:
         self.uow = uow
         self.settings = settings
+        self.embedders = embedders  # the provider computing a space's vectors
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -45,8 +70,8 @@ class EmbeddingWorker:
             self._task = None
 
     async def run(self) -> None:
-        """Work until cancelled; after a failure (e.g. the database is down) back off up to
-        `MAX_BACKOFF_SECONDS`, so an outage does not flood the log."""
+        """Work until cancelled; after a failure (e.g. the database or the provider is down)
+        back off up to `MAX_BACKOFF_SECONDS`, so an outage does not flood the log."""
         ready, failures = False, 0
         while True:
             try:
@@ -60,6 +85,11 @@ class EmbeddingWorker:
                     continue
             except asyncio.CancelledError:
                 raise
+            except ProviderUnavailable as error:
+                failures += 1
+                log.warning(
+                    "embedding provider unavailable; retrying", error=str(error), failures=failures
+                )
             except Exception as error:
                 failures += 1
                 log.error(
@@ -74,49 +104,115 @@ class EmbeddingWorker:
 
     async def step(self) -> bool:
         """Do one unit of work; False when there was nothing to do."""
-        async with self.uow() as conn:
-            if await self._index_pending_version(conn):
-                return True
-        async with self.uow() as conn:
-            return await self._reembed_batch(conn)
+        if await self._index_pending_version():
+            return True
+        return await self._reembed_batch()
 
-    async def _index_pending_version(self, conn: Conn) -> bool:
-        version = await fetch_one(conn, "claim_pending_version")
-        if version is None:
-            return False
-        chunks = await fetch_all(conn, "list_version_chunks", {"version_id": version["id"]})
+    async def _index_pending_version(self) -> bool:
+        lease = {"lease_seconds": self.settings.embedding_lease_seconds}
+        async with self.uow() as conn:
+            claim = await fetch_one(conn, "claim_pending_version", lease)
+            if claim is None:
+                return False
+            chunks = await fetch_all(conn, "list_version_chunks", {"version_id": claim["id"]})
+            spaces = [
+                space
+                for space in await fetch_all(conn, "list_computed_spaces")
+                # a stale space catches up when it is re-embedded
+                if chunks and not await index_is_stale(conn, space)
+            ]
+        texts = [chunk["content"] for chunk in chunks]
+        computed: list[tuple[Row, list[list[float]]]] = []
         status, error = "indexed", None
-        try:
-            for space in await fetch_all(conn, "list_computed_spaces"):
-                embedder = embedder_for(space, self.settings)
-                if embedder is None or not chunks or await index_is_stale(conn, space):
-                    continue  # a stale space catches up when it is re-embedded
-                vectors = await embedder.embed([chunk["content"] for chunk in chunks])
-                await store_vectors(conn, space, [chunk["id"] for chunk in chunks], vectors)
-        except (ValueError, OSError, RuntimeError, httpx.HTTPError) as failure:
-            status, error = "failed", f"{type(failure).__name__}: {failure}"[:1000]
-            log.warning("embedding failed", version_id=str(version["id"]), error=error)
-        params = {"id": version["id"], "status": status, "error": error}
-        await execute(conn, "set_version_indexing", params)
+        async with self._claimed(VERSIONS, claim):
+            try:
+                for space in spaces:
+                    embedder = self.embedders(space, self.settings)
+                    if embedder is not None:
+                        computed.append((space, await embedder.embed(texts)))
+            except PERMANENT_FAILURES as failure:
+                status, error = "failed", f"{type(failure).__name__}: {failure}"[:1000]
+                log.warning("embedding failed", version_id=str(claim["id"]), error=error)
+                computed = []
+        async with self.uow() as conn:
+            if await fetch_one(conn, "hold_version_claim", claim) is None:
+                log.info("version claim taken over; vectors dropped", version_id=str(claim["id"]))
+                return True
+            current = await fetch_all(conn, "list_version_chunks", {"version_id": claim["id"]})
+            if {chunk["id"] for chunk in current} != {chunk["id"] for chunk in chunks}:
+                await execute(conn, "release_claim", claim, table=VERSIONS)  # re-chunked
+                return True
+            for space, vectors in computed:
+                await self._store_if_current(conn, space, chunks, vectors)
+            params = {**claim, "status": status, "error": error}
+            await execute(conn, "set_version_indexing", params)
         return True
 
-    async def _reembed_batch(self, conn: Conn) -> bool:
-        space = await fetch_one(conn, "claim_reembedding_space")
-        if space is None or await index_is_stale(conn, space):
-            return False  # a stale index waits for the index builder
-        embedder = embedder_for(space, self.settings)
-        chunks = await fetch_all(
-            conn,
-            "list_chunks_to_reembed",
-            {
-                "space_id": space["id"],
-                "model": space["model"],
-                "limit": self.settings.embedding_batch_size * 4,
-            },
-        )
-        if embedder is None or not chunks:
-            await execute(conn, "set_space_ready", {"id": space["id"]})
-            return bool(chunks)
-        vectors = await embedder.embed([chunk["content"] for chunk in chunks])
-        await store_vectors(conn, space, [chunk["id"] for chunk in chunks], vectors)
+    async def _reembed_batch(self) -> bool:
+        lease = {"lease_seconds": self.settings.embedding_lease_seconds}
+        async with self.uow() as conn:
+            space = await fetch_one(conn, "lock_reembedding_space", lease)
+            if space is None or await index_is_stale(conn, space):
+                return False  # a stale index waits for the index builder
+            embedder = self.embedders(space, self.settings)
+            chunks = await fetch_all(
+                conn,
+                "list_chunks_to_reembed",
+                {
+                    "space_id": space["id"],
+                    "model": space["model"],
+                    "limit": self.settings.embedding_batch_size * 4,
+                },
+            )
+            if embedder is None or not chunks:
+                await execute(conn, "set_space_ready", {"id": space["id"]})
+                return bool(chunks)
+            claimed = await fetch_one(conn, "claim_space", {"id": space["id"]})
+            assert claimed is not None
+            claim = {"id": space["id"], "claim_id": claimed["claim_id"]}
+        async with self._claimed(SPACES, claim):
+            vectors = await embedder.embed([chunk["content"] for chunk in chunks])
+        async with self.uow() as conn:
+            if await fetch_one(conn, "hold_space_claim", claim) is None:
+                log.info("space claim taken over; vectors dropped", space_id=str(space["id"]))
+                return True
+            await self._store_if_current(conn, space, chunks, vectors)
+            await execute(conn, "release_claim", claim, table=SPACES)
         return True
+
+    async def _store_if_current(
+        self, conn: Conn, space: Row, chunks: Sequence[Row], vectors: list[list[float]]
+    ) -> None:
+        """Store the vectors unless the space moved to another model since they were computed
+        (it is then re-embedding, and will embed these chunks itself)."""
+        current = await fetch_one(conn, "share_space", {"id": space["id"]})
+        if current is None or any(current[key] != space[key] for key in SPACE_MODEL):
+            log.info("space changed model; vectors dropped", space_id=str(space["id"]))
+            return
+        await store_vectors(conn, space, [chunk["id"] for chunk in chunks], vectors)
+
+    @contextlib.asynccontextmanager
+    async def _claimed(self, table: sql.Identifier, claim: Row) -> AsyncIterator[None]:
+        """While the work runs, renew the claim's lease every third of it, so that no other
+        worker takes the work; if the work raises, release the claim for the next attempt."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(self.settings.embedding_lease_seconds / 3)
+                try:
+                    async with self.uow() as conn:
+                        await execute(conn, "renew_claim", claim, table=table)
+                except Exception as error:  # the database is away: the final write will tell
+                    log.warning("claim renewal failed", id=str(claim["id"]), error=repr(error))
+
+        renewing = asyncio.create_task(renew(), name="mimir-embedding-lease")
+        try:
+            yield
+        except Exception:
+            async with self.uow() as conn:
+                await execute(conn, "release_claim", claim, table=table)
+            raise
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing

@@ -83,12 +83,33 @@ WHERE NOT EXISTS (
     SELECT 1 FROM spans s WHERE s.id = given.id AND s.span_type IN ('chunk', 'passage'));
 
 -- name: claim_pending_version
--- The oldest version still waiting to be embedded, locked (skipping ones another worker holds).
+-- The oldest version still waiting to be embedded that no live worker claims, now claimed for
+-- the caller (`claim_id`); a claim not renewed for %(lease_seconds)s is taken over.
+UPDATE artifact_versions SET claim_id = gen_random_uuid(), claimed_at = now()
+WHERE id = (
+    SELECT id FROM artifact_versions
+    WHERE indexing_status = 'pending'
+      AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => %(lease_seconds)s))
+    ORDER BY created_at
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED)
+RETURNING id, claim_id;
+
+-- name: renew_claim
+-- Nothing: the lease of a claim on a row of {table} starts again, while the claim holds it.
+UPDATE {table} SET claimed_at = now()
+WHERE id = %(id)s AND claim_id = %(claim_id)s;
+
+-- name: release_claim
+-- Nothing: a claim on a row of {table} is given up, so any worker may take the work at once.
+UPDATE {table} SET claim_id = NULL, claimed_at = NULL
+WHERE id = %(id)s AND claim_id = %(claim_id)s;
+
+-- name: hold_version_claim
+-- The version (`id`), locked until commit, when the caller's claim still holds it.
 SELECT id FROM artifact_versions
-WHERE indexing_status = 'pending'
-ORDER BY created_at
-LIMIT 1
-FOR UPDATE SKIP LOCKED;
+WHERE id = %(id)s AND claim_id = %(claim_id)s
+FOR NO KEY UPDATE;
 
 -- name: list_version_chunks
 -- The spans of one version that get vectors, in order, with their text: its passages, or its
@@ -107,17 +128,39 @@ SELECT id, name, provider, model, dimensions, distance, status, created_at
 FROM embedding_spaces WHERE provider <> 'client' ORDER BY created_at;
 
 -- name: set_version_indexing
--- Nothing: a version's indexing status (and error, when it failed).
-UPDATE artifact_versions SET indexing_status = %(status)s, indexing_error = %(error)s
-WHERE id = %(id)s;
+-- Nothing: a version's indexing status (and error, when it failed); its claim is done.
+UPDATE artifact_versions
+SET indexing_status = %(status)s, indexing_error = %(error)s, claim_id = NULL, claimed_at = NULL
+WHERE id = %(id)s AND claim_id = %(claim_id)s;
 
--- name: claim_reembedding_space
--- One space being re-embedded, locked against other workers but not against vector inserts.
+-- name: lock_reembedding_space
+-- One space being re-embedded that no live worker claims (one not renewed for
+-- %(lease_seconds)s is free again), locked against other workers but not vector inserts.
 SELECT id, name, provider, model, dimensions, distance, status, created_at
-FROM embedding_spaces WHERE status = 'reembedding'
+FROM embedding_spaces
+WHERE status = 'reembedding'
+  AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => %(lease_seconds)s))
 ORDER BY created_at
 LIMIT 1
 FOR NO KEY UPDATE SKIP LOCKED;
+
+-- name: claim_space
+-- The space's new claim, as `claim_id`.
+UPDATE embedding_spaces SET claim_id = gen_random_uuid(), claimed_at = now()
+WHERE id = %(id)s
+RETURNING claim_id;
+
+-- name: hold_space_claim
+-- The space, locked until commit, when the caller's claim still holds it.
+SELECT id, name, provider, model, dimensions, distance, status, created_at
+FROM embedding_spaces
+WHERE id = %(id)s AND claim_id = %(claim_id)s
+FOR NO KEY UPDATE;
+
+-- name: share_space
+-- One embedding space, kept from changing model (`reembed`) until commit.
+SELECT id, name, provider, model, dimensions, distance, status, created_at
+FROM embedding_spaces WHERE id = %(id)s FOR SHARE;
 
 -- name: list_chunks_to_reembed
 -- Up to %(limit)s spans that get vectors (as in list_version_chunks) without one from the
@@ -134,4 +177,5 @@ LIMIT %(limit)s;
 
 -- name: set_space_ready
 -- Nothing: the space has a current vector for every chunk.
-UPDATE embedding_spaces SET status = 'ready' WHERE id = %(id)s;
+UPDATE embedding_spaces SET status = 'ready', claim_id = NULL, claimed_at = NULL
+WHERE id = %(id)s;
