@@ -61,7 +61,9 @@ from envelope._serve import serve
 from envelope._settings import InsecureSettings, ServiceSettings
 from envelope._sql import Transaction
 from envelope._tables import (
+    add_messaging_retention,
     create_messaging_tables,
+    drop_messaging_retention,
     drop_messaging_tables,
     messaging_tables,
     reflect_schemas_by_name,
@@ -117,6 +119,7 @@ __all__ = [
     "UnknownEventType",
     "UnroutableEvent",
     "ValueTooLong",
+    "add_messaging_retention",
     "api_key_guard",
     "asyncapi_document",
     "asyncapi_router",
@@ -126,6 +129,7 @@ __all__ = [
     "create_messaging_tables",
     "current_correlation_ids",
     "decode_message",
+    "drop_messaging_retention",
     "drop_messaging_tables",
     "error_responses",
     "events",
