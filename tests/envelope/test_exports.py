@@ -53,6 +53,8 @@ DOCUMENTED = {
     "messaging_tables",
     "create_messaging_tables",
     "drop_messaging_tables",
+    "add_messaging_retention",
+    "drop_messaging_retention",
     "run_schema_migrations",
     "schema_migration_options",
     "reflect_schemas_by_name",

@@ -12,10 +12,12 @@ import aio_pika
 import pytest
 from harness import eventually, rabbitmqctl
 from psycopg import AsyncConnection
+from structlog.testing import capture_logs
 
 from envelope import (
     EXCHANGE,
     EventEnvelope,
+    Inbox,
     Outbox,
     OutboxRelay,
     Publisher,
@@ -155,3 +157,151 @@ async def test_events_written_while_the_broker_is_down_are_delivered_when_it_ret
             subprocess.run(["rabbitmqctl", "-q", "await_startup"], check=True)
         names = await drain(probe, 20)
     assert names == [f"{unique}-{i}" for i in range(20)]
+
+
+async def test_the_relay_prunes_old_published_and_inbox_rows_and_keeps_the_rest(
+    conninfo: str, schema: str, transaction: Callable[[], Any], unique: str
+) -> None:
+    outbox, inbox = Outbox(schema), Inbox(schema)
+    ages = {"old": "8 days", "recent": "6 days"}  # published this long ago (retention 7 days)
+    async with transaction() as tx:
+        for age in ages:
+            await outbox.add(tx, *(event(f"{unique}-{age}-{i}") for i in range(5)))
+        await outbox.add(tx, event(f"{unique}-pending"), event(f"{unique}-set-aside"))
+        for age in ages:
+            for i in range(5):
+                await inbox.record(tx, event(f"{unique}-in-{age}-{i}"), f"q.{unique}.{age}")
+        for age, interval in ages.items():
+            await tx.execute(
+                "UPDATE envelope_tests.outbox SET published_at = now() - %s::interval "
+                "WHERE body->'payload'->>'name' LIKE %s",
+                (interval, f"{unique}-{age}-%"),
+            )
+        await tx.execute(
+            "UPDATE envelope_tests.outbox SET created_at = now() - interval '90 days' "
+            "WHERE body->'payload'->>'name' IN (%s, %s)",
+            (f"{unique}-pending", f"{unique}-set-aside"),
+        )
+        await tx.execute(
+            "UPDATE envelope_tests.outbox SET failed_at = now() - interval '90 days' "
+            "WHERE body->'payload'->>'name' = %s",
+            (f"{unique}-set-aside",),
+        )
+        await tx.execute(
+            "UPDATE envelope_tests.inbox SET received_at = now() - "
+            "CASE queue WHEN %s THEN interval '31 days' ELSE interval '29 days' END "
+            "WHERE queue LIKE %s",
+            (f"q.{unique}.old", f"q.{unique}.%"),
+        )
+
+    async def remaining() -> tuple[list[str], list[str]]:
+        async with await AsyncConnection.connect(conninfo) as conn:
+            out = await conn.execute(
+                "SELECT body->'payload'->>'name' FROM envelope_tests.outbox "
+                "WHERE body->'payload'->>'name' LIKE %s ORDER BY id",
+                (f"{unique}-%",),
+            )
+            into = await conn.execute(
+                "SELECT queue FROM envelope_tests.inbox WHERE queue LIKE %s", (f"q.{unique}.%",)
+            )
+            return [r[0] for r in await out.fetchall()], [r[0] for r in await into.fetchall()]
+
+    async def old_rows_gone() -> bool:
+        outbox_names, inbox_queues = await remaining()
+        return not any("-old-" in name for name in outbox_names) and (
+            f"q.{unique}.old" not in inbox_queues
+        )
+
+    # A publisher never attached: the relay publishes nothing, so the pending row stays pending.
+    relay = OutboxRelay(conninfo, schema, Publisher(), poll_interval=0.2, prune_batch_size=2)
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(old_rows_gone)
+        outbox_names, inbox_queues = await remaining()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        async with transaction() as tx:  # the next tests' relays would publish the pending row
+            await tx.execute(
+                "DELETE FROM envelope_tests.outbox WHERE body->'payload'->>'name' = %s",
+                (f"{unique}-pending",),
+            )
+    assert outbox_names == [
+        *(f"{unique}-recent-{i}" for i in range(5)),
+        f"{unique}-pending",
+        f"{unique}-set-aside",
+    ]
+    assert inbox_queues == [f"q.{unique}.recent"] * 5
+
+
+async def test_a_row_that_is_no_longer_an_envelope_is_set_aside_and_the_rows_behind_it_go_out(
+    conninfo: str,
+    schema: str,
+    amqp: Any,
+    probe: aio_pika.abc.AbstractQueue,
+    transaction: Callable[[], Any],
+    unique: str,
+) -> None:
+    outbox = Outbox(schema)
+    async with transaction() as tx:
+        await outbox.add(tx, event(f"{unique}-poison"), event(f"{unique}-valid"))
+        cursor = await tx.execute(
+            "UPDATE envelope_tests.outbox SET body = jsonb_set(body, '{timestamp}', '\"soon\"') "
+            "WHERE body->'payload'->>'name' = %s RETURNING id",
+            (f"{unique}-poison",),
+        )
+        (poison_id,) = await cursor.fetchone()
+
+    async def set_aside() -> Any:
+        async with await AsyncConnection.connect(conninfo) as conn:
+            cursor = await conn.execute(
+                "SELECT published_at, last_error FROM envelope_tests.outbox "
+                "WHERE id = %s AND failed_at IS NOT NULL",
+                (poison_id,),
+            )
+            return await cursor.fetchone()
+
+    with capture_logs() as logs:
+        async with relaying(conninfo, schema, amqp):
+            names = await drain(probe, 1)
+            published_at, last_error = await eventually(set_aside)
+    assert names == [f"{unique}-valid"]
+    assert published_at is None
+    assert last_error.startswith("not an event envelope: timestamp: ")
+    assert {
+        "event": "outbox row set aside",
+        "log_level": "error",
+        "schema": schema,
+        "row_id": poison_id,
+        "error": last_error,
+    } in logs
+
+
+async def test_a_failing_prune_does_not_stop_publishing(
+    conninfo: str,
+    schema: str,
+    amqp: Any,
+    probe: aio_pika.abc.AbstractQueue,
+    transaction: Callable[[], Any],
+    unique: str,
+) -> None:
+    refuse = (
+        "CREATE FUNCTION envelope_tests.refuse() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'no deletes here'; END $$; "
+        "CREATE TRIGGER refuse_deletes BEFORE DELETE ON envelope_tests.inbox "
+        "FOR EACH STATEMENT EXECUTE FUNCTION envelope_tests.refuse()"
+    )
+    async with transaction() as tx:
+        await tx.execute(refuse)
+    try:
+        with capture_logs() as logs:
+            async with relaying(conninfo, schema, amqp):
+                async with transaction() as tx:
+                    await Outbox(schema).add(tx, event(f"{unique}-after"))
+                names = await drain(probe, 1)
+    finally:
+        async with transaction() as tx:
+            await tx.execute("DROP FUNCTION envelope_tests.refuse() CASCADE")
+    assert names == [f"{unique}-after"]
+    assert any(e["event"] == "outbox pruning failed" and e["log_level"] == "error" for e in logs)

@@ -16,6 +16,7 @@ from psycopg import errors
 from psycopg.rows import dict_row
 from pydantic import SecretStr
 
+from envelope import Supervisor
 from mimir.database import UnitOfWork, create_pool
 from mimir.embedding import Embedder
 from mimir.embedding.openai import OpenAIEmbedder, ProviderUnavailable
@@ -376,7 +377,8 @@ async def test_a_transient_provider_failure_is_retried_until_the_version_is_embe
         "claim_id": None,
     }
 
-    worker.start()  # the worker's own loop retries, backing off between attempts
+    tasks = Supervisor("tests")
+    tasks.start("embedding-worker", worker.run)  # its own loop retries, backing off
     try:
 
         async def embedded() -> bool:
@@ -384,7 +386,7 @@ async def test_a_transient_provider_failure_is_retried_until_the_version_is_embe
 
         await eventually(embedded, timeout=30)
     finally:
-        await worker.stop()
+        await tasks.stop()
     assert version_row(db, version)["indexing_status"] == "indexed"
     assert statuses == ["pending", "pending", "pending"]
     assert vector_count(db, version) == 1

@@ -62,7 +62,9 @@ from envelope._settings import InsecureSettings, ServiceSettings
 from envelope._sql import Transaction
 from envelope._supervisor import Supervisor, TaskState
 from envelope._tables import (
+    add_messaging_retention,
     create_messaging_tables,
+    drop_messaging_retention,
     drop_messaging_tables,
     messaging_tables,
     reflect_schemas_by_name,
@@ -136,6 +138,7 @@ __all__ = [
     "UnknownEventType",
     "UnroutableEvent",
     "ValueTooLong",
+    "add_messaging_retention",
     "api_key_guard",
     "asyncapi_document",
     "asyncapi_router",
@@ -146,6 +149,7 @@ __all__ = [
     "current_correlation_ids",
     "declare_topology",
     "decode_message",
+    "drop_messaging_retention",
     "drop_messaging_tables",
     "error_responses",
     "events",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import aio_pika
@@ -12,7 +13,7 @@ from aio_pika.abc import AbstractRobustConnection
 
 from envelope._consumer import ConsumerRuntime, Handler, TransactionFactory
 from envelope._models import EventEnvelope, Source, service_source
-from envelope._outbox import Outbox, OutboxRelay
+from envelope._outbox import INBOX_RETENTION, OUTBOX_RETENTION, Outbox, OutboxRelay
 from envelope._publisher import Publisher
 from envelope._settings import ServiceSettings
 from envelope._supervisor import Supervisor
@@ -43,13 +44,22 @@ class ServiceBus:
         concurrency: int = 5,
         delivery_limit: int = DELIVERY_LIMIT,
         relay_batch_size: int = 200,
+        outbox_retention: timedelta = OUTBOX_RETENTION,
+        inbox_retention: timedelta = INBOX_RETENTION,
     ) -> None:
         self.service = service
         self.amqp_url = amqp_url
         self.source: Source = service_source(service)
         self.outbox = Outbox(schema)
         self.publisher = Publisher(exchange)
-        self.relay = OutboxRelay(conninfo, schema, self.publisher, batch_size=relay_batch_size)
+        self.relay = OutboxRelay(
+            conninfo,
+            schema,
+            self.publisher,
+            batch_size=relay_batch_size,
+            outbox_retention=outbox_retention,
+            inbox_retention=inbox_retention,
+        )
         self.consumers = ConsumerRuntime(
             schema=schema,
             transaction=transaction,
@@ -74,6 +84,8 @@ class ServiceBus:
             exchange=settings.bloodbank_exchange,
             prefetch=settings.consumer_prefetch,
             concurrency=settings.consumer_concurrency,
+            outbox_retention=timedelta(days=settings.outbox_retention_days),
+            inbox_retention=timedelta(days=settings.inbox_retention_days),
         )
 
     def subscribe(self, queue: str, routing_keys: list[str], handler: Handler) -> None:

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from datetime import timedelta
 from typing import Any
 
 import structlog
-from psycopg import AsyncConnection, OperationalError, sql
+from psycopg import AsyncConnection, DatabaseError, OperationalError, sql
 from psycopg.rows import tuple_row
 from psycopg.types.json import Jsonb
+from pydantic import ValidationError
 
 from envelope._models import EventEnvelope
 from envelope._publisher import Publisher, PublishFailed, UnroutableEvent
 from envelope._sql import Transaction, driver_connection
 
 log = structlog.get_logger("envelope.outbox")
+
+# Published outbox rows are kept for `GET /api/v1/events/{id}`. An inbox row is what makes a
+# repeated event id a no-op, so it must outlive every way an event can arrive again.
+OUTBOX_RETENTION = timedelta(days=7)
+INBOX_RETENTION = timedelta(days=30)
 
 
 class Outbox:
@@ -69,7 +77,13 @@ class OutboxRelay:
     and marked published in the same transaction, so several relays (replicas) never publish
     a row twice while they run; a crash between confirm and commit republishes a batch, which
     consumers' inboxes absorb. A row the broker returns as unroutable is marked published with
-    `last_error`, so one event nobody listens to cannot block the rest.
+    `last_error`, so one event nobody listens to cannot block the rest. A row whose body is no
+    longer an envelope is set aside the same way, with `failed_at` instead: it was never
+    published, so it stays (out of claims, in the backlog) until an operator fixes or deletes it.
+
+    Between batches, at most one pruning round every `prune_interval` seconds deletes published
+    outbox rows older than `outbox_retention` and inbox rows older than `inbox_retention`, in
+    batches of `prune_batch_size`, so no delete holds many locks or runs for long.
     """
 
     def __init__(
@@ -80,22 +94,44 @@ class OutboxRelay:
         *,
         batch_size: int = 200,
         poll_interval: float = 1.0,
+        outbox_retention: timedelta = OUTBOX_RETENTION,
+        inbox_retention: timedelta = INBOX_RETENTION,
+        prune_interval: float = 300.0,
+        prune_batch_size: int = 500,
     ) -> None:
         self.conninfo = conninfo
         self.schema = schema
         self.publisher = publisher
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        self.outbox_retention = outbox_retention
+        self.inbox_retention = inbox_retention
+        self.prune_interval = prune_interval
+        self.prune_batch_size = prune_batch_size
         self.channel = f"{schema}_outbox"
         self._wake = asyncio.Event()
+        self._next_prune = 0.0  # monotonic time; the first round runs at start
         schema_id = sql.Identifier(schema)
         self._claim = sql.SQL(
-            "SELECT id, body FROM {}.outbox WHERE published_at IS NULL "
+            "SELECT id, body FROM {}.outbox WHERE published_at IS NULL AND failed_at IS NULL "
             "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED"
         ).format(schema_id)
         self._mark = sql.SQL(
             "UPDATE {}.outbox SET published_at = now(), attempts = attempts + 1, "
             "last_error = %s WHERE id = ANY(%s)"
+        ).format(schema_id)
+        self._set_aside = sql.SQL(
+            "UPDATE {}.outbox SET failed_at = now(), attempts = attempts + 1, "
+            "last_error = %s WHERE id = %s"
+        ).format(schema_id)
+        # SKIP LOCKED: replicas pruning at the same time take different rows, never wait.
+        self._prune_outbox = sql.SQL(
+            "DELETE FROM {0}.outbox WHERE id IN (SELECT id FROM {0}.outbox "
+            "WHERE published_at < now() - %s LIMIT %s FOR UPDATE SKIP LOCKED)"
+        ).format(schema_id)
+        self._prune_inbox = sql.SQL(
+            "DELETE FROM {0}.inbox WHERE event_id IN (SELECT event_id FROM {0}.inbox "
+            "WHERE received_at < now() - %s LIMIT %s FOR UPDATE SKIP LOCKED)"
         ).format(schema_id)
         self._backlog = sql.SQL("SELECT count(*) FROM {}.outbox WHERE published_at IS NULL").format(
             schema_id
@@ -111,10 +147,11 @@ class OutboxRelay:
                     if conn is None or conn.closed:
                         conn = await AsyncConnection.connect(self.conninfo)
                     published = await self.drain_batch(conn)
+                    pruning = await self._prune_when_due(conn)
                 except (OperationalError, PublishFailed) as error:
                     log.warning("outbox relay waiting", schema=self.schema, error=repr(error))
-                    published = 0
-                if published < self.batch_size:
+                    published, pruning = 0, False
+                if published < self.batch_size and not pruning:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.poll_interval)
@@ -126,7 +163,7 @@ class OutboxRelay:
                 await conn.close()
 
     async def drain_batch(self, conn: AsyncConnection[Any]) -> int:
-        """Publish one batch; returns how many rows it marked published."""
+        """Publish one batch; returns how many rows it claimed (published or set aside)."""
         if not self.publisher.ready:
             return 0
         async with conn.transaction():
@@ -134,18 +171,57 @@ class OutboxRelay:
                 rows = await (await cursor.execute(self._claim, (self.batch_size,))).fetchall()
             if not rows:
                 return 0
-            envelopes = [EventEnvelope[Any].model_validate(body) for _, body in rows]
+            ids, envelopes = [], []
+            for row_id, body in rows:
+                try:
+                    envelopes.append(EventEnvelope[Any].model_validate(body))
+                    ids.append(row_id)
+                except ValidationError as error:
+                    reason = f"not an event envelope: {_problems(error)}"
+                    log.error(
+                        "outbox row set aside", schema=self.schema, row_id=row_id, error=reason
+                    )
+                    await conn.execute(self._set_aside, (reason, row_id))
             results = await self.publisher.publish_many(envelopes)
             failed = next((r for r in results if r and not isinstance(r, UnroutableEvent)), None)
             if failed is not None:
                 raise failed
-            confirmed = [row_id for (row_id, _), r in zip(rows, results, strict=True) if r is None]
-            unroutable = [row_id for (row_id, _), r in zip(rows, results, strict=True) if r]
+            confirmed = [row_id for row_id, r in zip(ids, results, strict=True) if r is None]
+            unroutable = [row_id for row_id, r in zip(ids, results, strict=True) if r]
             await conn.execute(self._mark, (None, confirmed))
             if unroutable:
                 log.warning("outbox events unroutable", schema=self.schema, count=len(unroutable))
                 await conn.execute(self._mark, ("unroutable: no queue bound", unroutable))
         return len(rows)
+
+    async def prune(self, conn: AsyncConnection[Any]) -> bool:
+        """Delete one batch of expired rows from the outbox and from the inbox.
+
+        True when a batch was full, so more may be due. Unpublished rows are never deleted.
+        """
+        async with conn.transaction():
+            outbox = await conn.execute(
+                self._prune_outbox, (self.outbox_retention, self.prune_batch_size)
+            )
+            inbox = await conn.execute(
+                self._prune_inbox, (self.inbox_retention, self.prune_batch_size)
+            )
+        return max(outbox.rowcount, inbox.rowcount) >= self.prune_batch_size
+
+    async def _prune_when_due(self, conn: AsyncConnection[Any]) -> bool:
+        """One batch of the pruning round when one is due; True while the round goes on."""
+        if time.monotonic() < self._next_prune:
+            return False
+        try:
+            more = await self.prune(conn)
+        except OperationalError:
+            raise  # the connection's trouble: the relay waits it out
+        except DatabaseError as error:  # housekeeping must never stop publishing
+            log.error("outbox pruning failed", schema=self.schema, error=repr(error))
+            more = False
+        if not more:
+            self._next_prune = time.monotonic() + self.prune_interval
+        return more
 
     async def backlog(self, conn: AsyncConnection[Any]) -> int:
         async with conn.cursor(row_factory=tuple_row) as cursor:
@@ -162,3 +238,10 @@ class OutboxRelay:
                         self._wake.set()
             except OperationalError:
                 await asyncio.sleep(self.poll_interval)
+
+
+def _problems(error: ValidationError) -> str:
+    """Where and why validation failed, without the input (a body may be large)."""
+    return "; ".join(
+        f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in error.errors()
+    )

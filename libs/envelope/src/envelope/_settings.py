@@ -18,6 +18,7 @@ from pydantic_settings import (
 from sqlalchemy.engine import URL
 
 from envelope._limits import DEFAULT_MAX_BODY_BYTES
+from envelope._outbox import INBOX_RETENTION, OUTBOX_RETENTION
 
 Purpose = Literal["serve", "migrate"]
 EXAMPLE_SECRET = "change-me-to-a-generated-secret"  # noqa: S105 - the value we refuse
@@ -90,6 +91,20 @@ class ServiceSettings(BaseSettings):
     )
     outbox_degraded_after: float = Field(
         60.0, gt=0, description="Seconds an event may wait unpublished before /health is degraded"
+    )
+    outbox_retention_days: int = Field(
+        OUTBOX_RETENTION.days,
+        ge=1,
+        description="Days the relay keeps a published outbox row (what `GET /api/v1/events/{id}` "
+        "shows) before pruning it; rows not yet published are never pruned",
+    )
+    inbox_retention_days: int = Field(
+        INBOX_RETENTION.days,
+        ge=1,
+        description="Days the relay keeps a consumed event id; a repeated event is a no-op only "
+        "while its id is kept, so this must exceed every window in which an event can arrive "
+        "again: redelivery, the relay republishing a batch, a replay from a dead-letter queue, "
+        "a producer sending an event again",
     )
     max_body_bytes: int = Field(
         DEFAULT_MAX_BODY_BYTES, ge=1024, description="Largest request body; larger answers 413"

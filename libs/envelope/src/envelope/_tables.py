@@ -26,9 +26,16 @@ def messaging_tables(metadata: sa.MetaData, schema: str) -> tuple[sa.Table, sa.T
         sa.Column("published_at", sa.DateTime(timezone=True)),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
         sa.Column("last_error", sa.Text),
+        # Set with last_error when the relay sets aside a row it cannot publish.
+        sa.Column("failed_at", sa.DateTime(timezone=True)),
         sa.PrimaryKeyConstraint("id", name="outbox_pkey"),
         sa.UniqueConstraint("event_id", name="outbox_event_id_key"),
         sa.Index("outbox_pending_idx", "id", postgresql_where=sa.text("published_at IS NULL")),
+        sa.Index(
+            "outbox_published_idx",
+            "published_at",
+            postgresql_where=sa.text("published_at IS NOT NULL"),
+        ),
         sa.Index("outbox_correlation_idx", "correlation_ids", postgresql_using="gin"),
         schema=schema,
     )
@@ -46,6 +53,7 @@ def messaging_tables(metadata: sa.MetaData, schema: str) -> tuple[sa.Table, sa.T
         ),
         sa.PrimaryKeyConstraint("event_id", name="inbox_pkey"),
         sa.Index("inbox_correlation_idx", "correlation_ids", postgresql_using="gin"),
+        sa.Index("inbox_received_idx", "received_at"),
         schema=schema,
     )
     return outbox, inbox
@@ -75,6 +83,37 @@ def drop_messaging_tables(op: object, schema: str) -> None:
     inbox.drop(bind)
     outbox.drop(bind)
     bind.exec_driver_sql(f"DROP FUNCTION {_quoted(bind, schema)}.outbox_notify()")
+
+
+# The indexes the relay's pruning reads, which tables made before it lack.
+RETENTION_INDEXES = ("outbox_published_idx", "inbox_received_idx")
+
+
+def add_messaging_retention(op: object, schema: str) -> None:
+    """For a service's migration onto pruned tables: `outbox.failed_at` and the indexes the
+    relay's pruning reads (published outbox rows by age, inbox rows by age).
+
+    Idempotent, because in a fresh database `create_messaging_tables` already made them.
+    """
+    bind = op.get_bind()  # type: ignore[attr-defined]
+    bind.exec_driver_sql(
+        f"ALTER TABLE {_quoted(bind, schema)}.outbox "
+        "ADD COLUMN IF NOT EXISTS failed_at timestamp with time zone"
+    )
+    for index in _retention_indexes(schema):
+        bind.execute(sa.schema.CreateIndex(index, if_not_exists=True))
+
+
+def drop_messaging_retention(op: object, schema: str) -> None:
+    bind = op.get_bind()  # type: ignore[attr-defined]
+    for index in _retention_indexes(schema):
+        bind.execute(sa.schema.DropIndex(index, if_exists=True))
+    bind.exec_driver_sql(f"ALTER TABLE {_quoted(bind, schema)}.outbox DROP COLUMN failed_at")
+
+
+def _retention_indexes(schema: str) -> list[sa.Index]:
+    tables = messaging_tables(sa.MetaData(), schema)
+    return [index for t in tables for index in t.indexes if index.name in RETENTION_INDEXES]
 
 
 def _quoted(bind: sa.Connection, schema: str) -> str:

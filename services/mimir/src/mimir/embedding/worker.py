@@ -57,17 +57,6 @@ class EmbeddingWorker:
         self.uow = uow
         self.settings = settings
         self.embedders = embedders  # the provider computing a space's vectors
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name="mimir-embedding-worker")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def run(self) -> None:
         """Work until cancelled; after a failure (e.g. the database or the provider is down)
