@@ -13,6 +13,7 @@ from pathlib import Path
 from bench import embedding, imi_api, imi_consumer, ingest, mimir_search, projection, relay
 from bench.core import Figure, harness, write_report
 from bench.services import SCALE, Services
+from envelope import Topology
 
 PLOTS: list[Path] = []
 BENCHMARKS = {
@@ -32,6 +33,7 @@ async def main(selected: list[str]) -> list[Figure]:
     services = Services(database, broker)
     figures: list[Figure] = []
     try:
+        await broker.declare(Topology.installed())
         env = {
             "database": database,
             "broker": broker,

@@ -12,20 +12,25 @@ from typing import Any
 import aio_pika
 import psycopg
 
-from bench.core import Figure
+from bench.core import Figure, latency_summary
 from bench.imi_data import load_work
 from bench.services import Services, scaled
-from envelope import EXCHANGE
+from envelope import EXCHANGE, ServiceSettings
 
 MESSAGES = 20_000
+BACKLOG = 5_000  # the backlog drained while an HTTP client polls the API
 IN_FLIGHT = 100
 PREFETCH = 32  # the consumers' default
+DEFAULT_POOL = ServiceSettings.model_fields["db_pool_size"].default
+DEFAULT_CONCURRENCY = DEFAULT_POOL // 2  # what consumer_concurrency 0 means
 MAX_SECONDS = 90.0
 
 
-def push_bodies(items: list[tuple[uuid.UUID, str, str]], count: int) -> list[bytes]:
+def push_bodies(
+    items: list[tuple[uuid.UUID, str, str]], count: int, seed: int = 11
+) -> list[bytes]:
     """`git.push` envelopes round-robin over the loaded branches, with fresh head commits."""
-    rng = random.Random(11)
+    rng = random.Random(seed)
     bodies = []
     for i in range(count):
         _, remote, branch = items[i % len(items)]
@@ -121,6 +126,51 @@ async def imi_consume_rate(
     return (count - before) / elapsed, count - before
 
 
+async def http_during_backlog(
+    services: Services, amqp_url: str, bodies: list[bytes]
+) -> tuple[list[float], list[float], int, float]:
+    """Poll imi's API (one client, back to back) idle, then while `bodies` drain from a queue
+    they were all published to first: (idle ms, draining ms, non-2xx answers, drain seconds)."""
+    conninfo = services.conninfo("imi")
+    async with (
+        services.client("imi") as client,
+        await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn,
+    ):
+
+        async def poll(until: asyncio.Event, samples: list[float], failures: list[int]) -> None:
+            while not until.is_set():
+                started = time.perf_counter()
+                response = await client.get("/projects", params={"limit": 20})
+                samples.append((time.perf_counter() - started) * 1000)
+                if not response.is_success:
+                    failures.append(response.status_code)
+
+        async def recorded() -> int:
+            cur = await conn.execute("SELECT count(*) FROM imi.inbox WHERE event_type = 'git.push'")
+            row = await cur.fetchone()
+            return int(row[0]) if row else 0
+
+        idle, failures, stop = [], [], asyncio.Event()
+        poller = asyncio.create_task(poll(stop, idle, failures))
+        await asyncio.sleep(3)
+        stop.set()
+        await poller
+        before = await recorded()
+        await publish(amqp_url, "git.push", bodies)  # the whole backlog waits in the queue
+        draining, stop = [], asyncio.Event()
+        started = time.perf_counter()
+        poller = asyncio.create_task(poll(stop, draining, failures))
+        while await recorded() - before < len(bodies):
+            if time.perf_counter() - started > MAX_SECONDS:
+                break
+            await asyncio.sleep(0.1)
+        elapsed = time.perf_counter() - started
+        stop.set()
+        await poller
+    await drop_backlog(amqp_url, "imi.git_events")
+    return idle, draining, len(failures), elapsed
+
+
 async def drop_backlog(amqp_url: str, queue_name: str) -> None:
     """Purge what the time limit left in the queue, so later benchmarks run on a quiet imi."""
     connection = await aio_pika.connect_robust(amqp_url)
@@ -146,7 +196,24 @@ async def run(env: dict[str, Any]) -> list[Figure]:
             "; each message is its own transaction (work item lookup, UPDATE, outbox event,"
             " inbox row, commit) before the ack, prefetch 32 on one process"
         )
+    backlog = push_bodies(loaded.items, scaled(BACKLOG, 500), seed=12)
+    idle, draining, failures, drained_in = await http_during_backlog(
+        services, env["amqp_url"], backlog
+    )
+    during, before = latency_summary(draining)["p95"], latency_summary(idle)["p95"]
     return [
+        Figure(
+            name=f"imi GET /projects p95 while {len(backlog):,} queued messages drain",
+            value=during,
+            unit="ms",
+            baseline=before,
+            baseline_name="same request p95 with no backlog",
+            target="no 503 (no non-2xx answer) while the backlog drains",
+            met=failures == 0,
+            notes=f"{len(draining)} requests, {failures} non-2xx; drained in {drained_in:.1f} s "
+            f"with consumer_concurrency {DEFAULT_CONCURRENCY} of a pool of {DEFAULT_POOL}",
+            samples=draining,
+        ),
         Figure(
             name="imi consumer git.push → DB + inbox → ack",
             value=ours,
@@ -156,5 +223,5 @@ async def run(env: dict[str, Any]) -> list[Figure]:
             target=">= 1,500 msg/s and >= 20% of baseline",
             met=met,
             notes=notes,
-        )
+        ),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import subprocess
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -12,7 +13,6 @@ import aio_pika
 import pytest
 from harness import eventually, rabbitmqctl
 from psycopg import AsyncConnection
-from structlog.testing import capture_logs
 
 from envelope import (
     EXCHANGE,
@@ -21,6 +21,7 @@ from envelope import (
     Outbox,
     OutboxRelay,
     Publisher,
+    configure_logging,
     create_envelope,
     service_source,
 )
@@ -236,6 +237,7 @@ async def test_the_relay_prunes_old_published_and_inbox_rows_and_keeps_the_rest(
 
 
 async def test_a_row_that_is_no_longer_an_envelope_is_set_aside_and_the_rows_behind_it_go_out(
+    capsys: pytest.CaptureFixture[str],
     conninfo: str,
     schema: str,
     amqp: Any,
@@ -262,23 +264,19 @@ async def test_a_row_that_is_no_longer_an_envelope_is_set_aside_and_the_rows_beh
             )
             return await cursor.fetchone()
 
-    with capture_logs() as logs:
-        async with relaying(conninfo, schema, amqp):
-            names = await drain(probe, 1)
-            published_at, last_error = await eventually(set_aside)
+    configure_logging("INFO")
+    async with relaying(conninfo, schema, amqp):
+        names = await drain(probe, 1)
+        published_at, last_error = await eventually(set_aside)
     assert names == [f"{unique}-valid"]
     assert published_at is None
     assert last_error.startswith("not an event envelope: timestamp: ")
-    assert {
-        "event": "outbox row set aside",
-        "log_level": "error",
-        "schema": schema,
-        "row_id": poison_id,
-        "error": last_error,
-    } in logs
+    (entry,) = logged(capsys, "outbox row set aside")
+    assert (entry["level"], entry["row_id"], entry["error"]) == ("error", poison_id, last_error)
 
 
 async def test_a_failing_prune_does_not_stop_publishing(
+    capsys: pytest.CaptureFixture[str],
     conninfo: str,
     schema: str,
     amqp: Any,
@@ -294,14 +292,20 @@ async def test_a_failing_prune_does_not_stop_publishing(
     )
     async with transaction() as tx:
         await tx.execute(refuse)
+    configure_logging("INFO")
     try:
-        with capture_logs() as logs:
-            async with relaying(conninfo, schema, amqp):
-                async with transaction() as tx:
-                    await Outbox(schema).add(tx, event(f"{unique}-after"))
-                names = await drain(probe, 1)
+        async with relaying(conninfo, schema, amqp):
+            async with transaction() as tx:
+                await Outbox(schema).add(tx, event(f"{unique}-after"))
+            names = await drain(probe, 1)
     finally:
         async with transaction() as tx:
             await tx.execute("DROP FUNCTION envelope_tests.refuse() CASCADE")
     assert names == [f"{unique}-after"]
-    assert any(e["event"] == "outbox pruning failed" and e["log_level"] == "error" for e in logs)
+    assert [e["level"] for e in logged(capsys, "outbox pruning failed")] == ["error"]
+
+
+def logged(capsys: pytest.CaptureFixture[str], message: str) -> list[dict[str, Any]]:
+    """The JSON log lines with `message` that configure_logging wrote to stdout."""
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    return [entry for entry in map(json.loads, lines) if entry.get("message") == message]
