@@ -26,9 +26,7 @@ DEFAULT_CONCURRENCY = DEFAULT_POOL // 2  # what consumer_concurrency 0 means
 MAX_SECONDS = 90.0
 
 
-def push_bodies(
-    items: list[tuple[uuid.UUID, str, str]], count: int, seed: int = 11
-) -> list[bytes]:
+def push_bodies(items: list[tuple[uuid.UUID, str, str]], count: int, seed: int = 11) -> list[bytes]:
     """`git.push` envelopes round-robin over the loaded branches, with fresh head commits."""
     rng = random.Random(seed)
     bodies = []

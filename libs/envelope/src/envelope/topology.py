@@ -15,30 +15,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from envelope._logging import configure_logging
-from envelope._topology import (
-    DEAD_LETTER_EXCHANGE,
-    DELIVERY_LIMIT,
-    DLQ_MAX_LENGTH,
-    EXCHANGE,
-    Policy,
-    QueueSpec,
-    Topology,
-    TopologyMissing,
-    declare_topology,
-)
-
-__all__ = [
-    "DEAD_LETTER_EXCHANGE",
-    "DELIVERY_LIMIT",
-    "DLQ_MAX_LENGTH",
-    "EXCHANGE",
-    "Policy",
-    "QueueSpec",
-    "Topology",
-    "TopologyMissing",
-    "TopologySettings",
-    "declare_topology",
-]
+from envelope._topology import EXCHANGE, Topology, declare_topology
 
 
 class TopologySettings(BaseSettings):
