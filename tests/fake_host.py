@@ -124,6 +124,7 @@ class FakeHost:
             "PREREQ_ROOT": str(host.root),
             "FAKE_CALLS": str(host.calls_file),
             "FAKE_BIN": str(host.bin),
+            "TOOLS_DIR": str(base / "tools"),
             "HOME": str(base),
         }
         return host
