@@ -94,6 +94,10 @@ DOCUMENTED = {
     "failure_of",
     "Health",
     "health_router",
+    # agents: the Model Context Protocol at /mcp
+    "MCP_PATH",
+    "RestBridge",
+    "mount_mcp",
     # cross-service docs and tracing
     "asyncapi_document",
     "asyncapi_router",

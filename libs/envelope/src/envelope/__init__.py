@@ -38,6 +38,7 @@ from envelope._history import EventHistory, events_router
 from envelope._http import RequestContextMiddleware, api_key_guard
 from envelope._limits import MAX_OFFSET, BodyLimitMiddleware, LimitExceeded
 from envelope._logging import configure_logging
+from envelope._mcp import MCP_PATH, RestBridge, mount_mcp
 from envelope._models import (
     AgentContext,
     AgentType,
@@ -87,6 +88,7 @@ __all__ = [
     "DELIVERY_LIMIT",
     "EXCHANGE",
     "MAX_OFFSET",
+    "MCP_PATH",
     "AgentContext",
     "AgentType",
     "BadReference",
@@ -122,6 +124,7 @@ __all__ = [
     "QueueSpec",
     "Reject",
     "RequestContextMiddleware",
+    "RestBridge",
     "ServiceBus",
     "ServiceSettings",
     "Source",
@@ -161,6 +164,7 @@ __all__ = [
     "is_unavailable",
     "limits",
     "messaging_tables",
+    "mount_mcp",
     "normalize_hookd",
     "outbox_state_query",
     "reflect_schemas_by_name",

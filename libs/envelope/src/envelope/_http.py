@@ -62,6 +62,11 @@ class RequestContextMiddleware:
                 )
 
 
+def key_matches(given: str | None, key: str) -> bool:
+    """Whether `given` is `key`, compared in constant time."""
+    return bool(given) and secrets.compare_digest(str(given).encode(), key.encode())
+
+
 def api_key_guard(expected: SecretStr) -> Any:
     """A dependency that requires `X-API-Key` to equal `expected`; open when it is empty."""
     header = APIKeyHeader(
@@ -72,7 +77,7 @@ def api_key_guard(expected: SecretStr) -> Any:
     key = expected.get_secret_value()
 
     async def guard(request: Request, given: str | None = Depends(header)) -> None:
-        if key and not (given and secrets.compare_digest(given.encode(), key.encode())):
+        if key and not key_matches(given, key):
             raise Unauthorized("missing or wrong X-API-Key")
 
     return Depends(guard)

@@ -13,6 +13,7 @@ from envelope import (
     BodyLimitMiddleware,
     OutboxState,
     RequestContextMiddleware,
+    RestBridge,
     ServiceBus,
     api_key_guard,
     asyncapi_router,
@@ -21,6 +22,7 @@ from envelope import (
     events_router,
     health_router,
     install_error_handlers,
+    mount_mcp,
     outbox_state_query,
 )
 from imi import __version__
@@ -28,6 +30,7 @@ from imi.components.endpoints import router as components_router
 from imi.consumers import QUEUES, subscribe_consumers
 from imi.database import SCHEMA, UnitOfWork, create_engine
 from imi.links.endpoints import router as links_router
+from imi.mcp import mcp_server
 from imi.projects.endpoints import router as projects_router
 from imi.settings import ImiSettings
 from imi.stats.endpoints import router as stats_router
@@ -67,7 +70,8 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await bus.start()
         try:
-            yield
+            async with mcp_session():
+                yield
         finally:
             await bus.stop()
             await engine.dispose()
@@ -116,4 +120,6 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
             subscriptions=QUEUES,
         )
     )
+    server = mcp_server(RestBridge(app, settings.api_key))
+    mcp_session = mount_mcp(app, server, settings.api_key, settings.host)
     return app

@@ -12,12 +12,14 @@ from envelope import (
     BodyLimitMiddleware,
     OutboxState,
     RequestContextMiddleware,
+    RestBridge,
     ServiceBus,
     asyncapi_router,
     configure_logging,
     events_router,
     health_router,
     install_error_handlers,
+    mount_mcp,
     outbox_state_query,
 )
 from mimir import __version__
@@ -25,6 +27,7 @@ from mimir.api import TAGS, api_router
 from mimir.consumers import QUEUES, subscribe_consumers
 from mimir.database import UnitOfWork, create_pool
 from mimir.embedding.worker import EmbeddingWorker
+from mimir.mcp import mcp_server
 from mimir.settings import MimirSettings
 from mimir.tables import SCHEMA
 
@@ -53,7 +56,8 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
         if settings.embedding_worker:
             bus.tasks.start("embedding-worker", worker.run)
         try:
-            yield
+            async with mcp_session():
+                yield
         finally:
             await bus.stop()
             await pool.close()
@@ -94,4 +98,6 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
             subscriptions=QUEUES,
         )
     )
+    server = mcp_server(RestBridge(app, settings.api_key))
+    mcp_session = mount_mcp(app, server, settings.api_key, settings.host)
     return app

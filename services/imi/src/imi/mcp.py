@@ -1,0 +1,83 @@
+"""imi's tools for agents at `/mcp`: projects, work items, links, the trace, statistics.
+
+Every tool is one call of imi's REST API (`envelope.RestBridge`), with the REST request models
+as input schemas; descriptions are written for the model that picks the tool.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from mcp.server.mcpserver import MCPServer
+
+from envelope import RestBridge
+from imi import __version__
+from imi.links.schemas import PrLinkCreate, TicketLinkCreate
+from imi.projects.schemas import ProjectCreate
+from imi.work.schemas import GitStateUpdate, WorkCreate
+
+INSTRUCTIONS = """imi knows the team's git projects, the work items (branches) on them and how
+they link to tickets, pull requests and deploys. Register a project once per remote, start a
+work item when a branch starts, link tickets and PRs to it, and use trace to answer "where is
+ticket X?" or "what shipped with this deploy?"."""
+
+
+def mcp_server(rest: RestBridge) -> MCPServer:
+    server = MCPServer("imi", version=__version__, instructions=INSTRUCTIONS)
+
+    @server.tool()
+    async def list_projects(
+        q: str | None = None, limit: int = 50, offset: int = 0
+    ) -> dict[str, Any]:
+        """The registered git projects, newest first; `q` is a fuzzy match on the name.
+        Returns a page: `items`, `total`, `limit`, `offset`."""
+        params = {"q": q, "limit": limit, "offset": offset}
+        return dict(await rest.call("GET", "/projects", params=params))
+
+    @server.tool()
+    async def register_project(project: ProjectCreate) -> dict[str, Any]:
+        """Register a git remote as a project (one project per remote: registering a known
+        remote again, in any spelling, answers the existing project). Returns the project."""
+        return dict(await rest.call("POST", "/projects", body=project))
+
+    @server.tool()
+    async def start_work(work: WorkCreate) -> dict[str, Any]:
+        """Start a work item: a branch (or worktree) on a project, with its type and owner.
+        Ticket keys in the branch name are linked automatically. Returns the work item."""
+        return dict(await rest.call("POST", "/work", body=work))
+
+    @server.tool()
+    async def update_git_state(work_item_id: UUID, state: GitStateUpdate) -> dict[str, Any]:
+        """Record a work item's git state: head commit, commits ahead of and behind trunk.
+        Returns the updated work item."""
+        path = f"/work/{work_item_id}/git-state"
+        return dict(await rest.call("PATCH", path, body=state))
+
+    @server.tool()
+    async def link_ticket(link: TicketLinkCreate) -> dict[str, Any]:
+        """Link a ticket (e.g. a Plane issue) to a work item. Linking it again answers the
+        existing link. Returns the link."""
+        return dict(await rest.call("POST", "/links/ticket", body=link))
+
+    @server.tool()
+    async def link_pr(link: PrLinkCreate) -> dict[str, Any]:
+        """Link a pull request to a work item, with its number, URL and state. Returns the
+        link."""
+        return dict(await rest.call("POST", "/links/pr", body=link))
+
+    @server.tool()
+    async def trace(ref: str, project_id: UUID | None = None) -> dict[str, Any]:
+        """Follow the chain ticket → work items → pull requests → deploys from any reference:
+        a ticket key, a branch or work item id, a PR number (give `project_id`) or URL, a
+        commit or a deploy id. Use it for "where is ticket X?" or "what did deploy Y ship?"."""
+        params = {"project_id": project_id}
+        return dict(await rest.call("GET", f"/trace/{ref}", params=params))
+
+    @server.tool()
+    async def stats(project_id: UUID | None = None) -> dict[str, Any]:
+        """Counts of work items by status and type, links, and lead times (from start to
+        completion), for one project or all."""
+        return dict(await rest.call("GET", "/stats", params={"project_id": project_id}))
+
+    return server

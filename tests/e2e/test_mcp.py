@@ -1,0 +1,147 @@
+"""MCP at /mcp on both services, driven by the SDK's own client over HTTP, as an agent would."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import httpx2
+import pytest
+from harness import ServiceProcess
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+KEY = "an-mcp-test-key-long-enough"
+MIMIR_TOOLS = {
+    "capture",
+    "search_text",
+    "search_semantic",
+    "search_hybrid",
+    "record_decision",
+    "supersede_decision",
+    "decision_chain",
+    "get_artifact",
+    "get_span",
+    "relate",
+}
+IMI_TOOLS = {
+    "list_projects",
+    "register_project",
+    "start_work",
+    "update_git_state",
+    "link_ticket",
+    "link_pr",
+    "trace",
+    "stats",
+}
+
+
+def keyed_process(service: str, env: dict[str, str], logs: Path) -> Iterator[ServiceProcess]:
+    process = ServiceProcess(service, {**env, f"{service.upper()}_API_KEY": KEY}, logs)
+    yield process.start()
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def mimir_mcp(mimir_env: dict[str, str], logs_dir: Path) -> Iterator[ServiceProcess]:
+    yield from keyed_process("mimir", mimir_env, logs_dir / "mimir-mcp.log")
+
+
+@pytest.fixture(scope="module")
+def imi_mcp(imi_env: dict[str, str], logs_dir: Path) -> Iterator[ServiceProcess]:
+    yield from keyed_process("imi", imi_env, logs_dir / "imi-mcp.log")
+
+
+@asynccontextmanager
+async def agent(process: ServiceProcess, headers: dict[str, str]) -> AsyncIterator[Client]:
+    """The SDK's client on the service's /mcp, with the headers an agent's configuration sets."""
+    async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
+        transport = streamable_http_client(f"{process.url}/mcp", http_client=http)
+        async with Client(transport) as client:
+            yield client
+
+
+def result(call: Any) -> dict[str, Any]:
+    """A tool's answer: structured content, and the same as text a model can read."""
+    assert not call.is_error, call.content
+    text = json.loads(call.content[0].text)
+    assert call.structured_content in (text, {"result": text})
+    return dict(text)
+
+
+async def test_an_agent_captures_then_finds_the_passage(mimir_mcp: ServiceProcess) -> None:
+    marker = f"quorum{uuid.uuid4().hex[:8]}"
+    async with agent(mimir_mcp, {"Authorization": f"Bearer {KEY}"}) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        assert set(tools) == MIMIR_TOOLS
+        assert "artifact" in tools["capture"].input_schema["properties"]
+        assert all(tool.description for tool in tools.values())
+        captured = result(
+            await client.call_tool(
+                "capture",
+                {
+                    "artifact": {
+                        "artifact_type": "note",
+                        "content": f"We chose {marker} queues for every consumer.",
+                        "source": "mcp-test",
+                    }
+                },
+            )
+        )
+        found = result(
+            await client.call_tool(
+                "search_text", {"search": {"query": marker, "filters": {"source": ["mcp-test"]}}}
+            )
+        )
+        assert [hit["artifact_id"] for hit in found["hits"]] == [captured["id"]]
+        refused = await client.call_tool("get_artifact", {"artifact_id": str(uuid.uuid4())})
+        assert refused.is_error
+        assert "404 NOT_FOUND" in refused.content[0].text
+
+
+async def test_an_agent_registers_starts_work_and_traces_the_ticket(
+    imi_mcp: ServiceProcess,
+) -> None:
+    ticket = f"MCP-{uuid.uuid4().int % 100000}"
+    async with agent(imi_mcp, {"X-API-Key": KEY}) as client:
+        assert {tool.name for tool in (await client.list_tools()).tools} == IMI_TOOLS
+        remote = f"git@example.com:team/mcp-{uuid.uuid4().hex[:8]}.git"
+        project = result(
+            await client.call_tool(
+                "register_project", {"project": {"name": "mcp", "remote_origin": remote}}
+            )
+        )
+        work = result(
+            await client.call_tool(
+                "start_work",
+                {
+                    "work": {
+                        "project_id": project["id"],
+                        "branch_name": f"feature/{ticket}-queues",
+                        "work_type": "feature",
+                    }
+                },
+            )
+        )
+        traced = result(await client.call_tool("trace", {"ref": ticket}))
+        assert work["id"] in json.dumps(traced)
+
+
+@pytest.mark.parametrize("service", ["imi", "mimir"])
+def test_mcp_without_the_key_is_refused(
+    service: str, imi_mcp: ServiceProcess, mimir_mcp: ServiceProcess
+) -> None:
+    process = imi_mcp if service == "imi" else mimir_mcp
+    for headers in ({}, {"X-API-Key": "wrong-key-of-some-length"}):
+        answer = httpx.post(
+            f"{process.url}/mcp",
+            json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+            headers={**headers, "Accept": "application/json, text/event-stream"},
+        )
+        assert answer.status_code == 401
+        assert answer.json()["detail"]["code"] == "UNAUTHORIZED"
