@@ -1,5 +1,7 @@
 """Payload models of the events imi produces and consumes: shapes producers actually send."""
 
+from typing import Any
+
 import pytest
 
 from envelope import InvalidPayload, registry
@@ -93,6 +95,71 @@ def test_git_payloads_accept_host_spellings() -> None:
         }
     )
     assert (pr.number, pr.head_branch, pr.merge_commit_hash) == (3, "b", "ab12")
+
+
+GITHUB_PR = {
+    "action": "closed",
+    "number": 42,
+    "pull_request": {
+        "number": 42,
+        "title": "Retry payments",
+        "html_url": "https://github.com/team/shop/pull/42",
+        "head": {"ref": "feature/PAY-7-retries", "sha": "c0ffee1"},
+        "base": {"ref": "main"},
+        "merged": True,
+        "merge_commit_sha": "5eed1234",
+        "user": {"login": "dana"},
+    },
+    "repository": {"clone_url": "https://github.com/team/shop.git"},
+}
+GITLAB_MR = {
+    "object_kind": "merge_request",
+    "user": {"username": "sam"},
+    "project": {"git_http_url": "https://gitlab.example/team/shop.git"},
+    "object_attributes": {
+        "iid": 9,
+        "title": "Retry payments",
+        "url": "https://gitlab.example/team/shop/-/merge_requests/9",
+        "source_branch": "feature/PAY-7-retries",
+        "target_branch": "main",
+        "merge_commit_sha": "5eed1234",
+        "state": "merged",
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "remote", "number", "url", "author"),
+    [
+        (
+            GITHUB_PR,
+            "https://github.com/team/shop.git",
+            42,
+            "https://github.com/team/shop/pull/42",
+            "dana",
+        ),
+        (
+            GITLAB_MR,
+            "https://gitlab.example/team/shop.git",
+            9,
+            GITLAB_MR["object_attributes"]["url"],
+            "sam",
+        ),  # type: ignore[index]
+    ],
+    ids=["github", "gitlab"],
+)
+def test_pull_requests_accept_the_hosts_webhook_bodies(
+    body: dict[str, Any], remote: str, number: int, url: str, author: str
+) -> None:
+    pr = GitPullRequest.model_validate(body)
+    assert (pr.remote_url, pr.number, pr.url, pr.author) == (remote, number, url, author)
+    assert (pr.head_branch, pr.base_branch) == ("feature/PAY-7-retries", "main")
+    assert (pr.title, pr.merge_commit_hash) == ("Retry payments", "5eed1234")
+
+
+def test_fields_the_body_names_itself_win_over_the_hosts() -> None:
+    pr = GitPullRequest.model_validate({**GITHUB_PR, "remote_url": "git@github.com:team/shop"})
+    assert pr.remote_url == "git@github.com:team/shop"
 
 
 @pytest.mark.parametrize(

@@ -214,6 +214,31 @@ async def test_git_pull_request_flow(api: httpx.AsyncClient, bus: Bus, events: E
     assert late_close
 
 
+async def test_a_github_pull_request_webhook_body_links_the_pr(
+    api: httpx.AsyncClient, bus: Bus, events: EventLog
+) -> None:
+    """As a relay sends GitHub's body on: `pull_request.head.ref`, `repository.clone_url`."""
+    project = await create_project(api)
+    item = await start_work(api, project["id"])
+    github = {
+        "action": "opened",
+        "number": 12,
+        "pull_request": {
+            "number": 12,
+            "title": "From GitHub",
+            "html_url": "https://github.example/team/pr/12",
+            "head": {"ref": item["branch_name"]},
+            "base": {"ref": "main"},
+            "merged": False,
+            "user": {"login": "dana"},
+        },
+        "repository": {"clone_url": project["remote_origin"]},
+    }
+    await bus.publish("git.pr.opened", github)
+    created = await events.wait_for("imi.pr.created", work_item_id=item["id"])
+    assert created["payload"]["pr_number"] == 12
+
+
 @pytest.mark.parametrize(
     ("queue", "routing_key", "body"),
     [

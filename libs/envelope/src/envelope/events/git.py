@@ -67,10 +67,58 @@ class GitPush(BaseModel):
         return GitCommit(hash=self.after) if self.after else None
 
 
+def _dig(data: Any, *path: str) -> Any:
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _from_host_webhook(data: Any) -> Any:
+    """Fields of GitHub's `pull_request` or GitLab's `merge_request` webhook body, under our
+    names; a field the body names itself wins."""
+    if not isinstance(data, dict):
+        return data
+    if isinstance(data.get("pull_request"), dict):  # GitHub
+        found = {
+            "remote_url": _dig(data, "repository", "clone_url"),
+            "number": _dig(data, "pull_request", "number"),
+            "title": _dig(data, "pull_request", "title"),
+            "url": _dig(data, "pull_request", "html_url"),
+            "head_branch": _dig(data, "pull_request", "head", "ref"),
+            "base_branch": _dig(data, "pull_request", "base", "ref"),
+            "merge_commit_hash": _dig(data, "pull_request", "merge_commit_sha"),
+            "merged": _dig(data, "pull_request", "merged"),
+            "author": _dig(data, "pull_request", "user", "login"),
+        }
+    elif data.get("object_kind") == "merge_request":  # GitLab
+        found = {
+            "remote_url": _dig(data, "project", "git_http_url"),
+            "number": _dig(data, "object_attributes", "iid"),
+            "title": _dig(data, "object_attributes", "title"),
+            "url": _dig(data, "object_attributes", "url"),
+            "head_branch": _dig(data, "object_attributes", "source_branch"),
+            "base_branch": _dig(data, "object_attributes", "target_branch"),
+            "merge_commit_hash": _dig(data, "object_attributes", "merge_commit_sha"),
+            "author": _dig(data, "user", "username"),
+        }
+    else:
+        return data
+    aliases = {
+        "number": ("pr_number",),
+        "url": ("html_url",),
+        "merge_commit_hash": ("merge_commit_sha",),
+    }
+    given = {k for k in found if k in data or any(a in data for a in aliases.get(k, ()))}
+    return {**data, **{k: v for k, v in found.items() if v is not None and k not in given}}
+
+
 class GitPullRequest(BaseModel):
     """`git.pr.opened|merged|closed`: a pull request from `head_branch` changed state.
 
-    For `git.pr.merged`, `merge_commit_hash` becomes the work item's merge commit.
+    For `git.pr.merged`, `merge_commit_hash` becomes the work item's merge commit. The body of
+    GitHub's pull-request webhook (`pull_request.head.ref`, `repository.clone_url`, ...) and
+    of GitLab's merge-request webhook (`object_attributes.source_branch`, ...) is accepted as
+    the relay sends it.
     """
 
     model_config = ConfigDict(extra="allow")
@@ -89,7 +137,7 @@ class GitPullRequest(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _branch_from_ref(cls, data: Any) -> Any:
-        return _strip_ref(data, "head_branch")
+        return _strip_ref(_from_host_webhook(data), "head_branch")
 
 
 registry.register(
