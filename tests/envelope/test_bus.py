@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 import structlog
-from harness import Broker, eventually
+import yaml
+from harness import ROOT, Broker, eventually
 
 from envelope import (
     EventEnvelope,
@@ -68,4 +69,33 @@ def test_logs_are_json_and_never_show_secrets(capsys: pytest.CaptureFixture[str]
     assert first["db_password"] == "[redacted]"
     assert {"timestamp", "level", "logger"} <= set(first)
     assert second["message"] == "from the standard library"
-    assert second["level"] == "warning"
+    assert second["level"] == "WARNING"
+
+
+def test_an_error_log_carries_its_type_message_and_stack_trace_without_locals(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("INFO")
+    secret = "a-local-that-must-not-be-logged"
+    try:
+        raise ValueError(f"bad value of length {len(secret)}")
+    except ValueError:
+        structlog.get_logger("tests").exception("operation failed")
+    structlog.get_logger("tests").debug("below the level")
+    out = capsys.readouterr().out
+    (entry,) = [json.loads(line) for line in out.splitlines()]
+    assert (entry["level"], entry["error_type"], entry["error_message"]) == (
+        "ERROR",
+        "ValueError",
+        "bad value of length 31",
+    )
+    assert entry["stack_trace"][0]["frames"]
+    assert secret not in out
+
+
+def test_the_development_profile_logs_at_debug() -> None:
+    for service in ("imi", "mimir"):
+        profile = yaml.safe_load(
+            (ROOT / "services" / service / "config" / "development.yaml").read_text()
+        )
+        assert profile["log_level"] == "DEBUG"

@@ -272,7 +272,7 @@ async def test_a_row_that_is_no_longer_an_envelope_is_set_aside_and_the_rows_beh
     assert published_at is None
     assert last_error.startswith("not an event envelope: timestamp: ")
     (entry,) = logged(capsys, "outbox row set aside")
-    assert (entry["level"], entry["row_id"], entry["error"]) == ("error", poison_id, last_error)
+    assert (entry["level"], entry["row_id"], entry["error"]) == ("ERROR", poison_id, last_error)
 
 
 async def test_a_failing_prune_does_not_stop_publishing(
@@ -302,7 +302,7 @@ async def test_a_failing_prune_does_not_stop_publishing(
         async with transaction() as tx:
             await tx.execute("DROP FUNCTION envelope_tests.refuse() CASCADE")
     assert names == [f"{unique}-after"]
-    assert [e["level"] for e in logged(capsys, "outbox pruning failed")] == ["error"]
+    assert [e["level"] for e in logged(capsys, "outbox pruning failed")] == ["ERROR"]
 
 
 def logged(capsys: pytest.CaptureFixture[str], message: str) -> list[dict[str, Any]]:

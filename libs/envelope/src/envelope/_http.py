@@ -51,6 +51,7 @@ class RequestContextMiddleware:
             method=scope["method"],
             path=scope["path"],
         ):
+            access_log.debug("request started")
             try:
                 await self.app(scope, receive, send_with_id)
             finally:

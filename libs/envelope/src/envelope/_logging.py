@@ -26,8 +26,22 @@ def _rename_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMa
     return event
 
 
+def _error_fields(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Levels in capitals; a traceback under `stack_trace`, with `error_type` and
+    `error_message` of the exception at its end unless the call named them."""
+    event["level"] = str(event.get("level", "")).upper()
+    frames = event.pop("exception", None)
+    if frames:
+        event["stack_trace"] = frames
+        last = frames[-1] if isinstance(frames, list) and frames else {}
+        event.setdefault("error_type", last.get("exc_type"))
+        event.setdefault("error_message", last.get("exc_value"))
+    return event
+
+
 def configure_logging(level: str = "INFO") -> None:
-    """One JSON object per line on stdout: timestamp, level, logger, message and context."""
+    """One JSON object per line on stdout: timestamp, level (`INFO`, ...), logger, message and
+    context; an exception as `error_type`, `error_message` and `stack_trace`."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -36,7 +50,12 @@ def configure_logging(level: str = "INFO") -> None:
         _redact,
     ]
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # Below the level, a call costs one check: nothing is rendered.
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
@@ -47,6 +66,7 @@ def configure_logging(level: str = "INFO") -> None:
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             # Tracebacks without local variables: a frame's locals may hold a secret or a row.
             structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
+            _error_fields,
             _rename_event,
             structlog.processors.JSONRenderer(),
         ],
@@ -56,6 +76,7 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access", "aiormq", "aio_pika", "httpx"):
+    # Libraries' own debug output would drown ours in the development profile (DEBUG).
+    for noisy in ("uvicorn.access", "aiormq", "aio_pika", "httpx", "httpcore", "psycopg", "mcp"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("uvicorn.error").propagate = True
