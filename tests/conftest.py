@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from harness import Broker, Database, ServiceProcess, migrate, run_id, running, 
 from envelope import ServiceSettings, Topology
 from imi.settings import ImiSettings
 from mimir.settings import MimirSettings
+
+# The services read `.env` themselves; the tests' settings come from each test's environment.
+os.environ["ENV_FILE"] = ""
 
 
 @pytest.fixture(scope="session")

@@ -123,6 +123,7 @@ def test_production_refuses_to_start_without_an_api_key(service: str, tmp_path: 
     env = {
         "PATH": os.environ["PATH"],
         "ENVIRONMENT": "production",
+        "ENV_FILE": "",  # not this checkout's .env, which holds a key
         f"{prefix}_DB_PASSWORD": STRONG,
         f"{prefix}_BROKER_PASSWORD": STRONG,
         f"{prefix}_PORT": "1",  # never bound: the process must stop before serving
@@ -145,3 +146,71 @@ def test_production_refuses_to_start_without_an_api_key(service: str, tmp_path: 
         timeout=60,
     )
     assert started.returncode == 0, started.stderr
+
+
+def test_the_service_reads_its_env_file_below_the_environment_and_never_the_migrator(
+    environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    env_file = tmp_path / "service.env"
+    env_file.write_text(
+        f"IMI_DB_PASSWORD={STRONG}\nIMI_DB_NAME=from_file\nIMI_LOG_LEVEL=WARNING\n"
+        f"IMI_MIGRATOR_PASSWORD={STRONG}\nMIMIR_DB_NAME=not_imis\n"
+    )
+    environment.setenv("ENV_FILE", str(env_file))
+    environment.setenv("IMI_LOG_LEVEL", "ERROR")
+    settings = ImiSettings.load()
+    assert settings.db_password.get_secret_value() == STRONG
+    assert (settings.db_name, settings.log_level) == ("from_file", "ERROR")
+    assert settings.migrator_password.get_secret_value() == ""
+
+
+def test_single_urls_stand_for_the_split_variables(environment: pytest.MonkeyPatch) -> None:
+    environment.setenv("IMI_DB_PASSWORD", STRONG)
+    environment.setenv("IMI_DATABASE_URL", f"postgresql://imi_app:{STRONG}x@db.internal:6432/prod")
+    environment.setenv("IMI_RABBITMQ_URL", f"amqp://imi_bus:{STRONG}y@mq.internal:5671/bloodbank")
+    settings = ImiSettings.load()
+    url = settings.sqlalchemy_url
+    assert (url.username, url.host, url.port, url.database) == (
+        "imi_app",
+        "db.internal",
+        6432,
+        "prod",
+    )
+    assert url.password == STRONG, "a split variable that is set wins over the URL"
+    assert settings.bloodbank_url == "amqp://mq.internal:5671/bloodbank"
+    # IMI_BROKER_PASSWORD is set too (by the fixture), so it wins over the URL's.
+    assert settings.amqp_url == f"amqp://imi_bus:{STRONG}@mq.internal:5671/bloodbank"
+    assert STRONG not in repr(settings)
+
+
+async def test_cors_origins_are_allowed_when_configured(
+    environment: pytest.MonkeyPatch,
+) -> None:
+    import httpx
+
+    from imi.main import create_app
+
+    environment.setenv("IMI_DB_PASSWORD", STRONG)
+    environment.setenv("IMI_CORS_ORIGINS", '["https://console.example"]')
+    app = create_app(ImiSettings.load())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        preflight = {"Origin": "https://console.example", "Access-Control-Request-Method": "GET"}
+        allowed = await c.options("/api/v1/projects", headers=preflight)
+        other = await c.options(
+            "/api/v1/projects", headers={**preflight, "Origin": "https://x.example"}
+        )
+    assert allowed.headers["access-control-allow-origin"] == "https://console.example"
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_pool_overflow_reaches_both_pools(environment: pytest.MonkeyPatch) -> None:
+    from imi.database import create_engine
+    from mimir.database import create_pool
+
+    for name in ("IMI_DB_PASSWORD", "MIMIR_DB_PASSWORD"):
+        environment.setenv(name, STRONG)
+    environment.setenv("IMI_DB_POOL_OVERFLOW", "4")
+    environment.setenv("MIMIR_DB_POOL_OVERFLOW", "4")
+    engine = create_engine(ImiSettings.load())
+    assert (engine.pool.size(), engine.pool._max_overflow) == (10, 4)  # type: ignore[attr-defined]
+    assert create_pool(MimirSettings.load()).max_size == 14

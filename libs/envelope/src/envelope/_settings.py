@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import ClassVar, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 import yarl
 from psycopg.conninfo import make_conninfo
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
+    DotEnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     YamlConfigSettingsSource,
@@ -47,11 +48,26 @@ class ProfileSource(YamlConfigSettingsSource):
             )
 
 
+class EnvFileSource(DotEnvSettingsSource):
+    """`.env` in the working directory (or the file `ENV_FILE` names; empty: none), read by the
+    service itself, below the environment. It never supplies the migrator's account: only the
+    migration step receives that, from its environment."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls, env_file=os.environ.get("ENV_FILE", ".env") or None)
+
+    def __call__(self) -> dict[str, Any]:
+        found = super().__call__()
+        return {k: v for k, v in found.items() if k not in ("migrator_user", "migrator_password")}
+
+
 class ServiceSettings(BaseSettings):
     """Base for `IMI_*` / `MIMIR_*` settings; the broker's address is shared (`BLOODBANK_*`).
 
-    Precedence: environment variables, then the profile file chosen by `ENVIRONMENT`
-    (`development` by default) from the service's `config/` folder, then the defaults here.
+    Precedence: environment variables, then `.env`, then the profile file chosen by
+    `ENVIRONMENT` (`development` by default) from the service's `config/` folder, then the
+    defaults here. `<PREFIX>DATABASE_URL` and `<PREFIX>RABBITMQ_URL` may stand for the split
+    database and broker variables; a split variable that is also set wins.
     """
 
     model_config = SettingsConfigDict(extra="ignore")
@@ -71,6 +87,9 @@ class ServiceSettings(BaseSettings):
     db_user: str = ""
     db_password: SecretStr = SecretStr("")
     db_pool_size: int = 10
+    db_pool_overflow: int = Field(
+        0, ge=0, description="Connections opened beyond db_pool_size under load, closed after"
+    )
     db_pool_timeout: float = Field(3.0, description="Seconds to wait for a pooled connection")
     # The role that owns the schema and runs migrations; only the migration step gets these.
     migrator_user: str = ""
@@ -106,9 +125,50 @@ class ServiceSettings(BaseSettings):
         "again: redelivery, the relay republishing a batch, a replay from a dead-letter queue, "
         "a producer sending an event again",
     )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call the API (CORS), e.g. "
+        '["https://console.example"]; empty: none',
+    )
+    database_url: SecretStr = Field(
+        SecretStr(""),
+        description="postgresql://user:password@host:port/name, instead of the db_* variables",
+    )
+    rabbitmq_url: SecretStr = Field(
+        SecretStr(""),
+        description="amqp://user:password@host:port/vhost, instead of BLOODBANK_URL and the "
+        "broker_* variables",
+    )
     max_body_bytes: int = Field(
         DEFAULT_MAX_BODY_BYTES, ge=1024, description="Largest request body; larger answers 413"
     )
+
+    @model_validator(mode="after")
+    def _split_urls(self) -> Self:
+        """Fill the split fields a single URL names, unless they were given themselves."""
+        given = self.model_fields_set
+        database = self.database_url.get_secret_value()
+        if database:
+            url = yarl.URL(database)
+            for field, value in (
+                ("db_host", url.host),
+                ("db_port", url.port),
+                ("db_name", url.path.lstrip("/")),
+                ("db_user", url.user),
+                ("db_password", SecretStr(url.password or "")),
+            ):
+                if value and field not in given:
+                    setattr(self, field, value)
+        broker = self.rabbitmq_url.get_secret_value()
+        if broker:
+            url = yarl.URL(broker)
+            if "bloodbank_url" not in given:
+                self.bloodbank_url = str(url.with_user(None))
+            if url.user and "broker_user" not in given:
+                self.broker_user = url.user
+            if url.password and "broker_password" not in given:
+                self.broker_password = SecretStr(url.password)
+        return self
 
     @model_validator(mode="after")
     def _consumers_leave_connections(self) -> Self:
@@ -128,7 +188,7 @@ class ServiceSettings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         del settings_cls, dotenv_settings, file_secret_settings
-        return init_settings, env_settings, ProfileSource(cls)
+        return init_settings, env_settings, EnvFileSource(cls), ProfileSource(cls)
 
     @classmethod
     def profile_path(cls) -> Path:

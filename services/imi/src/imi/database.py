@@ -43,7 +43,7 @@ def create_engine(settings: ImiSettings) -> AsyncEngine:
     return create_async_engine(
         settings.sqlalchemy_url,
         pool_size=settings.db_pool_size,
-        max_overflow=0,
+        max_overflow=settings.db_pool_overflow,
         pool_timeout=settings.db_pool_timeout,
         pool_pre_ping=True,
         connect_args={"connect_timeout": 5},

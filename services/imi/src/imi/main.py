@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 
 import imi.models  # noqa: F401  (maps every table before the first query)
@@ -90,6 +91,13 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
     app.state.settings, app.state.uow, app.state.bus = settings, uow, bus
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
     install_error_handlers(app)
     app.include_router(
         health_router(

@@ -21,7 +21,7 @@ def create_pool(settings: MimirSettings) -> AsyncConnectionPool[AsyncConnection[
     return AsyncConnectionPool(
         settings.conninfo,
         min_size=1,
-        max_size=settings.db_pool_size,
+        max_size=settings.db_pool_size + settings.db_pool_overflow,
         timeout=settings.db_pool_timeout,
         kwargs={"row_factory": dict_row, "connect_timeout": 5},
         open=False,
