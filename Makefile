@@ -2,7 +2,7 @@
 .PHONY: setup run test lint format migrate bench eval docs up demo doctor
 # Where setup installs uv when the host has none.
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
-SHELL_SCRIPTS := $(filter-out %.py,$(wildcard deploy/local/*))
+SHELL_SCRIPTS := $(filter-out %.py,$(wildcard deploy/local/*)) deploy/build-images
 
 setup:    ## install what is missing (apt-get), make PostgreSQL (with pgvector) and RabbitMQ ready, sync the workspace
 	deploy/local/setup
