@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 
 import imi.models  # noqa: F401  (maps every table before the first query)
@@ -81,7 +82,8 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
         async with uow() as session:
             return OutboxState.of(tuple((await session.execute(OUTBOX_STATE)).one()))
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from the service itself: /docs works without internet.
+    app = FastAPIOffline(
         title="imi",
         version=__version__,
         description=DESCRIPTION,

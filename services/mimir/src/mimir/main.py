@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from psycopg.rows import tuple_row
 
 from envelope import (
@@ -67,7 +68,8 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
         async with pool.connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
             return OutboxState.of(await (await cursor.execute(OUTBOX_STATE)).fetchone())
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from the service itself: /docs works without internet.
+    app = FastAPIOffline(
         title="mimir",
         version=__version__,
         description=DESCRIPTION,
