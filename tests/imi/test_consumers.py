@@ -164,6 +164,25 @@ async def test_plane_webhook_body(api: httpx.AsyncClient, bus: Bus) -> None:
     assert link["metadata"]["status"] == "Done"
 
 
+async def test_any_plane_ticket_action_is_consumed_as_the_family(
+    api: httpx.AsyncClient, bus: Bus
+) -> None:
+    key = f"PF{uuid.uuid4().int % 10**6}-3"
+    project = await create_project(api)
+    item = await start_work(api, project["id"], branch_name=f"fix/{key}")
+    await bus.publish("plane.ticket.state_changed", {"ticket_id": key, "state": "Done"})
+
+    async def linked() -> dict[str, Any] | None:
+        trace = (await api.get(f"/api/v1/trace/ticket/{key}")).json()
+        links = [lk for w in trace.get("work_items", []) for lk in w["ticket_links"]]
+        return links[0] if links else None
+
+    link = await eventually(linked)
+    assert link["metadata"]["plane_event"] == "plane.ticket.state_changed"
+    assert link["metadata"]["state"] == "Done"
+    assert link["work_item_id"] == item["id"]
+
+
 async def test_git_push_updates_state_and_autolinks(
     api: httpx.AsyncClient, bus: Bus, events: EventLog
 ) -> None:

@@ -24,7 +24,7 @@ def ticket_keys(*texts: str | None) -> list[str]:
 
 
 class PlaneTicket(BaseModel):
-    """`plane.ticket.created|updated`, as the Plane relay normalises them.
+    """`plane.ticket.<action>` (`created`, `updated`, ...), as the Plane relay normalises them.
 
     Fields beyond the ones named here (state, priority, assignees...) are kept in the ticket
     link's metadata.
@@ -100,13 +100,12 @@ class PlaneWebhook(BaseModel):
         )
 
 
-for _action in ("created", "updated"):
-    registry.register(
-        f"plane.ticket.{_action}",
-        PlaneTicket,
-        producer="plane",
-        summary=f"A Plane ticket was {_action}.",
-    )
+registry.register(
+    "plane.ticket.*",
+    PlaneTicket,
+    producer="plane",
+    summary="A Plane ticket changed: created, updated, or any other action the relay names.",
+)
 registry.register(
     "webhook.plane.#",
     PlaneWebhook,

@@ -1,4 +1,4 @@
-"""Queue `imi.plane_events`: `plane.ticket.created|updated` and raw `webhook.plane.#` bodies.
+"""Queue `imi.plane_events`: the `plane.ticket.*` family and raw `webhook.plane.#` bodies.
 
 The ticket is linked to every active work item whose branch name or source ref contains its
 key; links that already exist for the key get the ticket's title, URL and metadata, unless a
@@ -19,7 +19,7 @@ from imi.ordering import event_time
 from imi.work.repository import WorkRepository
 
 QUEUE = "imi.plane_events"
-ROUTING_KEYS = ["plane.ticket.created", "plane.ticket.updated", "webhook.plane.#"]
+ROUTING_KEYS = ["plane.ticket.*", "webhook.plane.#"]
 
 
 class PlaneConsumer(Consumer):
