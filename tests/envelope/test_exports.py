@@ -71,6 +71,8 @@ DOCUMENTED = {
     "api_key_guard",
     "install_error_handlers",
     "error_responses",
+    "page_examples",
+    "keep_example_nulls",
     "ErrorResponse",
     "DomainError",
     "BadRequest",

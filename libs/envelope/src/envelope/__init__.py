@@ -33,6 +33,7 @@ from envelope._errors import (
     is_contention,
     is_unavailable,
 )
+from envelope._examples import keep_example_nulls, page_examples
 from envelope._health import Health, OutboxState, health_router, outbox_state_query
 from envelope._history import EventHistory, events_router
 from envelope._http import RequestContextMiddleware, api_key_guard
@@ -162,11 +163,13 @@ __all__ = [
     "install_error_handlers",
     "is_contention",
     "is_unavailable",
+    "keep_example_nulls",
     "limits",
     "messaging_tables",
     "mount_mcp",
     "normalize_hookd",
     "outbox_state_query",
+    "page_examples",
     "reflect_schemas_by_name",
     "registry",
     "request_id_to_uuid",

@@ -29,7 +29,7 @@ class ErrorDetail(BaseModel):
 class ErrorResponse(BaseModel):
     """Every 4xx and 5xx body."""
 
-    detail: ErrorDetail
+    detail: ErrorDetail = Field(description="The error's code, message and values")
 
 
 class DomainError(Exception):

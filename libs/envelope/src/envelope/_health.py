@@ -9,7 +9,7 @@ from typing import Any, Literal
 import structlog
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from envelope._bus import ServiceBus
 from envelope._errors import RETRY_AFTER_SECONDS
@@ -43,16 +43,37 @@ class Health(BaseModel):
         description="ok: all up; degraded: the broker is down, a background task is restarting "
         "or events wait too long to be published (writes still succeed); down: no database"
     )
-    service: str
-    version: str
-    database: Literal["up", "down"]
-    broker: Literal["up", "down"]
-    outbox_backlog: int | None = Field(description="Events written but not yet published")
+    service: str = Field(description="The service answering")
+    version: str = Field(description="Its release version")
+    database: Literal["up", "down"] = Field(description="Whether PostgreSQL answered")
+    broker: Literal["up", "down"] = Field(description="Whether the RabbitMQ connection is open")
+    outbox_backlog: int | None = Field(
+        description="Events written but not yet published; null when the database is down"
+    )
     outbox_oldest_age_s: float | None = Field(
-        None, description="Seconds the oldest unpublished event has waited"
+        None, description="Seconds the oldest unpublished event has waited; null when none waits"
     )
     tasks: dict[str, TaskState] = Field(
         default_factory=dict, description="Each background task's state, restarts and last error"
+    )
+
+
+def _with_example(service: str, version: str) -> type[Health]:
+    """`Health` with an example answer naming this service; its schema is still `Health`."""
+    example = Health(
+        status="ok",
+        service=service,
+        version=version,
+        database="up",
+        broker="up",
+        outbox_backlog=0,
+        tasks={"broker": TaskState("stopped"), "outbox-relay": TaskState("running")},
+    )
+    return create_model(
+        "Health",
+        __base__=Health,
+        __module__=__name__,
+        __cls_kwargs__={"json_schema_extra": {"examples": [example.model_dump(mode="json")]}},
     )
 
 
@@ -66,16 +87,17 @@ def health_router(
 ) -> APIRouter:
     """`outbox_state` reads `outbox_state_query` through the service's own pool."""
     router = APIRouter(tags=["health"])
+    answer = _with_example(service, version)
 
     @router.get(
         "/health",
-        response_model=Health,
+        response_model=answer,
         summary="Service health",
         description="Database, broker and background-task state and the outbox backlog. 503 "
         "when the database is unreachable; 200 with status `degraded` when the broker is down, "
         f"a task is restarting or an event has waited over the threshold ({degraded_after:g} s "
         "by default) to be published.",
-        responses={503: {"model": Health, "description": "Database unreachable"}},
+        responses={503: {"model": answer, "description": "Database unreachable"}},
     )
     async def health() -> JSONResponse:
         try:

@@ -3,40 +3,85 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from psycopg import sql
 from psycopg.rows import dict_row
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from envelope._consumer import TransactionFactory
 from envelope._errors import NotFound, error_responses
 from envelope._sql import driver_connection
 
+EVENT_ID = "3f9a1c2e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"
+REQUEST_ID = "7c6b5a49-3827-4165-a4b3-c2d1e0f9a8b7"
+CAUSED_ID = "0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
+
 
 class EmittedEvent(BaseModel):
-    event_id: UUID
-    event_type: str
-    correlation_ids: list[UUID]
-    created_at: datetime
-    published_at: datetime | None = Field(description="When the broker confirmed it")
-    last_error: str | None = None
+    event_id: UUID = Field(description="The event's envelope id")
+    event_type: str = Field(
+        description="The event type, which is also its routing key", examples=["imi.work.started"]
+    )
+    correlation_ids: list[UUID] = Field(
+        description="Ids of the events and requests that caused it, nearest first"
+    )
+    created_at: datetime = Field(description="When it was written to the outbox")
+    published_at: datetime | None = Field(
+        description="When the broker confirmed it; null while it waits in the outbox"
+    )
+    last_error: str | None = Field(
+        None,
+        description="Why the last publish attempt failed (e.g. unroutable); null if it did not",
+    )
 
 
 class ConsumedEvent(BaseModel):
-    event_id: UUID
-    event_type: str
-    queue: str
-    correlation_ids: list[UUID]
-    received_at: datetime
+    event_id: UUID = Field(description="The event's envelope id")
+    event_type: str = Field(
+        description="The event type, which is also its routing key", examples=["git.push"]
+    )
+    queue: str = Field(description="The queue it was consumed from", examples=["imi.git_events"])
+    correlation_ids: list[UUID] = Field(
+        description="Ids of the events and requests that caused it, nearest first"
+    )
+    received_at: datetime = Field(description="When this service handled it")
 
 
 class EventHistory(BaseModel):
     """One event as this service saw it, and what it caused here."""
 
-    event_id: UUID
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "event_id": EVENT_ID,
+                    "emitted": None,
+                    "consumed": {
+                        "event_id": EVENT_ID,
+                        "event_type": "git.push",
+                        "queue": "imi.git_events",
+                        "correlation_ids": [REQUEST_ID],
+                        "received_at": "2026-02-11T10:00:01Z",
+                    },
+                    "caused": [
+                        {
+                            "event_id": CAUSED_ID,
+                            "event_type": "imi.work.git_state_updated",
+                            "correlation_ids": [EVENT_ID, REQUEST_ID],
+                            "created_at": "2026-02-11T10:00:01Z",
+                            "published_at": "2026-02-11T10:00:01Z",
+                            "last_error": None,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    event_id: UUID = Field(description="The event (or request) id asked about")
     emitted: EmittedEvent | None = Field(description="Set when this service published it")
     consumed: ConsumedEvent | None = Field(description="Set when this service consumed it")
     caused: list[EmittedEvent] = Field(
@@ -70,7 +115,11 @@ def events_router(schema: str, transaction: TransactionFactory) -> APIRouter:
         "one HTTP request caused. Follow `caused` ids across services to walk a chain.",
         responses=error_responses(404, 422, 503),
     )
-    async def follow(event_id: UUID) -> EventHistory:
+    async def follow(
+        event_id: Annotated[
+            UUID, Path(description="An event id, or a request id (as sent in `X-Request-ID`)")
+        ],
+    ) -> EventHistory:
         params: dict[str, Any] = {"id": event_id}
         async with transaction() as tx:
             conn = await driver_connection(tx)

@@ -7,9 +7,10 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 import structlog
+from pydantic import Field
 
 log = structlog.get_logger("envelope.supervisor")
 
@@ -19,9 +20,18 @@ STABLE_AFTER = 60.0  # a task that ran this long before failing starts again fro
 
 @dataclass
 class TaskState:
-    state: Literal["starting", "running", "restarting", "stopped"] = "starting"
-    restarts: int = 0
-    last_error: str | None = None
+    state: Annotated[
+        Literal["starting", "running", "restarting", "stopped"],
+        Field(
+            description="restarting: it failed and waits to start again (the service is then "
+            "degraded); stopped: its work is done or the service is shutting down"
+        ),
+    ] = "starting"
+    restarts: Annotated[int, Field(description="Times it failed and was restarted")] = 0
+    last_error: Annotated[
+        str | None,
+        Field(description="Its latest failure (at most 500 characters); null if it never failed"),
+    ] = None
 
 
 class Supervisor:

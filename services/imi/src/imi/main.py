@@ -24,6 +24,7 @@ from envelope import (
     events_router,
     health_router,
     install_error_handlers,
+    keep_example_nulls,
     mount_mcp,
     outbox_state_query,
 )
@@ -101,6 +102,7 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
             allow_headers=["*"],
         )
     install_error_handlers(app)
+    keep_example_nulls(app)
     app.include_router(
         health_router(
             "imi", __version__, bus, outbox_state, degraded_after=settings.outbox_degraded_after

@@ -10,7 +10,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from envelope import MAX_OFFSET
+from envelope import MAX_OFFSET, page_examples
 
 T = TypeVar("T")
 
@@ -34,10 +34,12 @@ Metadata = Annotated[
 
 
 class Page(BaseModel, Generic[T]):
-    items: list[T]
+    model_config = ConfigDict(json_schema_extra=page_examples(total=1, limit=50, offset=0))
+
+    items: list[T] = Field(description="The rows of this page, in the list's order")
     total: int = Field(description="Rows matching the filters, ignoring limit/offset")
-    limit: int
-    offset: int
+    limit: int = Field(description="Page size asked for")
+    offset: int = Field(description="Rows skipped")
 
     @classmethod
     def of(cls, rows: Sequence[Any], total: int, page: PageParams) -> Self:
@@ -49,7 +51,7 @@ class Page(BaseModel, Generic[T]):
 
 
 class PageParams(BaseModel):
-    limit: int = Field(50, ge=1, le=200)
+    limit: int = Field(50, ge=1, le=200, description="Page size: rows to return, 1 to 200")
     offset: int = Field(
         0,
         ge=0,

@@ -19,9 +19,9 @@ from typing import Any, Generic, Literal, TypeVar
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 from psycopg import sql
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from envelope import MAX_OFFSET, BadRequest
+from envelope import MAX_OFFSET, BadRequest, page_examples
 from mimir.sql import Conn, Row, fetch_all, fetch_required, query
 
 Kind = Literal["text", "uuid", "int", "datetime", "json"]
@@ -291,10 +291,18 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 
 T = TypeVar("T", bound=BaseModel)
+EXAMPLE_CURSOR = encode_cursor(
+    datetime.fromisoformat("2026-02-11T10:00:00+00:00"),
+    uuid.UUID("3f1c2b4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"),
+)
 
 
 class Page(BaseModel, Generic[T]):
     """One page of a list."""
+
+    model_config = ConfigDict(
+        json_schema_extra=page_examples(next_cursor=EXAMPLE_CURSOR, limit=1, offset=0)
+    )
 
     items: list[T] = Field(description="The rows of this page")
     next_cursor: str | None = Field(

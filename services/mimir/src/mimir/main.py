@@ -21,6 +21,7 @@ from envelope import (
     events_router,
     health_router,
     install_error_handlers,
+    keep_example_nulls,
     mount_mcp,
     outbox_state_query,
 )
@@ -88,6 +89,7 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
             allow_headers=["*"],
         )
     install_error_handlers(app)
+    keep_example_nulls(app)
     app.include_router(
         health_router(
             "mimir",

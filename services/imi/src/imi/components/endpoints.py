@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from envelope import error_responses
 from imi.components.schemas import (
@@ -23,6 +23,7 @@ router = APIRouter(prefix="/components", tags=["components"])
 
 
 Components = Annotated[ComponentService, Depends(provide(ComponentService))]
+ComponentId = Annotated[UUID, Path(description="The component's id")]
 
 
 @router.post(
@@ -59,7 +60,7 @@ async def list_components(
     description="One component.",
     responses=error_responses(404, 422, 503),
 )
-async def get_component(component_id: UUID, components: Components) -> ComponentOut:
+async def get_component(component_id: ComponentId, components: Components) -> ComponentOut:
     return ComponentOut.model_validate(await components.get(component_id))
 
 
@@ -73,7 +74,7 @@ async def get_component(component_id: UUID, components: Components) -> Component
     responses=error_responses(400, 404, 409, 422, 503),
 )
 async def relate_components(
-    component_id: UUID, body: RelationshipCreate, components: Components
+    component_id: ComponentId, body: RelationshipCreate, components: Components
 ) -> RelationshipOut:
     return RelationshipOut.model_validate(await components.relate(component_id, body))
 
@@ -86,6 +87,6 @@ async def relate_components(
     responses=error_responses(404, 422, 503),
 )
 async def component_relationships(
-    component_id: UUID, components: Components
+    component_id: ComponentId, components: Components
 ) -> list[RelationshipOut]:
     return [RelationshipOut.model_validate(r) for r in await components.relationships(component_id)]

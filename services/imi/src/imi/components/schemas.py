@@ -12,6 +12,10 @@ from envelope.limits import KEY_LENGTH, NAME_LENGTH
 from imi.schemas import Metadata, ORMModel
 
 PROJECT_ID = "0b5f0d7e-8f6c-4c1e-9a53-1c2b3d4e5f60"
+KIND = (
+    "submodule: a git submodule (possibly a project of its own); local: a package or directory "
+    "of the project; external: a service it uses"
+)
 
 
 class ComponentCreate(BaseModel):
@@ -28,11 +32,15 @@ class ComponentCreate(BaseModel):
         }
     )
 
-    parent_project_id: UUID
-    name: str = Field(min_length=1, max_length=NAME_LENGTH)
-    path: str | None = None
-    kind: ComponentKind
-    enabled: bool = True
+    parent_project_id: UUID = Field(description="The project the component belongs to")
+    name: str = Field(
+        min_length=1, max_length=NAME_LENGTH, description="Its name, unique within the project"
+    )
+    path: str | None = Field(
+        None, description="Its directory in the project's repository; null for external ones"
+    )
+    kind: ComponentKind = Field(description=KIND)
+    enabled: bool = Field(True, description="false keeps it registered but switched off")
     linked_project_id: UUID | None = Field(None, description="For a submodule: its own project")
     metadata: Metadata
 
@@ -57,22 +65,22 @@ class ComponentOut(ORMModel):
         }
     )
 
-    id: UUID
-    parent_project_id: UUID
-    name: str
-    path: str | None
-    kind: ComponentKind
-    enabled: bool
-    linked_project_id: UUID | None
+    id: UUID = Field(description="Component id")
+    parent_project_id: UUID = Field(description="The project the component belongs to")
+    name: str = Field(description="Its name, unique within the project")
+    path: str | None = Field(description="Its directory in the project's repository, if any")
+    kind: ComponentKind = Field(description=KIND)
+    enabled: bool = Field(description="false: registered but switched off")
+    linked_project_id: UUID | None = Field(description="For a submodule: its own project")
     metadata: Metadata
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = Field(description="When it was registered")
+    updated_at: datetime = Field(description="When it last changed")
 
 
 class ComponentFilters(BaseModel):
     project_id: UUID | None = Field(None, description="The parent project")
-    kind: ComponentKind | None = None
-    enabled: bool | None = None
+    kind: ComponentKind | None = Field(None, description="Only components of this kind")
+    enabled: bool | None = Field(None, description="true: enabled only; false: disabled only")
 
 
 class RelationshipCreate(BaseModel):
@@ -87,8 +95,13 @@ class RelationshipCreate(BaseModel):
         }
     )
 
-    target_component_id: UUID
-    relationship_type: str = Field(min_length=1, max_length=KEY_LENGTH, examples=["depends_on"])
+    target_component_id: UUID = Field(description="The component the edge points to")
+    relationship_type: str = Field(
+        min_length=1,
+        max_length=KEY_LENGTH,
+        description="What the edge means, in the caller's vocabulary",
+        examples=["depends_on"],
+    )
     metadata: Metadata
 
 
@@ -108,9 +121,9 @@ class RelationshipOut(ORMModel):
         }
     )
 
-    id: UUID
-    source_component_id: UUID
-    target_component_id: UUID
-    relationship_type: str
+    id: UUID = Field(description="Relationship id")
+    source_component_id: UUID = Field(description="The component the edge starts from")
+    target_component_id: UUID = Field(description="The component the edge points to")
+    relationship_type: str = Field(description="What the edge means", examples=["depends_on"])
     metadata: Metadata
-    created_at: datetime
+    created_at: datetime = Field(description="When the edge was created")

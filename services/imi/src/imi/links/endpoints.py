@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Path, Response, status
 
 from envelope import error_responses
 from imi.deps import provide
@@ -24,6 +24,7 @@ router = APIRouter(prefix="/links", tags=["links"])
 
 
 Links = Annotated[LinkService, Depends(provide(LinkService))]
+PrLinkId = Annotated[UUID, Path(description="The pull request link's id (not the PR number)")]
 
 
 @router.post(
@@ -67,7 +68,7 @@ async def link_pr(body: PrLinkCreate, links: Links) -> PrLinkOut:
     description="The link and its current state.",
     responses=error_responses(404, 422, 503),
 )
-async def get_pr(pr_link_id: UUID, links: Links) -> PrLinkOut:
+async def get_pr(pr_link_id: PrLinkId, links: Links) -> PrLinkOut:
     return PrLinkOut.model_validate(await links.get_pr(pr_link_id))
 
 
@@ -79,7 +80,7 @@ async def get_pr(pr_link_id: UUID, links: Links) -> PrLinkOut:
     "Merging completes the work item as merged. Emits `imi.pr.merged` or `imi.pr.closed`.",
     responses=error_responses(404, 409, 422, 503),
 )
-async def update_pr(pr_link_id: UUID, body: PrLinkUpdate, links: Links) -> PrLinkOut:
+async def update_pr(pr_link_id: PrLinkId, body: PrLinkUpdate, links: Links) -> PrLinkOut:
     link = await links.get_pr(pr_link_id, lock=True)
     updated = await links.set_pr_state(
         link, body.pr_state, merge_commit_hash=body.merge_commit_hash

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -13,6 +13,30 @@ from imi.schemas import ORMModel
 DECISION_ID = "8f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
 SUCCESSOR_ID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 PR_LINK_ID = "6f7a8b9c-0d1e-4f2a-b3c4-d5e6f7a8b9c0"
+
+DECISION_EXAMPLE: dict[str, Any] = {
+    "id": DECISION_ID,
+    "kind": "decision",
+    "title": "Use OIDC for login",
+    "rationale": "One identity provider for every service",
+    "status": "superseded",
+    "superseded_by_id": SUCCESSOR_ID,
+    "superseded_by_title": "Use passkeys for login",
+    "artifact_type": None,
+    "source": None,
+    "external_id": None,
+    "version_number": None,
+    "updated_at": "2026-02-11T10:05:00Z",
+    "relations": [
+        {
+            "relation_id": "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+            "relation_type": "explains",
+            "direction": "from_mimir",
+            "imi_type": "pr",
+            "imi_id": PR_LINK_ID,
+        }
+    ],
+}
 
 
 class MimirRelationOut(ORMModel):
@@ -28,7 +52,7 @@ class MimirRelationOut(ORMModel):
         description="The imi entity's type (mimir's `imi.<type>`); its id is a project, work "
         "item, PR link, deploy link or ticket link id"
     )
-    imi_id: UUID
+    imi_id: UUID = Field(description="The imi entity's id")
 
 
 class MimirEntityOut(ORMModel):
@@ -37,38 +61,10 @@ class MimirEntityOut(ORMModel):
     Fields are null until mimir's event about the entity has arrived (a relation can come
     first)."""
 
-    model_config = ORMModel.model_config | {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "id": DECISION_ID,
-                    "kind": "decision",
-                    "title": "Use OIDC for login",
-                    "rationale": "One identity provider for every service",
-                    "status": "superseded",
-                    "superseded_by_id": SUCCESSOR_ID,
-                    "superseded_by_title": "Use passkeys for login",
-                    "artifact_type": None,
-                    "source": None,
-                    "external_id": None,
-                    "version_number": None,
-                    "updated_at": "2026-02-11T10:05:00Z",
-                    "relations": [
-                        {
-                            "relation_id": "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
-                            "relation_type": "explains",
-                            "direction": "from_mimir",
-                            "imi_type": "pr",
-                            "imi_id": PR_LINK_ID,
-                        }
-                    ],
-                }
-            ]
-        }
-    }
+    model_config = ORMModel.model_config | {"json_schema_extra": {"examples": [DECISION_EXAMPLE]}}
 
     id: UUID = Field(description="mimir's id of the entity")
-    kind: Literal["decision", "intent", "artifact"]
+    kind: Literal["decision", "intent", "artifact"] = Field(description="The kind of mimir entity")
     title: str | None = Field(
         description="A decision's or intent's statement; an artifact's external id. Null "
         "while mimir's event about the entity has not arrived",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from envelope import error_responses
 from imi.deps import provide
@@ -17,6 +17,7 @@ router = APIRouter(prefix="/projects", tags=["projects"])
 
 
 Projects = Annotated[ProjectService, Depends(provide(ProjectService))]
+ProjectId = Annotated[UUID, Path(description="The project's id")]
 
 
 @router.post(
@@ -65,7 +66,7 @@ async def list_projects(
     description="Also returns soft-deleted projects, with `active: false`.",
     responses=error_responses(404, 422, 503),
 )
-async def get_project(project_id: UUID, projects: Projects) -> ProjectOut:
+async def get_project(project_id: ProjectId, projects: Projects) -> ProjectOut:
     return ProjectOut.model_validate(await projects.get(project_id))
 
 
@@ -76,7 +77,9 @@ async def get_project(project_id: UUID, projects: Projects) -> ProjectOut:
     description="Changes the fields sent. Emits `imi.project.updated` when something changed.",
     responses=error_responses(404, 422, 503),
 )
-async def update_project(project_id: UUID, body: ProjectUpdate, projects: Projects) -> ProjectOut:
+async def update_project(
+    project_id: ProjectId, body: ProjectUpdate, projects: Projects
+) -> ProjectOut:
     return ProjectOut.model_validate(await projects.update(project_id, body))
 
 
@@ -88,5 +91,5 @@ async def update_project(project_id: UUID, body: ProjectUpdate, projects: Projec
     "can be registered again. Emits `imi.project.deactivated`.",
     responses=error_responses(404, 422, 503),
 )
-async def deactivate_project(project_id: UUID, projects: Projects) -> ProjectOut:
+async def deactivate_project(project_id: ProjectId, projects: Projects) -> ProjectOut:
     return ProjectOut.model_validate(await projects.deactivate(project_id))

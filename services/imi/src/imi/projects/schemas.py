@@ -21,14 +21,21 @@ _EXAMPLE: dict[str, Any] = {
 }
 
 
+NAME = "The project's name"
+REMOTE = "The git remote's URL; `x`, `x/` and `x.git` are the same remote"
+BRANCH = "The trunk branch work items are measured against (ahead/behind)"
+TRUNK = "Where the trunk is checked out on the developer's machine"
+DESCRIPTION = "What the project is, for people"
+
+
 class ProjectCreate(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
-    name: str = Field(min_length=1, max_length=NAME_LENGTH)
-    remote_origin: str = Field(min_length=1, max_length=URL_LENGTH)
-    default_branch: str = Field("main", min_length=1, max_length=REF_LENGTH)
-    trunk_path: str | None = None
-    description: str | None = None
+    name: str = Field(min_length=1, max_length=NAME_LENGTH, description=NAME)
+    remote_origin: str = Field(min_length=1, max_length=URL_LENGTH, description=REMOTE)
+    default_branch: str = Field("main", min_length=1, max_length=REF_LENGTH, description=BRANCH)
+    trunk_path: str | None = Field(None, description=TRUNK)
+    description: str | None = Field(None, description=DESCRIPTION)
     metadata: Metadata
 
 
@@ -39,11 +46,20 @@ class ProjectUpdate(BaseModel):
         json_schema_extra={"examples": [{"description": "The Bloodbank event bus"}]}
     )
 
-    name: str | None = Field(None, min_length=1, max_length=NAME_LENGTH)
-    default_branch: str | None = Field(None, min_length=1, max_length=REF_LENGTH)
-    trunk_path: str | None = None
-    description: str | None = None
-    metadata: dict[str, object] | None = None
+    name: str | None = Field(
+        None, min_length=1, max_length=NAME_LENGTH, description=f"{NAME}; may be left out, not null"
+    )
+    default_branch: str | None = Field(
+        None,
+        min_length=1,
+        max_length=REF_LENGTH,
+        description=f"{BRANCH}; may be left out, not null",
+    )
+    trunk_path: str | None = Field(None, description=f"{TRUNK}; null clears it")
+    description: str | None = Field(None, description=f"{DESCRIPTION}; null clears it")
+    metadata: dict[str, object] | None = Field(
+        None, description="Free-form JSON replacing the stored object; null empties it"
+    )
 
     @field_validator("name", "default_branch")
     @classmethod
@@ -68,19 +84,21 @@ class ProjectOut(ORMModel):
         }
     )
 
-    id: UUID
-    name: str
-    remote_origin: str
-    default_branch: str
-    trunk_path: str | None
-    description: str | None
+    id: UUID = Field(description="Project id")
+    name: str = Field(description=NAME)
+    remote_origin: str = Field(description="The git remote's URL as registered")
+    default_branch: str = Field(description=BRANCH)
+    trunk_path: str | None = Field(description=TRUNK)
+    description: str | None = Field(description=DESCRIPTION)
     metadata: Metadata
-    active: bool
-    created_at: datetime
-    updated_at: datetime
+    active: bool = Field(description="false once deactivated (soft-deleted)")
+    created_at: datetime = Field(description="When it was first registered")
+    updated_at: datetime = Field(description="When it last changed")
 
 
 class ProjectFilters(BaseModel):
     q: str | None = Field(None, min_length=1, description="Fuzzy (trigram) search on the name")
     active: bool | None = Field(True, description="true: active projects; false: removed ones")
-    remote_origin: str | None = None
+    remote_origin: str | None = Field(
+        None, description="Only the project of this remote, in any of its spellings"
+    )

@@ -27,6 +27,6 @@ router = APIRouter(prefix="/stats", tags=["stats"])
 )
 async def get_stats(
     session: SessionDep,
-    project_id: Annotated[UUID | None, Query()] = None,
+    project_id: Annotated[UUID | None, Query(description="Only this project's work items")] = None,
 ) -> Stats:
     return await StatsService(session).stats(project_id)

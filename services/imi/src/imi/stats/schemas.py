@@ -8,18 +8,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class ProjectCount(BaseModel):
-    project_id: UUID
-    name: str
-    work_items: int
+    project_id: UUID = Field(description="The project")
+    name: str = Field(description="Its name")
+    work_items: int = Field(description="Its work items, active and completed")
 
 
 class LeadTime(BaseModel):
     """Ticket linked → first deploy to the environment after it, over work items."""
 
-    environment: str
-    work_items: int
-    median_seconds: float
-    p90_seconds: float
+    environment: str = Field(description="The deploy environment", examples=["production"])
+    work_items: int = Field(description="Work items deployed there after a ticket was linked")
+    median_seconds: float = Field(description="Median lead time, in seconds")
+    p90_seconds: float = Field(description="90th percentile lead time, in seconds")
 
 
 class Stats(BaseModel):
@@ -50,8 +50,17 @@ class Stats(BaseModel):
         }
     )
 
-    work_items: int
-    by_status: dict[str, int] = Field(examples=[{"ahead": 3, "merged": 10}])
-    by_type: dict[str, int] = Field(examples=[{"feature": 8, "fix": 5}])
-    by_project: list[ProjectCount]
-    lead_time: list[LeadTime]
+    work_items: int = Field(description="Work items counted, active and completed")
+    by_status: dict[str, int] = Field(
+        description="Work items per computed status; statuses with none are left out",
+        examples=[{"ahead": 3, "merged": 10}],
+    )
+    by_type: dict[str, int] = Field(
+        description="Work items per work type; types with none are left out",
+        examples=[{"feature": 8, "fix": 5}],
+    )
+    by_project: list[ProjectCount] = Field(description="Work items per project, most first")
+    lead_time: list[LeadTime] = Field(
+        description="Lead time per environment, by environment name; environments without a "
+        "deploy after a ticket link are left out"
+    )

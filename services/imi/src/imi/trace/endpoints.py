@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from envelope import error_responses
 from imi.deps import SessionDep
@@ -41,8 +41,10 @@ async def _trace(
     return Trace.of(kind, ref, items, await service.mimir(items))
 
 
-def _route(kind: TraceKind, path: str, summary: str) -> None:
-    async def endpoint(ref: str, service: Tracer, project_id: ProjectFilter = None) -> Trace:
+def _route(kind: TraceKind, path: str, summary: str, ref_means: str) -> None:
+    async def endpoint(
+        service: Tracer, ref: str = Path(description=ref_means), project_id: ProjectFilter = None
+    ) -> Trace:
         return await _trace(service, kind, ref, project_id)
 
     router.add_api_route(
@@ -57,11 +59,21 @@ def _route(kind: TraceKind, path: str, summary: str) -> None:
     )
 
 
-_route("ticket", "/ticket/{ref}", "Trace from a ticket key")
-_route("work", "/work/{ref}", "Trace from a work item id")
-_route("pr", "/pr/{ref}", "Trace from a pull request number")
-_route("commit", "/commit/{ref}", "Trace from a commit hash (or a prefix of 7+)")
-_route("deploy", "/deploy/{ref}", "Trace from a deploy (link id or CI deploy id)")
+_route("ticket", "/ticket/{ref}", "Trace from a ticket key", "A Plane ticket key, e.g. PROJ-123")
+_route("work", "/work/{ref}", "Trace from a work item id", "A work item id")
+_route("pr", "/pr/{ref}", "Trace from a pull request number", "A pull request number, e.g. 42")
+_route(
+    "commit",
+    "/commit/{ref}",
+    "Trace from a commit hash (or a prefix of 7+)",
+    "A commit hash, or a prefix of at least 7 hex digits",
+)
+_route(
+    "deploy",
+    "/deploy/{ref}",
+    "Trace from a deploy (link id or CI deploy id)",
+    "A deploy link id or the CI system's deploy id",
+)
 
 
 @router.get(
@@ -72,6 +84,16 @@ _route("deploy", "/deploy/{ref}", "Trace from a deploy (link id or CI deploy id)
     "commit hash. " + DESCRIPTION,
     responses=ERRORS,
 )
-async def trace_any(ref: str, service: Tracer, project_id: ProjectFilter = None) -> Trace:
+async def trace_any(
+    ref: Annotated[
+        str,
+        Path(
+            description="A ticket key (PROJ-123), a work item or deploy id, a PR number (42) "
+            "or a commit hash"
+        ),
+    ],
+    service: Tracer,
+    project_id: ProjectFilter = None,
+) -> Trace:
     kind = await service.detect(ref)
     return await _trace(service, kind, ref, project_id)

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from imi.links.schemas import DeployLinkOut, PrLinkOut, TicketLinkOut
-from imi.mimir.schemas import MimirEntityOut
-from imi.work.schemas import WorkItemOut
+from imi.links.schemas import (
+    DEPLOY_LINK_EXAMPLE,
+    PR_LINK_EXAMPLE,
+    TICKET_LINK_EXAMPLE,
+    DeployLinkOut,
+    PrLinkOut,
+    TicketLinkOut,
+)
+from imi.mimir.schemas import DECISION_EXAMPLE, MimirEntityOut
+from imi.work.schemas import WORK_ITEM_EXAMPLE, WorkItemOut
 
 if TYPE_CHECKING:
     from imi.work.models import WorkItem
@@ -17,10 +24,27 @@ if TYPE_CHECKING:
 TraceKind = Literal["ticket", "work", "pr", "commit", "deploy"]
 
 
+TRACED_WORK_ITEM_EXAMPLE: dict[str, Any] = {
+    **WORK_ITEM_EXAMPLE,
+    "status": "merged",
+    "ahead_of_trunk": 0,
+    "completed_at": "2026-02-12T09:00:00Z",
+    "completion_type": "merged",
+    "merge_commit_hash": "9f2c1ab",
+    "active": False,
+    "updated_at": "2026-02-12T09:00:00Z",
+    "ticket_links": [TICKET_LINK_EXAMPLE],
+    "pr_links": [PR_LINK_EXAMPLE],
+    "deploy_links": [DEPLOY_LINK_EXAMPLE],
+}
+
+
 class TracedWorkItem(WorkItemOut):
-    ticket_links: list[TicketLinkOut]
-    pr_links: list[PrLinkOut]
-    deploy_links: list[DeployLinkOut]
+    model_config = ConfigDict(json_schema_extra={"examples": [TRACED_WORK_ITEM_EXAMPLE]})
+
+    ticket_links: list[TicketLinkOut] = Field(description="Its tickets, oldest link first")
+    pr_links: list[PrLinkOut] = Field(description="Its pull requests, oldest link first")
+    deploy_links: list[DeployLinkOut] = Field(description="Its deploys, oldest first")
 
 
 class Trace(BaseModel):
@@ -35,33 +59,8 @@ class Trace(BaseModel):
                     "kind": "ticket",
                     "ref": "PROJ-123",
                     "tickets": ["PROJ-123"],
-                    "work_items": [
-                        {
-                            "id": "4d0c8a51-3e1f-4b2a-9c7d-6e5f4a3b2c1d",
-                            "branch_name": "feat/PROJ-123-login",
-                            "status": "merged",
-                            "ticket_links": [{"plane_ticket_id": "PROJ-123"}],
-                            "pr_links": [{"pr_number": 42, "pr_state": "merged"}],
-                            "deploy_links": [{"environment": "production"}],
-                        }
-                    ],
-                    "decisions": [
-                        {
-                            "id": "8f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
-                            "kind": "decision",
-                            "title": "Use OIDC for login",
-                            "status": "active",
-                            "superseded_by_id": None,
-                            "superseded_by_title": None,
-                            "relations": [
-                                {
-                                    "relation_type": "explains",
-                                    "direction": "from_mimir",
-                                    "imi_type": "pr",
-                                }
-                            ],
-                        }
-                    ],
+                    "work_items": [TRACED_WORK_ITEM_EXAMPLE],
+                    "decisions": [DECISION_EXAMPLE],
                     "intents": [],
                     "artifacts": [],
                 }
@@ -70,9 +69,11 @@ class Trace(BaseModel):
     )
 
     kind: TraceKind = Field(description="What the reference was taken to be")
-    ref: str
+    ref: str = Field(description="The reference as given")
     tickets: list[str] = Field(description="Ticket keys in the chain", examples=[["PROJ-123"]])
-    work_items: list[TracedWorkItem]
+    work_items: list[TracedWorkItem] = Field(
+        description="The work items in the chain, each with its links"
+    )
     decisions: list[MimirEntityOut] = Field(
         description="mimir decisions related to the chain, with status and supersession"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from envelope import error_responses
 from imi.deps import provide
@@ -17,6 +17,7 @@ router = APIRouter(prefix="/work", tags=["work"])
 
 
 Work = Annotated[WorkService, Depends(provide(WorkService))]
+WorkItemId = Annotated[UUID, Path(description="The work item's id")]
 
 
 @router.post(
@@ -56,7 +57,7 @@ async def list_work(
     description="The work item with its computed `status`.",
     responses=error_responses(404, 422, 503),
 )
-async def get_work(work_item_id: UUID, work: Work) -> WorkItemOut:
+async def get_work(work_item_id: WorkItemId, work: Work) -> WorkItemOut:
     return WorkItemOut.model_validate(await work.get(work_item_id))
 
 
@@ -69,7 +70,9 @@ async def get_work(work_item_id: UUID, work: Work) -> WorkItemOut:
     "Emits `imi.work.git_state_updated`.",
     responses=error_responses(404, 409, 422, 503),
 )
-async def update_git_state(work_item_id: UUID, body: GitStateUpdate, work: Work) -> WorkItemOut:
+async def update_git_state(
+    work_item_id: WorkItemId, body: GitStateUpdate, work: Work
+) -> WorkItemOut:
     item = await work.get(work_item_id, lock=True)
     return WorkItemOut.model_validate(await work.update_git_state(item, body))
 
@@ -83,6 +86,6 @@ async def update_git_state(work_item_id: UUID, body: GitStateUpdate, work: Work)
     "with the item unchanged; a different completion answers 409. Emits `imi.work.completed`.",
     responses=error_responses(404, 409, 422, 503),
 )
-async def complete_work(work_item_id: UUID, body: WorkComplete, work: Work) -> WorkItemOut:
+async def complete_work(work_item_id: WorkItemId, body: WorkComplete, work: Work) -> WorkItemOut:
     item = await work.get(work_item_id, lock=True)
     return WorkItemOut.model_validate(await work.complete(item, body))

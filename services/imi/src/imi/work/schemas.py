@@ -22,6 +22,52 @@ from envelope.events.imi import (
 from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, REF_LENGTH
 from imi.schemas import INT32_MAX, Metadata, ORMModel
 
+PROJECT = "The project whose repository the branch is in"
+BRANCH = "The git branch the work happens on"
+WORK_TYPE = "feature, fix, experiment, review, devops or aiops"
+SOURCE_TYPE = "What asked for the work: plane_ticket, bloodbank_command, agent_assignment or manual"
+SOURCE_REF = "The asking thing's id, e.g. the ticket key for plane_ticket"
+OWNER = "Who does the work: a person's or an agent's id"
+WORKTREE = "The worktree's directory on the developer's machine"
+UNCOMMITTED = "Whether the worktree has uncommitted changes"
+UNCOMMITTED_FILES = "How many files have uncommitted changes"
+AHEAD = "Commits on the branch that the trunk does not have"
+BEHIND = "Commits on the trunk that the branch does not have"
+LAST_COMMIT = "The branch's newest commit"
+LAST_MESSAGE = "That commit's message"
+COMPLETION = "How the work ended: merged, abandoned or superseded"
+MERGE_COMMIT = "For merged: the merge commit, so deploys of it trace to this work item"
+STATUS = (
+    "Computed: the completion type once completed; before, uncommitted, diverged (ahead and "
+    "behind), ahead, behind or clean, from the git state"
+)
+WORK_ITEM_EXAMPLE: dict[str, Any] = {
+    "id": "4d0c8a51-3e1f-4b2a-9c7d-6e5f4a3b2c1d",
+    "project_id": "0b5f0d7e-8f6c-4c1e-9a53-1c2b3d4e5f60",
+    "branch_name": "feat/PROJ-123-login",
+    "work_type": "feature",
+    "source_type": "plane_ticket",
+    "source_ref": "PROJ-123",
+    "owner_id": "agent:claude-1",
+    "worktree_path": "/home/dev/code/bloodbank/feat-PROJ-123-login",
+    "status": "ahead",
+    "has_uncommitted_changes": False,
+    "uncommitted_files_count": 0,
+    "ahead_of_trunk": 3,
+    "behind_trunk": 0,
+    "last_commit_hash": "9f2c1ab",
+    "last_commit_message": "PROJ-123: login with SSO",
+    "last_sync_at": "2026-02-11T11:00:00Z",
+    "last_activity_at": "2026-02-11T10:58:00Z",
+    "completed_at": None,
+    "completion_type": None,
+    "merge_commit_hash": None,
+    "metadata": {},
+    "active": True,
+    "created_at": "2026-02-11T10:00:00Z",
+    "updated_at": "2026-02-11T11:00:00Z",
+}
+
 
 class _ShortForms(BaseModel):
     @model_validator(mode="before")
@@ -51,13 +97,21 @@ class WorkCreate(_ShortForms):
         }
     )
 
-    project_id: UUID
-    branch_name: str = Field(min_length=1, max_length=REF_LENGTH)
-    work_type: WorkType = "feature"
-    source_type: SourceType = "manual"
-    source_ref: str | None = Field(None, max_length=IDENTIFIER_LENGTH)
-    owner_id: str | None = Field(None, max_length=IDENTIFIER_LENGTH)
-    worktree_path: str | None = None
+    project_id: UUID = Field(description=PROJECT)
+    branch_name: str = Field(
+        min_length=1,
+        max_length=REF_LENGTH,
+        description=f"{BRANCH} (also accepted as `branch`); ticket keys in it are linked",
+    )
+    work_type: WorkType = Field("feature", description=WORK_TYPE)
+    source_type: SourceType = Field(
+        "manual", description=f"{SOURCE_TYPE} (with `source_ref`, also as `source: {{type, ref}}`)"
+    )
+    source_ref: str | None = Field(None, max_length=IDENTIFIER_LENGTH, description=SOURCE_REF)
+    owner_id: str | None = Field(
+        None, max_length=IDENTIFIER_LENGTH, description=OWNER, examples=["agent:claude-1"]
+    )
+    worktree_path: str | None = Field(None, description=WORKTREE)
     metadata: Metadata
 
 
@@ -73,13 +127,23 @@ class GitStateUpdate(_ShortForms):
         }
     )
 
-    has_uncommitted_changes: bool | None = None
-    uncommitted_files_count: int | None = Field(None, ge=0, le=INT32_MAX)
-    ahead_of_trunk: int | None = Field(None, ge=0, le=INT32_MAX)
-    behind_trunk: int | None = Field(None, ge=0, le=INT32_MAX)
-    last_commit_hash: str | None = Field(None, min_length=4, max_length=HASH_LENGTH)
-    last_commit_message: str | None = None
-    worktree_path: str | None = None
+    has_uncommitted_changes: bool | None = Field(
+        None, description=f"{UNCOMMITTED} (also `uncommitted`: true, false or a file count)"
+    )
+    uncommitted_files_count: int | None = Field(
+        None, ge=0, le=INT32_MAX, description=UNCOMMITTED_FILES
+    )
+    ahead_of_trunk: int | None = Field(
+        None, ge=0, le=INT32_MAX, description=f"{AHEAD} (also `ahead`)"
+    )
+    behind_trunk: int | None = Field(
+        None, ge=0, le=INT32_MAX, description=f"{BEHIND} (also `behind`)"
+    )
+    last_commit_hash: str | None = Field(
+        None, min_length=4, max_length=HASH_LENGTH, description=LAST_COMMIT
+    )
+    last_commit_message: str | None = Field(None, description=LAST_MESSAGE)
+    worktree_path: str | None = Field(None, description=WORKTREE)
 
 
 class WorkComplete(BaseModel):
@@ -89,61 +153,51 @@ class WorkComplete(BaseModel):
         }
     )
 
-    completion_type: CompletionType
-    merge_commit_hash: str | None = Field(None, min_length=4, max_length=HASH_LENGTH)
+    completion_type: CompletionType = Field(description=COMPLETION)
+    merge_commit_hash: str | None = Field(
+        None, min_length=4, max_length=HASH_LENGTH, description=MERGE_COMMIT
+    )
 
 
 class WorkItemOut(ORMModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "4d0c8a51-3e1f-4b2a-9c7d-6e5f4a3b2c1d",
-                    "project_id": "0b5f0d7e-8f6c-4c1e-9a53-1c2b3d4e5f60",
-                    "branch_name": "feat/PROJ-123-login",
-                    "work_type": "feature",
-                    "source_type": "plane_ticket",
-                    "source_ref": "PROJ-123",
-                    "status": "ahead",
-                    "ahead_of_trunk": 3,
-                    "behind_trunk": 0,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [WORK_ITEM_EXAMPLE]})
 
-    id: UUID
-    project_id: UUID
-    branch_name: str
-    work_type: WorkType
-    source_type: SourceType
-    source_ref: str | None
-    owner_id: str | None
-    worktree_path: str | None
-    status: WorkStatus = Field(description="Computed from git state and completion")
-    has_uncommitted_changes: bool
-    uncommitted_files_count: int
-    ahead_of_trunk: int
-    behind_trunk: int
-    last_commit_hash: str | None
-    last_commit_message: str | None
-    last_sync_at: datetime | None
-    last_activity_at: datetime | None
-    completed_at: datetime | None
-    completion_type: CompletionType | None
-    merge_commit_hash: str | None
+    id: UUID = Field(description="Work item id")
+    project_id: UUID = Field(description=PROJECT)
+    branch_name: str = Field(description=BRANCH)
+    work_type: WorkType = Field(description=WORK_TYPE)
+    source_type: SourceType = Field(description=SOURCE_TYPE)
+    source_ref: str | None = Field(description=SOURCE_REF)
+    owner_id: str | None = Field(description=OWNER)
+    worktree_path: str | None = Field(description=WORKTREE)
+    status: WorkStatus = Field(description=STATUS)
+    has_uncommitted_changes: bool = Field(description=UNCOMMITTED)
+    uncommitted_files_count: int = Field(description=UNCOMMITTED_FILES)
+    ahead_of_trunk: int = Field(description=AHEAD)
+    behind_trunk: int = Field(description=BEHIND)
+    last_commit_hash: str | None = Field(description=LAST_COMMIT)
+    last_commit_message: str | None = Field(description=LAST_MESSAGE)
+    last_sync_at: datetime | None = Field(
+        description="When the git state was last reported (by the API or a push)"
+    )
+    last_activity_at: datetime | None = Field(
+        description="When an agent's tool last changed a file on the branch"
+    )
+    completed_at: datetime | None = Field(description="When the work was completed")
+    completion_type: CompletionType | None = Field(description=f"{COMPLETION}; null while active")
+    merge_commit_hash: str | None = Field(description=MERGE_COMMIT)
     metadata: Metadata
-    active: bool
-    created_at: datetime
-    updated_at: datetime
+    active: bool = Field(description="true until completed")
+    created_at: datetime = Field(description="When the work was started")
+    updated_at: datetime = Field(description="When the work item last changed")
 
 
 class WorkFilters(BaseModel):
-    project_id: UUID | None = None
-    owner_id: str | None = None
-    status: WorkStatus | None = None
-    work_type: WorkType | None = None
-    source_type: SourceType | None = None
-    source_ref: str | None = None
-    branch_name: str | None = None
+    project_id: UUID | None = Field(None, description="Only this project's work items")
+    owner_id: str | None = Field(None, description="Only this owner's work items")
+    status: WorkStatus | None = Field(None, description="Only work items with this status")
+    work_type: WorkType | None = Field(None, description="Only work items of this type")
+    source_type: SourceType | None = Field(None, description="Only work items asked for this way")
+    source_ref: str | None = Field(None, description="Only work items with this source id")
+    branch_name: str | None = Field(None, description="Only work items on this branch")
     active: bool | None = Field(None, description="true: in progress; false: completed")

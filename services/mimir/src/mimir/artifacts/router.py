@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from envelope import error_responses
 from mimir.artifacts import service
@@ -24,6 +25,7 @@ from mimir.relations.schemas import Relation
 from mimir.relations.service import relations_of
 
 router = APIRouter(prefix="/artifacts", tags=["artifacts"])
+ArtifactId = Annotated[UUID, Path(description="The artifact's id")]
 
 ARTIFACTS = Resource(
     model=Artifact,
@@ -99,7 +101,7 @@ async def list_artifacts(
     responses=error_responses(400, 404, 422, 503),
 )
 async def get_artifact(
-    artifact_id: UUID,
+    artifact_id: ArtifactId,
     work: ReadDep,
     fields: str | None = FIELDS_QUERY,
 ) -> object:
@@ -120,7 +122,7 @@ async def get_artifact(
     },
 )
 async def add_version(
-    artifact_id: UUID, body: VersionCreate, work: WorkDep, response: Response
+    artifact_id: ArtifactId, body: VersionCreate, work: WorkDep, response: Response
 ) -> Version:
     """Append a new version with the full new content.
 
@@ -139,7 +141,7 @@ async def add_version(
     summary="Get related entities",
     responses=error_responses(400, 404, 422, 503),
 )
-async def artifact_relations(artifact_id: UUID, work: ReadDep) -> list[Relation]:
+async def artifact_relations(artifact_id: ArtifactId, work: ReadDep) -> list[Relation]:
     """Relations in which this artifact is the source or the target, newest first."""
     await service.require_artifact(work.conn, artifact_id)
     rows = await relations_of(work.conn, "artifact", artifact_id)

@@ -13,6 +13,31 @@ from envelope.limits import IDENTIFIER_LENGTH
 ArtifactType = Literal["conversation", "document", "note"]
 IndexingStatus = Literal["pending", "indexed", "failed"]
 
+ARTIFACT_ID = "7f0f3b7e-8c1a-4a63-bb1a-25a0f2d4e9c3"
+VERSION_ID = "5d3c1a8e-2b7f-4f0e-9c61-0a9d8b7c6e54"
+CONTENT = "Dana: Should we retry payments?\nSam: Yes, twice."
+CREATED_BY = "User or system that wrote it"
+VERSION_EXAMPLE: dict[str, Any] = {
+    "id": VERSION_ID,
+    "artifact_id": ARTIFACT_ID,
+    "version_number": 1,
+    "content": CONTENT,
+    "content_hash": "ed004215181adcf229847c6bcaf418439447f2fd58cd81922bd83c9f071aee5f",
+    "created_by": "importer",
+    "indexing_status": "indexed",
+    "created_at": "2026-02-11T10:00:00Z",
+}
+ARTIFACT_EXAMPLE: dict[str, Any] = {
+    "id": ARTIFACT_ID,
+    "artifact_type": "conversation",
+    "external_id": "conv-8812",
+    "source": "chatgpt_export",
+    "metadata": {"project": "checkout"},
+    "created_at": "2026-02-11T10:00:00Z",
+    "latest_version": 1,
+    "indexing_status": "indexed",
+}
+
 
 class ArtifactCreate(BaseModel):
     model_config = ConfigDict(
@@ -23,14 +48,14 @@ class ArtifactCreate(BaseModel):
                     "source": "chatgpt_export",
                     "external_id": "conv-8812",
                     "metadata": {"project": "checkout"},
-                    "content": "Dana: Should we retry payments?\nSam: Yes, twice.",
+                    "content": CONTENT,
                     "created_by": "importer",
                 }
             ]
         }
     )
 
-    artifact_type: ArtifactType = Field(description="Type of artifact being created")
+    artifact_type: ArtifactType = Field(description="conversation, document or note")
     source: str = Field(
         min_length=1,
         max_length=IDENTIFIER_LENGTH,
@@ -42,7 +67,7 @@ class ArtifactCreate(BaseModel):
     )
     metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form properties")
     content: str = Field(min_length=1, description="Content of version 1, stored verbatim")
-    created_by: str = Field("api", min_length=1, description="User or system writing it")
+    created_by: str = Field("api", min_length=1, description=CREATED_BY)
 
 
 class VersionCreate(BaseModel):
@@ -51,29 +76,34 @@ class VersionCreate(BaseModel):
     )
 
     content: str = Field(min_length=1, description="The full new content (not a diff)")
-    created_by: str = Field("api", min_length=1, description="User or system writing it")
+    created_by: str = Field("api", min_length=1, description=CREATED_BY)
 
 
 class Version(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [VERSION_EXAMPLE]})
+
     id: UUID = Field(description="Version id")
-    artifact_id: UUID
+    artifact_id: UUID = Field(description="The artifact it is a version of")
     version_number: int = Field(description="1 for the first version, then +1 each", examples=[1])
     content: str = Field(description="The canonical content; offsets of spans index into it")
     content_hash: str = Field(description="sha256 of the UTF-8 content, hex")
-    created_by: str
+    created_by: str = Field(description=CREATED_BY)
     indexing_status: IndexingStatus = Field(
-        description="pending until the embedding worker has embedded its chunks"
+        description="pending until the embedding worker has embedded its chunks, then "
+        "indexed (or failed)"
     )
-    created_at: datetime
+    created_at: datetime = Field(description="When the version was stored")
 
 
 class Artifact(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ARTIFACT_EXAMPLE]})
+
     id: UUID = Field(description="Artifact id")
-    artifact_type: ArtifactType
-    external_id: str | None
-    source: str
-    metadata: dict[str, Any]
-    created_at: datetime
+    artifact_type: ArtifactType = Field(description="conversation, document or note")
+    external_id: str | None = Field(description="The artifact's id at its source, if given")
+    source: str = Field(description="Where the artifact came from", examples=["chatgpt_export"])
+    metadata: dict[str, Any] = Field(description="Free-form properties")
+    created_at: datetime = Field(description="When the artifact was created")
     latest_version: int | None = Field(None, description="Number of the newest version")
     indexing_status: IndexingStatus | None = Field(
         None, description="Indexing status of the newest version"
@@ -81,4 +111,8 @@ class Artifact(BaseModel):
 
 
 class ArtifactDetail(Artifact):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**ARTIFACT_EXAMPLE, "versions": [VERSION_EXAMPLE]}]}
+    )
+
     versions: list[Version] = Field(description="Every version, oldest first")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 
 from envelope import error_responses
 from mimir.decisions import service
@@ -21,6 +22,7 @@ from mimir.filters import (
 from mimir.sql import fetch_all, fetch_required
 
 router = APIRouter(prefix="/decisions", tags=["decisions"])
+DecisionId = Annotated[UUID, Path(description="The decision's id")]
 
 DECISIONS = Resource(
     model=Decision,
@@ -82,7 +84,7 @@ async def list_decisions(
     responses=error_responses(400, 404, 422, 503),
 )
 async def get_decision(
-    decision_id: UUID, work: ReadDep, fields: str | None = FIELDS_QUERY
+    decision_id: DecisionId, work: ReadDep, fields: str | None = FIELDS_QUERY
 ) -> object:
     """One decision."""
     return await DECISIONS.get(work.conn, "get_decision", "decision", decision_id, fields)
@@ -94,7 +96,7 @@ async def get_decision(
     summary="Activate or supersede decision",
     responses=error_responses(400, 404, 409, 422, 503),
 )
-async def update_decision(decision_id: UUID, body: DecisionUpdate, work: WorkDep) -> Decision:
+async def update_decision(decision_id: DecisionId, body: DecisionUpdate, work: WorkDep) -> Decision:
     """Move a decision along tentative -> active -> superseded (409 `INVALID_TRANSITION`
     otherwise).
 
@@ -110,7 +112,7 @@ async def update_decision(decision_id: UUID, body: DecisionUpdate, work: WorkDep
     summary="Get supersession chain",
     responses=error_responses(400, 404, 422, 503),
 )
-async def decision_chain(decision_id: UUID, work: ReadDep) -> list[ChainLink]:
+async def decision_chain(decision_id: DecisionId, work: ReadDep) -> list[ChainLink]:
     """The decisions this one superseded (transitively), itself, and those that superseded
     it, oldest first."""
     await fetch_required(work.conn, "get_decision", "decision", {"id": decision_id})

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from envelope import error_responses
 from mimir.deps import ReadDep, WorkDep
@@ -13,6 +14,7 @@ from mimir.embedding.schemas import Reembed, Space, SpaceCreate, UploadResult, V
 from mimir.sql import fetch_all, fetch_required
 
 router = APIRouter(prefix="/embedding-spaces", tags=["search"])
+SpaceId = Annotated[UUID, Path(description="The embedding space's id")]
 
 
 @router.post(
@@ -48,7 +50,7 @@ async def list_spaces(work: ReadDep) -> list[Space]:
     summary="Get embedding space",
     responses=error_responses(400, 404, 422, 503),
 )
-async def get_space(space_id: UUID, work: ReadDep) -> Space:
+async def get_space(space_id: SpaceId, work: ReadDep) -> Space:
     """One space; `status` says whether re-embedding is still under way."""
     row = await fetch_required(work.conn, "get_space", "embedding space", {"id": space_id})
     return Space.model_validate(row)
@@ -61,7 +63,7 @@ async def get_space(space_id: UUID, work: ReadDep) -> Space:
     summary="Re-embed space with another model",
     responses=error_responses(400, 404, 422, 503),
 )
-async def reembed(space_id: UUID, body: Reembed, work: WorkDep) -> Space:
+async def reembed(space_id: SpaceId, body: Reembed, work: WorkDep) -> Space:
     """Switch the space to another provider/model in one call; the worker recomputes every
     chunk's vector in the background (status `reembedding` until done).
 
@@ -77,7 +79,7 @@ async def reembed(space_id: UUID, body: Reembed, work: WorkDep) -> Space:
     summary="Upload client vectors",
     responses=error_responses(400, 404, 409, 422, 503),
 )
-async def upload_vectors(space_id: UUID, body: VectorUpload, work: WorkDep) -> UploadResult:
+async def upload_vectors(space_id: SpaceId, body: VectorUpload, work: WorkDep) -> UploadResult:
     """Store caller-computed vectors for chunk spans in a `client` space (409 for other
     spaces; 400 for a wrong dimension count or a span that is not a chunk)."""
     stored = await spaces.upload_vectors(work.conn, space_id, body)

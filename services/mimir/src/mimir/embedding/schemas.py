@@ -11,6 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 Provider = Literal["local", "openai", "client"]
 Distance = Literal["cosine", "l2", "inner_product"]
 
+PROVIDER = (
+    "local (bundled MiniLM, 384-d), openai (MIMIR_OPENAI_* endpoint) or client (the caller "
+    "uploads vectors)"
+)
+
 
 class SpaceCreate(BaseModel):
     model_config = ConfigDict(
@@ -23,11 +28,7 @@ class SpaceCreate(BaseModel):
     )
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$", description="Unique space name")
-    provider: Provider = Field(
-        "local",
-        description="local (bundled MiniLM, 384-d), openai (MIMIR_OPENAI_* endpoint) or "
-        "client (the caller uploads vectors)",
-    )
+    provider: Provider = Field("local", description=PROVIDER)
     model: str | None = Field(None, description="Model name; defaults per provider")
     dimensions: int | None = Field(
         None, ge=1, le=2000, description="Vector size; fixed to 384 for local"
@@ -46,22 +47,42 @@ class Reembed(BaseModel):
 
 
 class Space(BaseModel):
-    id: UUID
-    name: str
-    provider: Provider
-    model: str
-    dimensions: int
-    distance: Distance
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f70",
+                    "name": "minilm",
+                    "provider": "local",
+                    "model": "all-MiniLM-L6-v2-int8",
+                    "dimensions": 384,
+                    "distance": "cosine",
+                    "status": "ready",
+                    "created_at": "2026-02-11T10:00:00Z",
+                    "embedding_count": 1250,
+                }
+            ]
+        }
+    )
+
+    id: UUID = Field(description="Space id")
+    name: str = Field(description="Unique space name; `space` in semantic and hybrid search")
+    provider: Provider = Field(description=PROVIDER)
+    model: str = Field(description="The model whose vectors the space holds")
+    dimensions: int = Field(description="Numbers per vector")
+    distance: Distance = Field(description="Distance the HNSW index and search use")
     status: Literal["ready", "reembedding"] = Field(
         description="reembedding while the worker (re)computes vectors for existing chunks"
     )
-    created_at: datetime
+    created_at: datetime = Field(description="When the space was created")
     embedding_count: int = Field(0, description="Vectors stored in the space")
 
 
 class VectorItem(BaseModel):
-    span_id: UUID = Field(description="A chunk span")
-    vector: list[float] = Field(min_length=1, max_length=2000)
+    span_id: UUID = Field(description="A chunk span (`span_type` chunk)")
+    vector: list[float] = Field(
+        min_length=1, max_length=2000, description="Its vector: exactly the space's dimensions"
+    )
 
 
 class VectorUpload(BaseModel):
@@ -77,8 +98,14 @@ class VectorUpload(BaseModel):
         }
     )
 
-    items: list[VectorItem] = Field(min_length=1, max_length=1000)
+    items: list[VectorItem] = Field(
+        min_length=1,
+        max_length=1000,
+        description="1 to 1000 chunk vectors; a chunk that has one in the space is replaced",
+    )
 
 
 class UploadResult(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"stored": 1}]})
+
     stored: int = Field(description="Vectors stored or replaced")

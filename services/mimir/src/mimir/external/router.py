@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 
 from envelope import error_responses
 from mimir.deps import ReadDep
@@ -52,7 +53,11 @@ async def list_external(work: ReadDep, params: ListParams = Depends(list_params)
     summary="Get projected imi entity",
     responses=error_responses(404, 422, 503),
 )
-async def get_external(entity_type: ExternalType, entity_id: UUID, work: ReadDep) -> ExternalEntity:
+async def get_external(
+    entity_type: Annotated[ExternalType, Path(description="Which kind of imi entity")],
+    entity_id: Annotated[UUID, Path(description="The entity's id in imi")],
+    work: ReadDep,
+) -> ExternalEntity:
     """One imi entity; 404 until imi's event about it has reached mimir."""
     row = await fetch_required(
         work.conn,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 
 from envelope import error_responses
 from mimir.deps import ReadDep, WorkDep
@@ -29,6 +30,8 @@ from mimir.intents.schemas import (
 from mimir.sql import fetch_required
 
 router = APIRouter(prefix="/intents", tags=["intents"])
+IntentId = Annotated[UUID, Path(description="The intent's id")]
+GroupId = Annotated[UUID, Path(description="The intent group's id")]
 
 INTENTS = Resource(
     model=Intent,
@@ -89,7 +92,7 @@ async def list_groups(work: ReadDep, params: ListParams = Depends(list_params)) 
     summary="Get intent group",
     responses=error_responses(400, 404, 422, 503),
 )
-async def get_group(group_id: UUID, work: ReadDep) -> Group:
+async def get_group(group_id: GroupId, work: ReadDep) -> Group:
     """One group with the number of intents in it."""
     row = await fetch_required(work.conn, "get_intent_group", "intent group", {"id": group_id})
     return Group.model_validate(row)
@@ -101,7 +104,7 @@ async def get_group(group_id: UUID, work: ReadDep) -> Group:
     summary="Deprecate intent group",
     responses=error_responses(400, 404, 409, 422, 503),
 )
-async def update_group(group_id: UUID, body: GroupUpdate, work: WorkDep) -> Group:
+async def update_group(group_id: GroupId, body: GroupUpdate, work: WorkDep) -> Group:
     """Deprecate an active group (409 if it is already deprecated or merged)."""
     return Group.model_validate(await service.deprecate_group(work, group_id))
 
@@ -112,7 +115,7 @@ async def update_group(group_id: UUID, body: GroupUpdate, work: WorkDep) -> Grou
     summary="Merge intent groups",
     responses=error_responses(400, 404, 409, 422, 503),
 )
-async def merge_group(group_id: UUID, body: GroupMerge, work: WorkDep) -> Group:
+async def merge_group(group_id: GroupId, body: GroupMerge, work: WorkDep) -> Group:
     """Merge an active group into another active group.
 
     The group becomes `merged` with `merged_into_id` set, and its intents move to the
@@ -162,7 +165,9 @@ async def list_intents(
     summary="Get intent",
     responses=error_responses(400, 404, 422, 503),
 )
-async def get_intent(intent_id: UUID, work: ReadDep, fields: str | None = FIELDS_QUERY) -> object:
+async def get_intent(
+    intent_id: IntentId, work: ReadDep, fields: str | None = FIELDS_QUERY
+) -> object:
     """One intent."""
     return await INTENTS.get(work.conn, "get_intent", "intent", intent_id, fields)
 
@@ -173,7 +178,7 @@ async def get_intent(intent_id: UUID, work: ReadDep, fields: str | None = FIELDS
     summary="Accept or reject intent",
     responses=error_responses(400, 404, 409, 422, 503),
 )
-async def update_intent(intent_id: UUID, body: IntentUpdate, work: WorkDep) -> Intent:
+async def update_intent(intent_id: IntentId, body: IntentUpdate, work: WorkDep) -> Intent:
     """Accept or reject a proposed intent; any other transition is a 409
     `INVALID_TRANSITION`. Emits `mimir.intent.accepted` or `mimir.intent.rejected`."""
     return Intent.model_validate(await service.set_intent_status(work, intent_id, body.status))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from envelope import error_responses
 from mimir.deps import ReadDep, WorkDep
+from mimir.entities import TYPE_DESCRIPTION
 from mimir.provenance import service
 from mimir.provenance.schemas import Provenance, ProvenanceCreate
 
@@ -37,7 +39,11 @@ async def record_provenance(body: ProvenanceCreate, work: WorkDep) -> Provenance
     summary="Get provenance",
     responses=error_responses(400, 422, 503),
 )
-async def get_provenance(target_type: str, target_id: UUID, work: ReadDep) -> list[Provenance]:
+async def get_provenance(
+    target_type: Annotated[str, Path(description=f"The entity's type. {TYPE_DESCRIPTION}")],
+    target_id: Annotated[UUID, Path(description="The entity's id")],
+    work: ReadDep,
+) -> list[Provenance]:
     """Every provenance row recorded for the entity, oldest first (empty if none)."""
     rows = await service.for_target(work.conn, target_type, target_id)
     return [Provenance.model_validate(row) for row in rows]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from envelope import LimitExceeded, error_responses
 from mimir.deps import ReadDep, WorkDep
@@ -120,6 +120,8 @@ async def traverse(
     summary="Remove relation",
     responses=error_responses(400, 404, 422, 503),
 )
-async def delete_relation(relation_id: UUID, work: WorkDep) -> None:
+async def delete_relation(
+    relation_id: Annotated[UUID, Path(description="The relation's id")], work: WorkDep
+) -> None:
     """Delete the relation. Emits `mimir.relation.deleted` with both of its ends."""
     await service.delete_relation(work, relation_id)

@@ -8,7 +8,35 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mimir.artifacts.schemas import ArtifactType
+from mimir.artifacts.schemas import ARTIFACT_ID, CONTENT, VERSION_ID, ArtifactType
+
+END_OFFSET = "End character in the version's content (exclusive)"
+PASSAGE_EXAMPLE: dict[str, Any] = {
+    "passage_id": "4b5c6d7e-8f9a-4b0c-9d1e-2f3a4b5c6d7e",
+    "start_offset": 0,
+    "end_offset": 31,
+    "text": CONTENT[0:31],
+    "metadata": {"speaker": "Dana"},
+    "score": 0.0328,
+}
+HIT_EXAMPLE: dict[str, Any] = {
+    "span_id": "3a4b5c6d-7e8f-4a9b-8c0d-1e2f3a4b5c6d",
+    "artifact_id": ARTIFACT_ID,
+    "version_id": VERSION_ID,
+    "version_number": 1,
+    "artifact_type": "conversation",
+    "source": "chatgpt_export",
+    "start_offset": 0,
+    "end_offset": len(CONTENT),
+    "text": CONTENT,
+    "metadata": {"speakers": ["Dana", "Sam"], "turns": 2},
+    "score": 2.41,
+    "snippet": "Dana: Should we <<retry>> <<payments>>?\nSam: Yes, twice.",
+    "distance": None,
+    "lexical_rank": None,
+    "semantic_rank": None,
+    "passages": [PASSAGE_EXAMPLE],
+}
 
 
 class SearchFilters(BaseModel):
@@ -16,7 +44,7 @@ class SearchFilters(BaseModel):
     source: list[str] | None = Field(None, description="Any of these sources")
     artifact_id: list[UUID] | None = Field(None, description="Only these artifacts")
     metadata: dict[str, Any] | None = Field(
-        None, description="Artifact metadata must contain this JSON (`@>`)"
+        None, description="Artifact metadata must contain this JSON object (`@>`)"
     )
     created_after: datetime | None = Field(None, description="Artifact created at or after")
     created_before: datetime | None = Field(None, description="Artifact created before")
@@ -31,7 +59,8 @@ class SearchFilters(BaseModel):
 class SearchBase(BaseModel):
     limit: int = Field(10, ge=1, le=100, description="Hits to return")
     filters: SearchFilters = Field(
-        default_factory=SearchFilters, description="Which artifacts to search; all when empty"
+        default_factory=SearchFilters,
+        description="Which artifacts to search: every filter given must hold; all when empty",
     )
     budget_chars: int | None = Field(
         None,
@@ -106,27 +135,27 @@ class HybridSearch(SearchBase):
 class Passage(BaseModel):
     passage_id: UUID = Field(description="The passage span (or the chunk, for older versions)")
     start_offset: int = Field(description="Offsets into the version, like the hit's")
-    end_offset: int
+    end_offset: int = Field(description=END_OFFSET)
     text: str = Field(description="content[start_offset:end_offset]")
     metadata: dict[str, Any] = Field(description="Speaker and timestamp of a turn, heading, ...")
     score: float = Field(description="Fused rank score: the hit's rank, words and meaning")
 
 
 class ContextPassage(Passage):
-    artifact_id: UUID
-    version_id: UUID
+    artifact_id: UUID = Field(description="The artifact the passage is from")
+    version_id: UUID = Field(description="The artifact version the offsets index into")
     span_id: UUID = Field(description="The hit (chunk) the passage lies in")
 
 
 class Hit(BaseModel):
     span_id: UUID = Field(description="The chunk span")
-    artifact_id: UUID
+    artifact_id: UUID = Field(description="The artifact the chunk is from")
     version_id: UUID = Field(description="The artifact version the offsets index into")
-    version_number: int
-    artifact_type: ArtifactType
-    source: str
+    version_number: int = Field(description="That version's number")
+    artifact_type: ArtifactType = Field(description="conversation, document or note")
+    source: str = Field(description="Where the artifact came from")
     start_offset: int = Field(description="content[start_offset:end_offset] == text")
-    end_offset: int
+    end_offset: int = Field(description=END_OFFSET)
     text: str = Field(description="The chunk's exact text")
     metadata: dict[str, Any] = Field(description="Chunk metadata: speakers, heading, ...")
     score: float = Field(description="BM25, similarity, or fused RRF score")
@@ -142,7 +171,27 @@ class Hit(BaseModel):
 
 
 class SearchResult(BaseModel):
-    mode: Literal["text", "semantic", "hybrid"]
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "mode": "text",
+                    "space": None,
+                    "hits": [HIT_EXAMPLE],
+                    "context": [
+                        {
+                            **PASSAGE_EXAMPLE,
+                            "artifact_id": ARTIFACT_ID,
+                            "version_id": VERSION_ID,
+                            "span_id": HIT_EXAMPLE["span_id"],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    mode: Literal["text", "semantic", "hybrid"] = Field(description="The search that ran")
     space: str | None = Field(None, description="Embedding space used")
     hits: list[Hit] = Field(description="Chunks, best first")
     context: list[ContextPassage] | None = Field(

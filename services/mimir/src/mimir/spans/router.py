@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 
 from envelope import error_responses
 from mimir.deps import ReadDep, WorkDep
@@ -72,6 +73,10 @@ async def list_spans(work: ReadDep, params: ListParams = Depends(list_params)) -
     summary="Get span details",
     responses=error_responses(400, 404, 422, 503),
 )
-async def get_span(span_id: UUID, work: ReadDep, fields: str | None = FIELDS_QUERY) -> object:
+async def get_span(
+    span_id: Annotated[UUID, Path(description="The span's id")],
+    work: ReadDep,
+    fields: str | None = FIELDS_QUERY,
+) -> object:
     """One span with its artifact, version, offsets and the text it quotes."""
     return await SPANS.get(work.conn, "get_span", "span", span_id, fields)

@@ -34,12 +34,30 @@ class SpanCreate(BaseModel):
 
 
 class Span(BaseModel):
-    id: UUID
-    artifact_id: UUID
-    artifact_version_id: UUID
-    start_offset: int
-    end_offset: int
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+                    "artifact_id": "7f0f3b7e-8c1a-4a63-bb1a-25a0f2d4e9c3",
+                    "artifact_version_id": "5d3c1a8e-2b7f-4f0e-9c61-0a9d8b7c6e54",
+                    "start_offset": 6,
+                    "end_offset": 31,
+                    "span_type": "evidence",
+                    "text": "Should we retry payments?",
+                    "metadata": {"label": "retry policy"},
+                    "created_at": "2026-02-11T10:00:00Z",
+                }
+            ]
+        }
+    )
+
+    id: UUID = Field(description="Span id")
+    artifact_id: UUID = Field(description="The artifact of the version")
+    artifact_version_id: UUID = Field(description="The version whose content the span indexes")
+    start_offset: int = Field(description="First character (0-based, inclusive)")
+    end_offset: int = Field(description="End character (exclusive)")
     span_type: str = Field(description="`chunk` spans are made by mimir for search")
     text: str = Field(description="The quoted text: content[start_offset:end_offset]")
-    metadata: dict[str, Any]
-    created_at: datetime
+    metadata: dict[str, Any] = Field(description="Free-form properties")
+    created_at: datetime = Field(description="When the span was created")
