@@ -15,7 +15,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from bench.core import Figure, latency_summary, plot_latencies
-from bench.imi_data import load_mimir, load_work
+from bench.imi_data import load_deploys, load_mimir, load_work
 from bench.services import CONCURRENCY, Services, hammer, scaled
 from envelope import create_envelope, service_source
 
@@ -24,6 +24,7 @@ CREATES = 10_000
 TRACES = 10_000
 QUIET_TRACES = 2_000
 MIMIR_EVERY = 16  # a decision related to every 16th work item, an artifact to every project
+DEPLOY_EVERY = 8  # a staging deploy of every 8th work item
 MAX_SECONDS = 45.0
 
 # What POST /work runs: the project (active?), the insert, the outbox event, the commit.
@@ -127,6 +128,7 @@ async def run(env: dict[str, Any]) -> list[Figure]:
     admin = services.conninfo("imi", superuser=True)
     loaded = await asyncio.to_thread(load_work, admin, scaled(WORK_ITEMS, 1000), 100, 5, "load")
     await asyncio.to_thread(load_mimir, admin, loaded, MIMIR_EVERY, 6)
+    await asyncio.to_thread(load_deploys, admin, loaded, DEPLOY_EVERY, 7)
     rng = random.Random(21)
     projects = [pid for pid, _ in loaded.projects]
     creates, traces, quiet = scaled(CREATES, 500), scaled(TRACES, 500), scaled(QUIET_TRACES, 200)

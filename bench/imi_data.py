@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import psycopg
 
@@ -110,3 +111,26 @@ def load_mimir(conninfo: str, data: WorkSet, every: int, seed: int) -> int:
         conn.commit()
         conn.execute("ANALYZE imi.mimir_entities, imi.mimir_relations")
     return len(relations)
+
+
+def load_deploys(conninfo: str, data: WorkSet, every: int, seed: int) -> int:
+    """A staging deploy of every `every`-th loaded work item's last commit; the number of
+    deploy links."""
+    rng = random.Random(seed)
+    deployed = datetime(2026, 11, 1, tzinfo=UTC)
+    with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
+        commits = dict(cur.execute("SELECT id, last_commit_hash FROM imi.work_items").fetchall())
+        rows = [
+            (uuid.UUID(int=rng.getrandbits(128)), item_id, f"deploy-{i}", commits[item_id])
+            for i, (item_id, _, _) in enumerate(data.items)
+            if i % every == 0
+        ]
+        copy_rows(
+            cur,
+            "imi.deploy_links",
+            ("id", "work_item_id", "deploy_id", "commit_hash", "environment", "deployed_at"),
+            ((*row, "staging", deployed) for row in rows),
+        )
+        conn.commit()
+        conn.execute("ANALYZE imi.deploy_links")
+    return len(rows)
