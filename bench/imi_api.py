@@ -13,11 +13,14 @@ from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
+from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 
 from bench.core import Figure, latency_summary, plot_latencies
 from bench.imi_data import load_deploys, load_mimir, load_work
 from bench.services import CONCURRENCY, Services, hammer, scaled
 from envelope import create_envelope, service_source
+from imi.settings import ImiSettings
+from imi.trace.queries import STATEMENTS
 
 WORK_ITEMS = 100_000
 CREATES = 10_000
@@ -34,29 +37,16 @@ CREATE_SQL = (
     " VALUES (%(id)s, %(project_id)s, %(branch)s, 'feature', 'manual') RETURNING *",
     "INSERT INTO imi.outbox (event_id, event_type, body) VALUES (%(event_id)s, %(event_type)s, %(body)s)",
 )
-# What GET /trace/ticket/{key} runs: seeds, the chain's ids, its size, the chain, its links,
-# the related mimir entities.
-TRACE_SEEDS = "SELECT work_item_id FROM imi.ticket_links WHERE plane_ticket_id = %(key)s"
-TRACE_RELATED = (
-    "SELECT work_item_id FROM imi.ticket_links WHERE plane_ticket_id IN (SELECT plane_ticket_id"
-    " FROM imi.ticket_links WHERE work_item_id = ANY(%(seeds)s)) LIMIT 2001"
-)
-LINK_TABLES = ("ticket_links", "pr_links", "deploy_links")
-TRACE_COUNTS = tuple(
-    f"SELECT count(*) FROM imi.{table} WHERE work_item_id = ANY(%(ids)s)" for table in LINK_TABLES
-)
-TRACE_ITEMS = "SELECT * FROM imi.work_items WHERE id = ANY(%(ids)s) ORDER BY created_at, id"
-TRACE_LINKS = tuple(
-    f"SELECT * FROM imi.{table} WHERE work_item_id = ANY(%(ids)s)" for table in LINK_TABLES
-)
-TRACE_MIMIR = (
-    "SELECT e.*, r.*, s.title FROM imi.mimir_entities e"
-    " JOIN imi.mimir_relations r ON r.mimir_id = e.id"
-    " LEFT JOIN imi.mimir_entities s ON s.id = e.superseded_by_id"
-    " WHERE ((r.imi_type = 'project' AND r.imi_id = ANY(%(projects)s))"
-    " OR (r.imi_type = 'work_item' AND r.imi_id = ANY(%(ids)s))) AND r.deleted_at IS NULL"
-    " ORDER BY e.created_at, e.id, r.created_at, r.relation_id"
-)
+# What GET /trace/ticket/{key} runs: the service's own statement, in one transaction.
+TRACE_MAX_ROWS = ImiSettings.model_fields["trace_max_rows"].default
+
+
+def trace_sql(statement: str) -> str:
+    """A trace statement as psycopg takes it (`%(name)s` placeholders)."""
+    return str(STATEMENTS[statement].compile(dialect=psycopg_dialect.dialect()))
+
+
+TRACE_SQL = trace_sql("ticket")
 
 
 @asynccontextmanager
@@ -108,16 +98,8 @@ async def raw_create(pool: asyncio.Queue[Any], project_id: uuid.UUID, branch: st
 async def raw_trace(pool: asyncio.Queue[Any], key: str) -> None:
     conn = await pool.get()
     try:
-        seeds = [r[0] for r in await (await conn.execute(TRACE_SEEDS, {"key": key})).fetchall()]
-        related = await (await conn.execute(TRACE_RELATED, {"seeds": seeds})).fetchall()
-        ids = list({*seeds, *(row[0] for row in related)})
-        for statement in TRACE_COUNTS:
-            await (await conn.execute(statement, {"ids": ids})).fetchall()
-        items = await (await conn.execute(TRACE_ITEMS, {"ids": ids})).fetchall()
-        for statement in TRACE_LINKS:
-            await (await conn.execute(statement, {"ids": ids})).fetchall()
-        projects = [row[1] for row in items]
-        await (await conn.execute(TRACE_MIMIR, {"ids": ids, "projects": projects})).fetchall()
+        values = {"ref": key, "max_rows": TRACE_MAX_ROWS}
+        await (await conn.execute(TRACE_SQL, values)).fetchone()
         await conn.commit()
     finally:
         pool.put_nowait(conn)

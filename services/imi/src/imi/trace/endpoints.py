@@ -27,23 +27,17 @@ DESCRIPTION = (
 )
 
 
-def _service(request: Request, session: SessionDep) -> TraceService:
+async def _service(request: Request, session: SessionDep) -> TraceService:
+    """Async, so that FastAPI calls it on the event loop rather than in a worker thread."""
     return TraceService(session, request.app.state.settings.trace_max_rows)
 
 
 Tracer = Annotated[TraceService, Depends(_service)]
 
 
-async def _trace(
-    service: TraceService, kind: TraceKind, ref: str, project_id: UUID | None
-) -> Trace:
-    items = await service.trace(kind, ref, project_id)
-    return Trace.of(kind, ref, items, await service.mimir(items))
-
-
 def _route(kind: TraceKind, path: str, summary: str) -> None:
     async def endpoint(ref: str, service: Tracer, project_id: ProjectFilter = None) -> Trace:
-        return await _trace(service, kind, ref, project_id)
+        return await service.trace(kind, ref, project_id)
 
     router.add_api_route(
         path,
@@ -73,5 +67,4 @@ _route("deploy", "/deploy/{ref}", "Trace from a deploy (link id or CI deploy id)
     responses=ERRORS,
 )
 async def trace_any(ref: str, service: Tracer, project_id: ProjectFilter = None) -> Trace:
-    kind = await service.detect(ref)
-    return await _trace(service, kind, ref, project_id)
+    return await service.trace_any(ref, project_id)

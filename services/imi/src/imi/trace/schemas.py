@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from imi.links.schemas import DeployLinkOut, PrLinkOut, TicketLinkOut
 from imi.mimir.schemas import MimirEntityOut
 from imi.work.schemas import WorkItemOut
-
-if TYPE_CHECKING:
-    from imi.work.models import WorkItem
 
 TraceKind = Literal["ticket", "work", "pr", "commit", "deploy"]
 
@@ -83,10 +79,13 @@ class Trace(BaseModel):
 
     @classmethod
     def of(
-        cls, kind: TraceKind, ref: str, items: Sequence[WorkItem], related: list[MimirEntityOut]
+        cls,
+        kind: TraceKind,
+        ref: str,
+        traced: list[TracedWorkItem],
+        related: list[MimirEntityOut],
     ) -> Self:
-        """The trace of loaded work items (with their links) and their related mimir entities."""
-        traced = [TracedWorkItem.model_validate(item) for item in items]
+        """The trace of the chain's work items (with their links) and related mimir entities."""
         tickets = dict.fromkeys(
             link.plane_ticket_id for item in traced for link in item.ticket_links
         )
