@@ -121,7 +121,11 @@ async def run(env: dict[str, Any]) -> list[Figure]:
         services.client("imi") as api,
         connections(services.conninfo("imi"), CONCURRENCY) as pool,
     ):
-        failed = {"create": 0, "trace": 0}  # answers other than 2xx (503: pool wait > 3 s)
+        failed = {
+            "create": 0,
+            "trace": 0,
+            "floor": 0,
+        }  # answers other than 2xx (503: pool wait > 3 s)
 
         async def api_create(i: int) -> None:
             body = {"project_id": str(create_targets[i]), "branch_name": f"bench/api-{i}"}
@@ -131,6 +135,10 @@ async def run(env: dict[str, Any]) -> list[Figure]:
         async def api_trace(i: int) -> None:
             response = await api.get(f"/trace/ticket/{trace_keys[i]}")
             failed["trace"] += not response.is_success
+
+        async def api_project(i: int) -> None:
+            response = await api.get(f"/projects/{create_targets[i % creates]}")
+            failed["floor"] += not response.is_success
 
         async def sql_create(i: int) -> None:
             await raw_create(pool, create_targets[i], f"bench/sql-{i}")
@@ -145,6 +153,8 @@ async def run(env: dict[str, Any]) -> list[Figure]:
         base_quiet = await hammer(sql_trace, quiet, concurrency=1, max_seconds=MAX_SECONDS)
         our_quiet = await hammer(api_trace, quiet, concurrency=1, max_seconds=MAX_SECONDS)
         failed_quiet, failed["trace"] = failed["trace"], 0
+        # The floor of the stack: a primary-key GET through the same middleware, session and pool.
+        floor = await hammer(api_project, quiet, concurrency=1, max_seconds=MAX_SECONDS)
         base_trace = await hammer(sql_trace, traces, max_seconds=MAX_SECONDS)
         our_trace = await hammer(api_trace, traces, max_seconds=MAX_SECONDS)
         base_create = await hammer(sql_create, creates, max_seconds=MAX_SECONDS)
@@ -201,7 +211,7 @@ async def run(env: dict[str, Any]) -> list[Figure]:
             baseline_name="same SQL via psycopg p95, one connection",
             target="p95 < 10 ms",
             met=quiet_met,
-            notes=f"p50 {latency_summary(our_quiet[0])['p50']:.1f} ms; {failed_quiet} of {len(our_quiet[0])} failed"
+            notes=f"p50 {latency_summary(our_quiet[0])['p50']:.1f} ms; {failed_quiet} of {len(our_quiet[0])} failed; GET /projects/{{id}} (a primary-key read through the same stack) p50 {latency_summary(floor[0])['p50']:.1f} ms, p95 {latency_summary(floor[0])['p95']:.1f} ms ({failed['floor']} failed)"
             + ("" if quiet_met else f"; {quiet_p95 - 10:.1f} ms over"),
         ),
         Figure(
