@@ -85,7 +85,11 @@ class DeployLink(Base):
     created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (
-        Index("ix_deploy_links_commit", "commit_hash"),
+        Index(
+            "ix_deploy_links_commit_prefix",
+            "commit_hash",
+            postgresql_ops={"commit_hash": "text_pattern_ops"},
+        ),
         Index("ix_deploy_links_deploy", "deploy_id"),
         Index("ix_deploy_links_work_env", "work_item_id", "environment", "deployed_at"),
     )

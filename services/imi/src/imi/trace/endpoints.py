@@ -27,25 +27,19 @@ DESCRIPTION = (
 )
 
 
-def _service(request: Request, session: SessionDep) -> TraceService:
+async def _service(request: Request, session: SessionDep) -> TraceService:
+    """Async, so that FastAPI calls it on the event loop rather than in a worker thread."""
     return TraceService(session, request.app.state.settings.trace_max_rows)
 
 
 Tracer = Annotated[TraceService, Depends(_service)]
 
 
-async def _trace(
-    service: TraceService, kind: TraceKind, ref: str, project_id: UUID | None
-) -> Trace:
-    items = await service.trace(kind, ref, project_id)
-    return Trace.of(kind, ref, items, await service.mimir(items))
-
-
 def _route(kind: TraceKind, path: str, summary: str, ref_means: str) -> None:
     async def endpoint(
         service: Tracer, ref: str = Path(description=ref_means), project_id: ProjectFilter = None
     ) -> Trace:
-        return await _trace(service, kind, ref, project_id)
+        return await service.trace(kind, ref, project_id)
 
     router.add_api_route(
         path,
@@ -95,5 +89,4 @@ async def trace_any(
     service: Tracer,
     project_id: ProjectFilter = None,
 ) -> Trace:
-    kind = await service.detect(ref)
-    return await _trace(service, kind, ref, project_id)
+    return await service.trace_any(ref, project_id)

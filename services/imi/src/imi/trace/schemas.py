@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,9 +16,6 @@ from imi.links.schemas import (
 )
 from imi.mimir.schemas import DECISION_EXAMPLE, MimirEntityOut
 from imi.work.schemas import WORK_ITEM_EXAMPLE, WorkItemOut
-
-if TYPE_CHECKING:
-    from imi.work.models import WorkItem
 
 TraceKind = Literal["ticket", "work", "pr", "commit", "deploy"]
 
@@ -84,10 +80,13 @@ class Trace(BaseModel):
 
     @classmethod
     def of(
-        cls, kind: TraceKind, ref: str, items: Sequence[WorkItem], related: list[MimirEntityOut]
+        cls,
+        kind: TraceKind,
+        ref: str,
+        traced: list[TracedWorkItem],
+        related: list[MimirEntityOut],
     ) -> Self:
-        """The trace of loaded work items (with their links) and their related mimir entities."""
-        traced = [TracedWorkItem.model_validate(item) for item in items]
+        """The trace of the chain's work items (with their links) and related mimir entities."""
         tickets = dict.fromkeys(
             link.plane_ticket_id for item in traced for link in item.ticket_links
         )

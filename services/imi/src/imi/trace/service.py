@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, func, or_, select
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from envelope import BadRequest, LimitExceeded, NotFound
 from envelope.events.plane import TICKET_KEY
-from imi.links.models import DeployLink, PrLink, TicketLink
-from imi.mimir.repository import MimirRepository
 from imi.mimir.schemas import MimirEntityOut
 from imi.schemas import INT32_MAX
-from imi.trace.schemas import TraceKind
-from imi.work.models import WorkItem
-from imi.work.repository import WorkRepository
+from imi.trace.queries import STATEMENTS, commit_prefix
+from imi.trace.schemas import Trace, TracedWorkItem, TraceKind
 
 COMMIT = re.compile(r"[0-9a-f]{7,64}", re.IGNORECASE)
 
 
 PR_NUMBER = re.compile(r"[0-9]{1,10}")
+
+WORK_ITEMS = TypeAdapter(list[TracedWorkItem])
+RELATED = TypeAdapter(list[MimirEntityOut])
 
 
 class TraceService:
@@ -31,110 +31,66 @@ class TraceService:
         self.session = session
         self.max_rows = max_rows
 
-    async def detect(self, ref: str) -> TraceKind:
-        """ticket key → ticket; uuid → work item, else deploy; digits → PR; hex → commit."""
+    async def trace_any(self, ref: str, project_id: UUID | None = None) -> Trace:
+        """ticket key → ticket; digits → PR; uuid → work item, else deploy; hex → commit."""
         if TICKET_KEY.fullmatch(ref):
-            return "ticket"
+            return await self.trace("ticket", ref, project_id)
         if _pr_number(ref) is not None:
-            return "pr"
-        as_uuid = self._maybe_uuid(ref)
-        if as_uuid is None:
-            if COMMIT.fullmatch(ref):
-                return "commit"
-            raise BadRequest("not a ticket key, id, PR number or commit hash", ref=ref)
-        return "work" if await self.session.get(WorkItem, as_uuid) is not None else "deploy"
+            return await self.trace("pr", ref, project_id)
+        if self._maybe_uuid(ref) is not None:
+            try:
+                return await self.trace("work", ref, project_id)
+            except NotFound:
+                return await self.trace("deploy", ref, project_id)
+        if COMMIT.fullmatch(ref):
+            return await self.trace("commit", ref, project_id)
+        raise BadRequest("not a ticket key, id, PR number or commit hash", ref=ref)
 
-    async def seeds(self, kind: TraceKind, ref: str, project_id: UUID | None) -> list[UUID]:
-        """The work items the reference names directly."""
-        if kind == "ticket":
-            return await self._ids(
-                select(TicketLink.work_item_id).where(TicketLink.plane_ticket_id == ref)
-            )
-        if kind == "work":
-            return [self._uuid(ref)] if await self.session.get(WorkItem, self._uuid(ref)) else []
-        if kind == "pr":
-            number = _pr_number(ref)
-            if number is None:
-                raise BadRequest("a PR number is a positive integer", ref=ref)
-            query = select(PrLink.work_item_id).where(PrLink.pr_number == number)
-            if project_id is not None:
-                query = query.join(WorkItem, WorkItem.id == PrLink.work_item_id).where(
-                    WorkItem.project_id == project_id
-                )
-            return await self._ids(query)
-        if kind == "commit":
-            deployed = await self._ids(
-                select(DeployLink.work_item_id).where(
-                    DeployLink.commit_hash.startswith(ref, autoescape=True)
-                )
-            )
-            items = await WorkRepository(self.session).at_commit(ref)
-            return [*deployed, *(item.id for item in items)]
-        deploy = DeployLink.deploy_id == ref
-        if (as_uuid := self._maybe_uuid(ref)) is not None:
-            deploy = or_(DeployLink.id == as_uuid, deploy)
-        return await self._ids(select(DeployLink.work_item_id).where(deploy))
-
-    async def trace(
-        self, kind: TraceKind, ref: str, project_id: UUID | None = None
-    ) -> list[WorkItem]:
-        seeds = await self.seeds(kind, ref, project_id)
-        if not seeds:
+    async def trace(self, kind: TraceKind, ref: str, project_id: UUID | None = None) -> Trace:
+        """The chain around `ref`, read in one statement."""
+        statement, params = self._seeds(kind, ref, project_id)
+        found = (
+            await self.session.execute(STATEMENTS[statement], {**params, "max_rows": self.max_rows})
+        ).one()
+        if not found.work_items:
             raise NotFound("nothing is linked to this reference", kind=kind, ref=ref)
-        keys = select(TicketLink.plane_ticket_id).where(TicketLink.work_item_id.in_(seeds))
-        related = await self._ids(
-            select(TicketLink.work_item_id)
-            .where(TicketLink.plane_ticket_id.in_(keys))
-            .limit(self.max_rows + 1)
-        )
-        await self._check_size({*seeds, *related}, kind, ref)
-        # Ids first, then one `= ANY` lookup: an OR of two IN lists makes PostgreSQL scan
-        # every work item instead of using the primary key.
-        query = (
-            select(WorkItem)
-            .where(WorkItem.id.in_({*seeds, *related}))
-            .options(
-                selectinload(WorkItem.ticket_links),
-                selectinload(WorkItem.pr_links),
-                selectinload(WorkItem.deploy_links),
-            )
-            .order_by(WorkItem.created_at, WorkItem.id)
-        )
-        return list(await self.session.scalars(query))
-
-    async def _check_size(self, ids: set[UUID], kind: TraceKind, ref: str) -> None:
-        """Refuse a chain of more than `max_rows` work items and links before loading it."""
-        links = 0
-        if len(ids) <= self.max_rows:
-            counts = [
-                select(func.count()).where(model.work_item_id.in_(ids))
-                for model in (TicketLink, PrLink, DeployLink)
-            ]
-            links = sum([int(await self.session.scalar(count) or 0) for count in counts])
-        if len(ids) + links > self.max_rows:
+        if found.work_items + found.links > self.max_rows:
             raise LimitExceeded(
                 f"the trace holds more than {self.max_rows} work items and links; "
                 "trace a narrower reference (a work item, or a PR with project_id)",
                 kind=kind,
                 ref=ref,
-                work_items=len(ids),
-                links=links,
+                work_items=found.work_items,
+                links=found.links,
                 limit=self.max_rows,
             )
+        return Trace.of(
+            kind,
+            ref,
+            WORK_ITEMS.validate_json(found.items),
+            RELATED.validate_json(found.related or "[]"),
+        )
 
-    async def mimir(self, items: list[WorkItem]) -> list[MimirEntityOut]:
-        """The mimir entities related to the chain's projects, work items and links."""
-        refs = {
-            "project": {item.project_id for item in items},
-            "work_item": {item.id for item in items},
-            "ticket": {link.id for item in items for link in item.ticket_links},
-            "pr": {link.id for item in items for link in item.pr_links},
-            "deploy": {link.id for item in items for link in item.deploy_links},
-        }
-        return await MimirRepository(self.session).related(refs)
-
-    async def _ids(self, query: Select[UUID]) -> list[UUID]:
-        return list(dict.fromkeys(await self.session.scalars(query)))
+    def _seeds(
+        self, kind: TraceKind, ref: str, project_id: UUID | None
+    ) -> tuple[str, dict[str, Any]]:
+        """Which statement finds the work items the reference names directly, and its values."""
+        if kind == "ticket":
+            return "ticket", {"ref": ref}
+        if kind == "work":
+            return "work", {"id": self._uuid(ref)}
+        if kind == "pr":
+            number = _pr_number(ref)
+            if number is None:
+                raise BadRequest("a PR number is a positive integer", ref=ref)
+            if project_id is None:
+                return "pr", {"number": number}
+            return "pr_in_project", {"number": number, "project_id": project_id}
+        if kind == "commit":
+            return "commit", {"prefix": commit_prefix(ref)}
+        if (as_uuid := self._maybe_uuid(ref)) is not None:
+            return "deploy_or_id", {"ref": ref, "id": as_uuid}
+        return "deploy", {"ref": ref}
 
     @staticmethod
     def _maybe_uuid(ref: str) -> UUID | None:
