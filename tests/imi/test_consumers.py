@@ -175,7 +175,8 @@ async def test_any_plane_ticket_action_is_consumed_as_the_family(
     async def linked() -> dict[str, Any] | None:
         trace = (await api.get(f"/api/v1/trace/ticket/{key}")).json()
         links = [lk for w in trace.get("work_items", []) for lk in w["ticket_links"]]
-        return links[0] if links else None
+        # Starting the work links the ticket by its branch at once; wait for the event's mark.
+        return next((lk for lk in links if "plane_event" in lk["metadata"]), None)
 
     link = await eventually(linked)
     assert link["metadata"]["plane_event"] == "plane.ticket.state_changed"
