@@ -153,6 +153,14 @@ def copy_rows(cur: Any, table: str, columns: tuple[str, ...], rows: Iterable[Any
             copy.write_row(row)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far."""
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
 def rss_mb(pid: int) -> float:
     """Resident set size of a process, in MB."""
     import psutil
