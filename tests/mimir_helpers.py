@@ -13,6 +13,7 @@ from harness import Broker, Database, rabbitmqctl
 from psycopg.rows import dict_row
 
 from envelope import EventEnvelope, create_envelope, service_source
+from mimir.embedding.indexes import build_space_indexes
 
 
 class Bloodbank:
@@ -86,3 +87,22 @@ async def next_event(received: asyncio.Queue[Any], event_type: str, **match: Any
                 payload.get(k) == v for k, v in match.items()
             ):
                 return event
+
+
+def hnsw_indexes(database: Database, space_id: str) -> list[str]:
+    """The definition of the space's HNSW index, if it has one."""
+    with psycopg.connect(database.admin_conninfo()) as conn:
+        rows = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'mimir' AND indexname = %s",
+            ("embeddings_hnsw_" + uuid.UUID(space_id).hex,),
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+async def build_indexes(database: Database) -> list[str]:
+    """What the migration step (or its watcher) does: build missing indexes as the owner."""
+    conn = await psycopg.AsyncConnection.connect(
+        database.migrator_conninfo("mimir"), autocommit=True, row_factory=dict_row
+    )
+    async with conn:
+        return await build_space_indexes(conn)

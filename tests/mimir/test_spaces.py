@@ -10,31 +10,12 @@ import httpx
 import psycopg
 import pytest
 from fastapi import FastAPI, Request
-from psycopg.rows import dict_row
+from mimir_helpers import build_indexes, hnsw_indexes
 
-from mimir.embedding.indexes import build_space_indexes
 from mimir.embedding.openai import OpenAIEmbedder
 from mimir.settings import MimirSettings
 
 API = "/api/v1"
-
-
-def hnsw_indexes(database: Any, space_id: str) -> list[str]:
-    with psycopg.connect(database.admin_conninfo()) as conn:
-        rows = conn.execute(
-            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'mimir' AND indexname = %s",
-            ("embeddings_hnsw_" + uuid.UUID(space_id).hex,),
-        ).fetchall()
-    return [row[0] for row in rows]
-
-
-async def build_indexes(database: Any) -> list[str]:
-    """What the migration step (or its watcher) does: build missing indexes as the owner."""
-    conn = await psycopg.AsyncConnection.connect(
-        database.migrator_conninfo("mimir"), autocommit=True, row_factory=dict_row
-    )
-    async with conn:
-        return await build_space_indexes(conn)
 
 
 async def wait_ready(api: Any, space_id: str) -> dict[str, Any]:

@@ -111,6 +111,8 @@ _DESCRIPTIONS = {
     401: "Missing or wrong X-API-Key",
     404: "Unknown id",
     409: "Conflict with existing state",
+    413: "Request body too large",
+    415: "Unsupported media type of the body",
     422: "Invalid fields, or a value too long to store",
     503: "Database unavailable or pool exhausted",
 }

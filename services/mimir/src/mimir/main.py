@@ -29,6 +29,7 @@ from mimir import __version__
 from mimir.api import TAGS, api_router
 from mimir.consumers import QUEUES, subscribe_consumers
 from mimir.database import UnitOfWork, create_pool
+from mimir.embedding.router import BULK_VECTORS_PATH
 from mimir.embedding.worker import EmbeddingWorker
 from mimir.mcp import mcp_server
 from mimir.settings import MimirSettings
@@ -79,7 +80,11 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
     )
     app.state.settings, app.state.pool, app.state.uow, app.state.bus = settings, pool, uow, bus
     app.state.embedding_worker = worker
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        streamed={BULK_VECTORS_PATH: settings.max_bulk_body_bytes},
+    )
     app.add_middleware(RequestContextMiddleware)
     if settings.cors_origins:
         app.add_middleware(

@@ -34,6 +34,14 @@ class MimirSettings(ServiceSettings):
         60, gt=0, description="A worker's claim not renewed for this long is taken by another"
     )
     embedding_threads: int = Field(2, ge=1, description="onnxruntime intra-op threads")
+    vector_load_timeout_seconds: float = Field(
+        600, gt=0, description="Longest a bulk vector load (one request) may take"
+    )
+    max_bulk_body_bytes: int = Field(
+        1024**3,
+        ge=1024,
+        description="Largest NDJSON body of a bulk vector load; larger answers 413",
+    )
 
     openai_base_url: str = Field(
         "", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1"

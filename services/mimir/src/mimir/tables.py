@@ -245,6 +245,8 @@ embedding_spaces = sa.Table(
     sa.Column("dimensions", sa.Integer, nullable=False),
     sa.Column("distance", sa.Text, nullable=False, server_default="cosine"),
     sa.Column("status", sa.Text, nullable=False, server_default="ready"),
+    # While in the future, a bulk load runs without the space's HNSW index (0007).
+    sa.Column("index_deferred_until", sa.DateTime(timezone=True)),
     *_claim(),
     _created_at(),
     _one_of("provider", PROVIDERS),

@@ -4,7 +4,9 @@ The service's role may not run DDL, so a space created (or re-sized) by a reques
 until this runs: `python -m mimir.embedding.indexes` once (the migration step does) or with
 `--watch SECONDS` beside the service. Each index is built `CONCURRENTLY`, so inserts and
 searches go on meanwhile; an index left invalid by a failed build, or built for other
-dimensions, is dropped and built again; the index of a deleted space is dropped.
+dimensions, is dropped and built again; the index of a deleted space is dropped. A space
+whose bulk load deferred its index (`index_deferred_until` in the future) is left without one
+until the load ends.
 """
 
 from __future__ import annotations
@@ -53,9 +55,11 @@ async def build_space_indexes(conn: Conn) -> list[str]:
             kept.add(index["name"])
         else:
             await execute(conn, "drop_hnsw_index", index=sql.Identifier(index["name"]))
+    # A space under a bulk load that deferred its index gets it back when the load ends.
+    deferred = {row["id"] for row in await fetch_all(conn, "list_deferred_spaces")}
     built = []
     for name, space in spaces.items():
-        if name in kept:
+        if name in kept or space["id"] in deferred:
             continue
         log.info("building space index", space=space["name"], index=name)
         await execute(

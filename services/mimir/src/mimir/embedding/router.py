@@ -5,16 +5,41 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query, Request
+from starlette.exceptions import HTTPException
 
 from envelope import error_responses
 from mimir.deps import ReadDep, WorkDep
-from mimir.embedding import spaces
-from mimir.embedding.schemas import Reembed, Space, SpaceCreate, UploadResult, VectorUpload
+from mimir.embedding import bulk, spaces
+from mimir.embedding.schemas import (
+    BULK_LINE_EXAMPLE,
+    BulkUploadResult,
+    Reembed,
+    Space,
+    SpaceCreate,
+    UploadResult,
+    VectorUpload,
+)
 from mimir.sql import fetch_all, fetch_required
 
 router = APIRouter(prefix="/embedding-spaces", tags=["search"])
 SpaceId = Annotated[UUID, Path(description="The embedding space's id")]
+NDJSON = "application/x-ndjson"
+# Matched by the body limit, which gives this path its own (larger) bound.
+BULK_VECTORS_PATH = r"/api/v1/embedding-spaces/[^/]+/vectors/bulk"
+BULK_BODY = {
+    "required": True,
+    "content": {
+        NDJSON: {
+            "schema": {
+                "type": "string",
+                "description": 'One JSON object per line: {"span_id": "<chunk or passage span '
+                'id>", "vector": [<exactly the space\'s dimensions numbers>]}',
+            },
+            "example": f"{BULK_LINE_EXAMPLE}\n",
+        }
+    },
+}
 
 
 @router.post(
@@ -84,3 +109,39 @@ async def upload_vectors(space_id: SpaceId, body: VectorUpload, work: WorkDep) -
     spaces; 400 for a wrong dimension count or a span that is not a chunk)."""
     stored = await spaces.upload_vectors(work.conn, space_id, body)
     return UploadResult(stored=stored)
+
+
+@router.post(
+    "/{space_id}/vectors/bulk",
+    response_model=BulkUploadResult,
+    summary="Bulk-load client vectors (NDJSON)",
+    responses=error_responses(400, 404, 409, 413, 415, 422, 503),
+    openapi_extra={"requestBody": BULK_BODY},
+)
+async def bulk_upload_vectors(
+    space_id: SpaceId,
+    request: Request,
+    defer_index: Annotated[
+        bool,
+        Query(
+            description="Drop the space's HNSW index for the load; the index builder rebuilds "
+            "it CONCURRENTLY afterwards, and searches of the space scan exactly until then"
+        ),
+    ] = False,
+) -> BulkUploadResult:
+    """Stream many vectors into a `client` space with `COPY`: an `application/x-ndjson` body,
+    one `{"span_id", "vector"}` object per line, read as it arrives (up to
+    `MIMIR_MAX_BULK_BODY_BYTES`).
+
+    All or nothing: a line that is not such an object, a vector of the wrong size or a span
+    that is not a chunk or passage answers 400 naming the line, and nothing is stored. A span
+    already holding a vector in the space gets the new one. 409 for a space of another
+    provider, or (with `defer_index`) when its index cannot be dropped now.
+    """
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != NDJSON:
+        raise HTTPException(415, f"the body must be {NDJSON}")
+    state = request.app.state
+    return await bulk.bulk_upload(
+        state.uow, state.settings, space_id, request.stream(), defer_index
+    )

@@ -109,3 +109,23 @@ class UploadResult(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"stored": 1}]})
 
     stored: int = Field(description="Vectors stored or replaced")
+
+
+BULK_LINE_EXAMPLE = '{"span_id": "5d3c1a8e-2b7f-4f0e-9c61-0a9d8b7c6e54", "vector": [0.1, 0.2]}'
+
+
+class BulkUploadResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"lines": 20000, "stored": 20000, "index": "deferred"}]}
+    )
+
+    lines: int = Field(description="Vector lines read (blank lines are skipped)")
+    stored: int = Field(
+        description="Vectors stored or replaced: one per distinct span (a span on several lines "
+        "keeps its last line's vector)"
+    )
+    index: Literal["maintained", "deferred"] = Field(
+        description="maintained: the space's HNSW index took each vector as it was stored; "
+        "deferred: the index was dropped for the load and the index builder rebuilds it "
+        "CONCURRENTLY (searches of the space scan exactly until it is back)"
+    )

@@ -130,20 +130,26 @@ async def reembed(conn: Conn, space_id: UUID, body: Reembed, settings: MimirSett
     return await fetch_required(conn, "get_space", "embedding space", {"id": space_id})
 
 
-async def upload_vectors(conn: Conn, space_id: UUID, body: VectorUpload) -> int:
+async def lock_client_space(conn: Conn, space_id: UUID) -> Row:
+    """The space, locked against a re-embed until commit, if it takes uploaded vectors now."""
     space = await fetch_required(conn, "lock_space", "embedding space", {"id": space_id})
     if space["provider"] != "client":
         raise Conflict("only client spaces take uploaded vectors", provider=space["provider"])
+    if await index_is_stale(conn, space):
+        raise Conflict(
+            "the space's index is being rebuilt for its new dimensions; retry shortly",
+            space_id=str(space_id),
+        )
+    return space
+
+
+async def upload_vectors(conn: Conn, space_id: UUID, body: VectorUpload) -> int:
+    space = await lock_client_space(conn, space_id)
     wrong = [i.span_id for i in body.items if len(i.vector) != space["dimensions"]]
     if wrong:
         raise BadRequest(
             f"vectors must have {space['dimensions']} dimensions",
             span_ids=[str(s) for s in wrong],
-        )
-    if await index_is_stale(conn, space):
-        raise Conflict(
-            "the space's index is being rebuilt for its new dimensions; retry shortly",
-            space_id=str(space_id),
         )
     missing = await fetch_all(conn, "list_missing_chunks", {"ids": [i.span_id for i in body.items]})
     if missing:

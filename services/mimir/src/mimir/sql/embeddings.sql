@@ -179,3 +179,56 @@ LIMIT %(limit)s;
 -- Nothing: the space has a current vector for every chunk.
 UPDATE embedding_spaces SET status = 'ready', claim_id = NULL, claimed_at = NULL
 WHERE id = %(id)s;
+
+-- name: create_vector_load
+-- Nothing: the transaction's staging table for a bulk vector load, gone at commit.
+CREATE TEMPORARY TABLE vector_load (line integer NOT NULL, span_id uuid NOT NULL,
+    vector vector NOT NULL) ON COMMIT DROP;
+
+-- name: copy_vector_load
+-- Nothing: binary COPY of (line, span_id, vector) rows into the staging table.
+COPY vector_load (line, span_id, vector) FROM STDIN (FORMAT BINARY);
+
+-- name: list_vector_load_strangers
+-- Up to 20 staged rows (`line`, `span_id`) whose span is neither a chunk nor a passage.
+SELECT l.line, l.span_id FROM vector_load l
+WHERE NOT EXISTS (
+    SELECT 1 FROM spans s WHERE s.id = l.span_id AND s.span_type IN ('chunk', 'passage'))
+ORDER BY l.line
+LIMIT 20;
+
+-- name: upsert_vector_load
+-- Nothing: every staged span's vector in the space (the last line of a span repeated wins),
+-- replacing older ones.
+INSERT INTO embeddings (space_id, span_id, model, vector)
+SELECT DISTINCT ON (l.span_id) %(space_id)s::uuid, l.span_id, %(model)s, l.vector
+FROM vector_load l
+ORDER BY l.span_id, l.line DESC
+ON CONFLICT (space_id, span_id)
+DO UPDATE SET model = EXCLUDED.model, vector = EXCLUDED.vector, created_at = now();
+
+-- name: set_load_timeout
+-- One row: this transaction's statement timeout for a bulk load (the role's is shorter).
+SELECT set_config('statement_timeout', %(timeout)s, true);
+
+-- name: defer_space_index
+-- The space (`index_deferred_until`), marked as under a bulk load until then: the index
+-- builder leaves it without an index meanwhile.
+UPDATE embedding_spaces
+SET index_deferred_until = now() + make_interval(secs => %(seconds)s)
+WHERE id = %(id)s
+RETURNING index_deferred_until;
+
+-- name: drop_deferred_space_index
+-- One row, `dropped`: whether the deferred space had an index, now dropped by its owner.
+SELECT drop_deferred_space_index(%(id)s) AS dropped;
+
+-- name: end_space_index_deferral
+-- Nothing: the load that set this mark is over (a later load's mark stays), so the index
+-- builder rebuilds the index.
+UPDATE embedding_spaces SET index_deferred_until = NULL
+WHERE id = %(id)s AND index_deferred_until = %(until)s;
+
+-- name: list_deferred_spaces
+-- The ids of the spaces with a bulk load under way that defers their index.
+SELECT id FROM embedding_spaces WHERE index_deferred_until > now();
