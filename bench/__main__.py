@@ -10,7 +10,17 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bench import embedding, imi_api, imi_consumer, ingest, mimir_search, projection, relay
+from bench import (
+    bulk_vectors,
+    embedding,
+    imi_api,
+    imi_consumer,
+    ingest,
+    mimir_memory,
+    mimir_search,
+    projection,
+    relay,
+)
 from bench.core import Figure, harness, write_report
 from bench.services import SCALE, Services
 from envelope import Topology
@@ -20,8 +30,10 @@ BENCHMARKS = {
     "relay": relay.run,
     "imi_consumer": imi_consumer.run,
     "imi_api": imi_api.run,
+    "mimir_memory": mimir_memory.run,
     "mimir_search": mimir_search.run,
     "ingest": ingest.run,
+    "bulk_vectors": bulk_vectors.run,
     "embedding": embedding.run,
     "projection": projection.run,
 }
