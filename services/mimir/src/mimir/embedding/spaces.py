@@ -69,7 +69,11 @@ def resolve_model(
 def embedder_for(space: Row, settings: MimirSettings) -> Embedder | None:
     """The provider computing the space's vectors; None for client-supplied spaces."""
     if space["provider"] == "local":
-        return LocalEmbedder(settings.embedding_threads, settings.embedding_batch_size)
+        return LocalEmbedder(
+            settings.embedding_threads,
+            settings.embedding_batch_size,
+            settings.embedding_max_batch_tokens,
+        )
     if space["provider"] == "openai":
         return OpenAIEmbedder(settings, space["model"], space["dimensions"])
     return None
