@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from bench.core import Figure
-from bench.ingest import copy_rate, create_space, vectors
-from bench.services import Services, scaled
+from bench.ingest import copy_rate, create_space, vector_rows
+from bench.services import Services
 
-VECTORS = 20_000
+VECTORS = 20_000  # not scaled: a quick run still loads enough to time (or all its chunks)
 TARGET = 5000.0
 BODY_PIECE = 1 << 20  # the client streams the body in pieces of this size
 
@@ -68,11 +68,8 @@ def figure(label: str, value: float, baseline: float, baseline_name: str, notes:
 
 async def run(env: dict[str, Any]) -> list[Figure]:
     services: Services = env["services"]
-    spans = env.get("mimir_spans")
-    if not spans:
-        raise RuntimeError("bulk_vectors needs the chunks mimir_search loads; run it first")
-    count = min(len(spans), scaled(VECTORS, 1000))
-    rows = list(zip(spans[:count], vectors(count), strict=True))
+    rows = vector_rows(env, "bulk_vectors", VECTORS)
+    count = len(rows)
     body = list(ndjson(rows))
     conninfo = services.conninfo("mimir")
     async with services.client("mimir") as api:

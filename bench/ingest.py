@@ -37,6 +37,7 @@ def copy_rate(
 ) -> float:
     started = time.perf_counter()
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
+        cur.execute("SET statement_timeout = 0")  # a bulk tool's COPY, not the API's bound
         copy_rows(
             cur,
             "mimir.embeddings",
@@ -47,13 +48,19 @@ def copy_rate(
     return len(rows) / (time.perf_counter() - started)
 
 
-async def run(env: dict[str, Any]) -> list[Figure]:
-    services: Services = env["services"]
+def vector_rows(env: dict[str, Any], benchmark: str, wanted: int) -> list[tuple[Any, list[float]]]:
+    """(chunk span id, random 384-d vector) for up to `wanted` chunks mimir_search loaded."""
     spans = env.get("mimir_spans")
     if not spans:
-        raise RuntimeError("ingest needs the chunks mimir_search loads; run it first")
-    count = min(len(spans), scaled(VECTORS, 1000))
-    rows = list(zip(spans[:count], vectors(count), strict=True))
+        raise RuntimeError(f"{benchmark} needs the chunks mimir_search loads; run it first")
+    count = min(len(spans), wanted)
+    return list(zip(spans[:count], vectors(count), strict=True))
+
+
+async def run(env: dict[str, Any]) -> list[Figure]:
+    services: Services = env["services"]
+    rows = vector_rows(env, "ingest", scaled(VECTORS, 1000))
+    count = len(rows)
     bodies = [
         json.dumps({"items": [{"span_id": str(s), "vector": v} for s, v in rows[i : i + BATCH]]})
         for i in range(0, count, BATCH)

@@ -78,6 +78,7 @@ def load(conninfo: str, chunks: int) -> tuple[list[list[float]], list[uuid.UUID]
             spans.append((new_id(), version_id, offset, offset + len(text), "chunk", text))
             offset += len(text) + 2
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
+        cur.execute("SET search_path = mimir, public")  # the owner's names, unqualified below
         space = cur.execute(
             "SELECT id, model FROM embedding_spaces WHERE name = 'default'"
         ).fetchone()

@@ -30,7 +30,7 @@ class MimirSettings(ServiceSettings):
     )
     embedding_batch_size: int = Field(32, ge=1, le=512)
     embedding_max_batch_tokens: int = Field(
-        2048,
+        1024,
         ge=256,
         description="Most padded tokens (texts x longest) per local model call",
     )

@@ -8,14 +8,16 @@ Memory: onnxruntime's working memory grows with a batch's tokens (attention is b
 x length²), so batches are cut by total tokens as well as by count (texts sorted by length,
 padded only to the longest of their batch), and the session keeps no arena: with one, the
 process kept the memory of the largest batch it had ever run (1.5 GB after long
-conversations) instead of giving it back.
+conversations) instead of giving it back, and glibc is asked to return freed heap pages
+after each batch (`malloc_trim`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 
 import numpy as np
@@ -27,7 +29,7 @@ from tokenizers import Encoding, Tokenizer
 MODEL = "all-MiniLM-L6-v2-int8"
 DIMENSIONS = 384
 MAX_TOKENS = 256
-MAX_BATCH_TOKENS = 2048
+MAX_BATCH_TOKENS = 1024
 WINDOW_BATCHES = 8  # texts are tokenized and sorted this many batches at a time
 
 
@@ -50,6 +52,12 @@ def _runtime(threads: int) -> tuple[onnxruntime.InferenceSession, Tokenizer]:
     tokenizer.enable_truncation(MAX_TOKENS)
     tokenizer.no_padding()  # each batch is padded to its own longest text (`padded`)
     return session, tokenizer
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's `malloc_trim`, or None where the C library has none."""
+    return getattr(ctypes.CDLL(None), "malloc_trim", None)
 
 
 def tokenize(texts: Sequence[str], threads: int = 2) -> list[Encoding]:
@@ -89,6 +97,9 @@ def embed_batch(encodings: Sequence[Encoding], threads: int = 2) -> NDArray[np.f
     session, _ = _runtime(threads)
     inputs = padded(encodings)
     hidden: NDArray[np.float32] = session.run(["last_hidden_state"], inputs)[0]
+    trim = _malloc_trim()
+    if trim is not None:  # give the run's freed buffers back; glibc's heaps keep them otherwise
+        trim(0)
     weights = inputs["attention_mask"][:, :, None].astype(np.float32)
     pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)
