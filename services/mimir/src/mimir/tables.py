@@ -51,6 +51,11 @@ def _claim() -> list[sa.Column[object]]:
     ]
 
 
+def _words(expression: str) -> sa.Column[object]:
+    """The row's words for full-text search, kept by PostgreSQL."""
+    return sa.Column("tsv", pg.TSVECTOR, sa.Computed(expression, persisted=True))
+
+
 def _one_of(column: str, values: tuple[str, ...]) -> sa.CheckConstraint:
     allowed = ", ".join(f"'{value}'" for value in values)
     return sa.CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_allowed")
@@ -64,6 +69,7 @@ DECISION_STATUSES = ("tentative", "active", "superseded")
 PROVIDERS = ("local", "openai", "client")
 DISTANCES = ("cosine", "l2", "inner_product")
 SPACE_STATUSES = ("ready", "reembedding")
+RECORD_TYPES = ("decision", "intent")  # what `record_embeddings` holds vectors of
 EXTERNAL_TYPES = (
     "imi.project",
     "imi.work_item",
@@ -134,9 +140,11 @@ intents = sa.Table(
     sa.Column("status", sa.Text, nullable=False, server_default="proposed"),
     _metadata(),
     _created_at(),
+    _words("to_tsvector('english'::regconfig, statement)"),
     _one_of("status", INTENT_STATUSES),
     sa.Index("ix_intents_created_at_id", "created_at", "id"),
     sa.Index("ix_intents_intent_group_id", "intent_group_id"),
+    sa.Index("ix_intents_tsv", "tsv", postgresql_using="gin"),
     sa.Index(
         "ix_intents_statement_trgm",
         "statement",
@@ -155,10 +163,12 @@ decisions = sa.Table(
     sa.Column("superseded_by_id", pg.UUID(as_uuid=True), sa.ForeignKey("decisions.id")),
     _metadata(),
     _created_at(),
+    _words("to_tsvector('english'::regconfig, statement || ' ' || rationale)"),
     _one_of("status", DECISION_STATUSES),
     sa.CheckConstraint("superseded_by_id <> id", name="not_self_superseded"),
     sa.Index("ix_decisions_created_at_id", "created_at", "id"),
     sa.Index("ix_decisions_superseded_by_id", "superseded_by_id"),
+    sa.Index("ix_decisions_tsv", "tsv", postgresql_using="gin"),
     sa.Index(
         "ix_decisions_statement_trgm",
         "statement",
@@ -269,6 +279,25 @@ embeddings = sa.Table(
     _created_at(),
     sa.UniqueConstraint("space_id", "span_id"),
     sa.Index("ix_embeddings_span_id", "span_id"),
+)
+
+record_embeddings = sa.Table(
+    "record_embeddings",
+    metadata,
+    _id(),
+    sa.Column(
+        "space_id",
+        pg.UUID(as_uuid=True),
+        sa.ForeignKey("embedding_spaces.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("target_type", sa.Text, nullable=False),
+    sa.Column("target_id", pg.UUID(as_uuid=True), nullable=False),
+    sa.Column("model", sa.Text, nullable=False),
+    sa.Column("vector", Vector(), nullable=False),
+    _created_at(),
+    _one_of("target_type", RECORD_TYPES),
+    sa.UniqueConstraint("space_id", "target_type", "target_id"),
 )
 
 external_entities = sa.Table(
