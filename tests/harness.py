@@ -30,12 +30,15 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 from psycopg import sql
+from servers import in_container, provide
 
 from envelope import EXCHANGE, Topology, declare_topology
 
+provide()  # containers for the servers this host has not got (see servers.py)
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
 PROVISION_SQL = ROOT / "deploy" / "postgres" / "provision.sql"
+PG_CONTAINER, RABBITMQ_CONTAINER = "TEST_PG_CONTAINER", "TEST_RABBITMQ_CONTAINER"
 
 
 def _superuser_password() -> str:
@@ -121,9 +124,14 @@ class Database:
         }
         args = [arg for name, value in values.items() for arg in ("-v", f"{name}={value}")]
         target = psycopg.conninfo.make_conninfo(self.admin_dsn, dbname=dbname)
+        if os.environ.get(PG_CONTAINER):  # psql inside the container, over its own socket
+            target = f"dbname={dbname} user=postgres"
+        command = ["psql", "-X", "-q", target, "-f", "-", *args]
         subprocess.run(
-            ["psql", "-X", "-q", target, "-f", str(PROVISION_SQL), *args],
+            in_container(PG_CONTAINER, command, **passwords),
+            input=PROVISION_SQL.read_text(),
             env={**os.environ, **passwords},
+            text=True,
             check=True,
             capture_output=True,
         )
@@ -144,9 +152,8 @@ def rabbitmqctl(*args: str, stdin: str | None = None) -> str:
     """Run a rabbitmqctl command; its output. Under load from concurrent runs the CLI now and
     then exits with a spurious usage error, which is retried."""
     for attempt in range(3):
-        result = subprocess.run(
-            ["rabbitmqctl", "-q", *args], input=stdin, text=True, capture_output=True, check=False
-        )
+        command = in_container(RABBITMQ_CONTAINER, ["rabbitmqctl", "-q", *args])
+        result = subprocess.run(command, input=stdin, text=True, capture_output=True, check=False)
         if result.returncode != USAGE_ERROR:
             break
         time.sleep(0.5 * (attempt + 1))
@@ -197,7 +204,7 @@ class Broker:
 
     @classmethod
     def create(cls, rid: str) -> Broker:
-        if shutil.which("rabbitmqctl") is None:
+        if shutil.which("rabbitmqctl") is None and not os.environ.get(RABBITMQ_CONTAINER):
             raise RuntimeError("tests need rabbitmqctl to make a throwaway vhost")
         broker = cls(vhost=f"test_{rid}", user=f"test_{rid}", password=secrets.token_urlsafe(24))
         try:
@@ -375,6 +382,8 @@ def scratch_messaging_schema(db: Database, schema: str) -> str:
 
 def postgres(action: str) -> None:
     """Stop or start the local PostgreSQL cluster (the one tests run against)."""
+    if os.environ.get(PG_CONTAINER):
+        pytest.skip("stopping PostgreSQL needs the local cluster, not the run's container")
     major = sorted(os.listdir("/etc/postgresql"), key=int)[-1]
     args = ["pg_ctlcluster", "--skip-systemctl-redirect", major, "main", action]
     subprocess.run([*args, "-m", "fast"] if action == "stop" else args, check=True)
