@@ -29,16 +29,16 @@ from envelope import (
     outbox_state_query,
 )
 from imi import __version__
-from imi.components.endpoints import router as components_router
+from imi.components.router import router as components_router
 from imi.consumers import QUEUES, subscribe_consumers
 from imi.database import SCHEMA, UnitOfWork, create_engine
-from imi.links.endpoints import router as links_router
+from imi.links.router import router as links_router
 from imi.mcp import mcp_server
-from imi.projects.endpoints import router as projects_router
+from imi.projects.router import router as projects_router
 from imi.settings import ImiSettings
-from imi.stats.endpoints import router as stats_router
-from imi.trace.endpoints import router as trace_router
-from imi.work.endpoints import router as work_router
+from imi.stats.router import router as stats_router
+from imi.trace.router import router as trace_router
+from imi.work.router import router as work_router
 
 DESCRIPTION = """Project intelligence for Bloodbank: git projects, the work items on them, their
 links to tickets, pull requests and deploys, components, and the trace from ticket to deploy.

@@ -14,8 +14,8 @@ from envelope import NotFound
 from envelope.events.mimir import ArtifactCreated, ArtifactVersionAdded
 from mimir.artifacts.schemas import ArtifactCreate, VersionCreate
 from mimir.chunking import Chunk, Passage, chunk, passages
-from mimir.deps import Work
 from mimir.sql import Conn, Row, execute_many, fetch_all, fetch_one
+from mimir.work import Work
 
 T = TypeVar("T")
 

@@ -18,11 +18,11 @@ from envelope import EventEnvelope, Reject, ServiceBus, failure_of, registry
 from envelope.events.mimir import CaptureArtifact, MimirCommandFailed
 from mimir.artifacts import service as artifacts
 from mimir.artifacts.schemas import ArtifactCreate, VersionCreate
-from mimir.deps import ProvenanceHeaders, Work
 from mimir.relations import service as relations
 from mimir.relations.schemas import RelationCreate
 from mimir.settings import MimirSettings
 from mimir.sql import Conn
+from mimir.work import ProvenanceHeaders, Work
 
 QUEUE = "mimir.commands"
 ROUTING_KEYS = ["mimir.cmd.#"]

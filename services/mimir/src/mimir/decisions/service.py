@@ -7,8 +7,9 @@ from uuid import UUID
 from envelope import BadReference, BadRequest, Conflict
 from envelope.events.mimir import DecisionRecorded, DecisionSuperseded
 from mimir.decisions.schemas import DecisionCreate, DecisionUpdate
-from mimir.deps import Work, check_transition
 from mimir.sql import Row, body_params, fetch_one, fetch_required, insert
+from mimir.transitions import check_transition
+from mimir.work import Work
 
 TRANSITIONS = {"tentative": frozenset({"active"}), "active": frozenset({"superseded"})}
 

@@ -6,9 +6,10 @@ from uuid import UUID
 
 from envelope import BadReference, BadRequest, Conflict
 from envelope.events.mimir import IntentDecided, IntentProposed
-from mimir.deps import Work, check_transition
 from mimir.intents.schemas import GroupCreate, IntentCreate
 from mimir.sql import Row, body_params, execute, fetch_one, fetch_required, insert
+from mimir.transitions import check_transition
+from mimir.work import Work
 
 INTENT_TRANSITIONS = {"proposed": frozenset({"accepted", "rejected"})}
 GROUP_TRANSITIONS = {"active": frozenset({"deprecated", "merged"})}

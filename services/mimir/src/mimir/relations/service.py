@@ -8,11 +8,11 @@ from uuid import UUID
 
 from envelope import NotFound
 from envelope.events.mimir import RelationChanged
-from mimir.deps import Work
 from mimir.entities import check_entity
 from mimir.external.projection import PROJECTED_TYPES, known_entities
 from mimir.relations.schemas import RelationCreate
 from mimir.sql import Conn, Row, body_params, fetch_all, fetch_one, insert
+from mimir.work import Work
 
 
 def _event(row: Row) -> RelationChanged:

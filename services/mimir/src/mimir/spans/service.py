@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from envelope import BadReference, BadRequest
-from mimir.deps import Work
 from mimir.spans.schemas import SpanCreate
 from mimir.sql import Row, body_params, fetch_one, insert
+from mimir.work import Work
 
 
 async def create_span(work: Work, body: SpanCreate) -> Row:
