@@ -12,9 +12,10 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from envelope import ServiceBus, create_envelope
+from mimir.provenance.queries import insert_provenance
 from mimir.provenance.schemas import ProvenanceCreate
 from mimir.settings import MimirSettings
-from mimir.sql import Conn, body_params, insert
+from mimir.sql import Conn
 
 
 @dataclass(frozen=True)
@@ -51,4 +52,4 @@ class Work:
             model_id=self.provenance.model_id,
             pipeline_version=self.provenance.pipeline_version,
         )
-        await insert(self.conn, "insert_provenance", body_params(record))
+        await insert_provenance(self.conn, record)
