@@ -54,7 +54,7 @@ NAME_ARGUMENT = re.compile(
     r"\b(?:fetch_\w+|execute(?:_many)?|insert(?:_as)?|query|page_query)\(\s*(?:[\w.]+,\s*){0,2}\"(\w+)\""
 )
 # Its statements are still named in the domain's own modules, until it has a queries module.
-NAMED_OUTSIDE_QUERIES = ("embedding/", "search/", "database.py")
+NAMED_OUTSIDE_QUERIES = ("embedding/",)
 
 
 def _named_queries(path: Path) -> set[str]:

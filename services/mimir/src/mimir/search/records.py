@@ -18,20 +18,21 @@ from typing import Any
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from mimir.search import passages
+from mimir.external.queries import in_project_fragment
+from mimir.search import passages, queries
+from mimir.search.queries import SpaceParts
 from mimir.search.query import LexicalQuery
 from mimir.search.schemas import SearchBase, SearchFilters
-from mimir.sql import Conn, Row, fetch_all, query
+from mimir.sql import Conn, Row
 
 FILTER_CLAUSES: dict[str, sql.Composable] = {
     "metadata": sql.SQL("rec.metadata @> %(metadata)s"),
     "created_after": sql.SQL("rec.created_at >= %(created_after)s"),
     "created_before": sql.SQL("rec.created_at < %(created_before)s"),
-    "project_id": query(
-        "fragment_in_project",
-        id=sql.Identifier("rec", "target_id"),
-        entity_type=sql.Identifier("rec", "target_type"),
-        project_id=sql.Placeholder("project_id"),
+    "project_id": in_project_fragment(
+        sql.Identifier("rec", "target_id"),
+        sql.Identifier("rec", "target_type"),
+        sql.Placeholder("project_id"),
     ),
 }
 # Enough matches to rank any realistic set of decisions and intents completely.
@@ -42,25 +43,23 @@ def record_types(body: SearchBase) -> list[str]:
     return [kind for kind in body.target_types if kind != "chunk"]
 
 
-def _filters(filters: SearchFilters, types: list[str]) -> dict[str, Any]:
+def _filters(filters: SearchFilters, types: list[str]) -> tuple[sql.Composable, dict[str, Any]]:
+    """The records' filter condition, and its parameters with the record types."""
     given = filters.model_dump(include=set(FILTER_CLAUSES), exclude_none=True)
     where = [FILTER_CLAUSES[name] for name in given]
     if "metadata" in given:
         given["metadata"] = Jsonb(given["metadata"])
-    return {
-        "params": {**given, "target_types": types},
-        "filters": sql.SQL(" AND ").join(where) if where else sql.SQL("TRUE"),
-        "records": query("fragment_records"),
-    }
+    condition = sql.SQL(" AND ").join(where) if where else sql.SQL("TRUE")
+    return condition, {**given, "target_types": types}
 
 
 async def lexical(
     conn: Conn, words: LexicalQuery, body: SearchBase, types: list[str], depth: int
 ) -> list[Row]:
     """Records holding any of the query's words or phrases, best first."""
-    scope = _filters(body.filters, types)
+    condition, given = _filters(body.filters, types)
     params = {
-        **scope.pop("params"),
+        **given,
         "match": words.tsquery(),
         "lexemes": words.lexemes,
         "cap": MAX_MATCHES,
@@ -69,21 +68,24 @@ async def lexical(
         "b": passages.B,
         "headline": passages.HEADLINE,
     }
-    return await fetch_all(conn, "search_records_text", params, **scope)
+    return await queries.search_records_text(conn, params, filters=condition)
 
 
 async def dense(
     conn: Conn,
-    space_parts: dict[str, sql.Composable],
+    space: SpaceParts,
+    score: sql.Composable,
     vector: str,
     body: SearchBase,
     types: list[str],
     depth: int,
 ) -> list[Row]:
     """Records nearest to the query vector in the space, nearest first."""
-    scope = _filters(body.filters, types)
-    params = {**scope.pop("params"), "vector": vector, "depth": depth}
-    return await fetch_all(conn, "search_records_semantic", params, **scope, **space_parts)
+    condition, given = _filters(body.filters, types)
+    params = {**given, "vector": vector, "depth": depth}
+    return await queries.search_records_semantic(
+        conn, params, filters=condition, space=space, score=score
+    )
 
 
 def fuse(lexical_hits: list[Row], dense_hits: list[Row], weights: passages.Weights) -> list[Row]:

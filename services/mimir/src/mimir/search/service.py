@@ -8,6 +8,7 @@ sets; values travel as parameters. A query vector is computed before a connectio
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -17,12 +18,13 @@ from psycopg.types.json import Jsonb
 from envelope import BadRequest, NotFound
 from mimir.embedding.spaces import OPERATORS, dimensions_literal, embedder_for, vector_text
 from mimir.filters import in_project
-from mimir.search import passages, records
+from mimir.search import passages, queries, records
+from mimir.search.queries import SpaceParts
 from mimir.search.query import LexicalQuery, parse
 from mimir.search.schemas import HybridSearch, SearchBase, SearchFilters, TextSearch
 from mimir.search.weights import TermWeights, weigh
 from mimir.settings import MimirSettings
-from mimir.sql import Conn, Row, fetch_all, fetch_one, query
+from mimir.sql import Conn, Row
 
 RRF_K = 60
 FILTER_CLAUSES: dict[str, sql.Composable] = {
@@ -73,7 +75,7 @@ def depth(limit: int) -> int:
 
 async def find_space(conn: Conn, name: str | None, settings: MimirSettings) -> Row:
     space_name = name or settings.embedding_default_space
-    space = await fetch_one(conn, "get_space_by_name", {"name": space_name})
+    space = await queries.get_space_by_name(conn, space_name)
     if space is None:
         raise NotFound("embedding space not found", name=space_name)
     return space
@@ -97,16 +99,16 @@ async def query_vector(
     return QueryVector(space, vector_text(vector))
 
 
-def _space_parts(space: Row) -> dict[str, sql.Composable]:
-    return {
-        "dimensions": dimensions_literal(space["dimensions"]),
-        "operator": sql.SQL(OPERATORS[space["distance"]]),
-        "space_id": sql.Literal(space["id"]),
-    }
+def _space_parts(space: Row) -> SpaceParts:
+    return SpaceParts(
+        dimensions=dimensions_literal(space["dimensions"]),
+        operator=sql.SQL(OPERATORS[space["distance"]]),
+        space_id=sql.Literal(space["id"]),
+    )
 
 
 def _dense(space: Row, where: sql.Composable) -> sql.Composable:
-    return query("fragment_nearest_chunks", filters=where, **_space_parts(space))
+    return queries.nearest_chunks(where, _space_parts(space))
 
 
 def _dense_params(target: QueryVector, limit: int) -> dict[str, Any]:
@@ -137,18 +139,14 @@ async def _with_passages(
     weights: passages.Weights,
 ) -> dict[str, Any]:
     if target is not None:
-        parts = _space_parts(target.space)
-        distance = query("fragment_passage_distance", **parts)
+        distance = queries.passage_distance(_space_parts(target.space))
     else:
         distance = NO_DISTANCE
-    rows = await fetch_all(
+    rows = await queries.list_hit_passages(
         conn,
-        "list_hit_passages",
-        {
-            "chunk_ids": [hit["span_id"] for hit in hits],
-            "lexemes": list(terms.idf) if terms else [],
-            "vector": target.vector if target else None,
-        },
+        [hit["span_id"] for hit in hits],
+        list(terms.idf) if terms else [],
+        target.vector if target else None,
         distance=distance,
     )
     passages.rank(rows, terms, weights)
@@ -162,21 +160,19 @@ async def _with_passages(
 
 
 async def _ranked(
-    conn: Conn,
-    name: str,
+    search: Callable[[dict[str, Any]], Awaitable[list[Row]]],
     params: dict[str, Any],
     words: LexicalQuery,
     terms: TermWeights,
     enough: int,
-    **parts: sql.Composable,
 ) -> list[Row]:
-    """Hits of a statement with a full-text side; when a wide search's rarest terms give
+    """Hits of a search with a full-text side; when a wide search's rarest terms give
     fewer than `enough` full-text hits, again with every match as a candidate."""
-    hits = await fetch_all(conn, name, {**params, **_lexical_params(words, terms)}, **parts)
+    hits = await search({**params, **_lexical_params(words, terms)})
     everything = words.tsquery()
     if terms.candidates != everything and sum(h["lexical_rank"] is not None for h in hits) < enough:
         terms = replace(terms, candidates=everything)
-        hits = await fetch_all(conn, name, {**params, **_lexical_params(words, terms)}, **parts)
+        hits = await search({**params, **_lexical_params(words, terms)})
     return hits
 
 
@@ -188,14 +184,13 @@ async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> dict[st
     if "chunk" in body.target_types:
         where, params = compose_filters(body.filters)
         terms = await weigh(conn, words, where, params, settings)
+        lexical = queries.lexical_ranked(where)
         hits = await _ranked(
-            conn,
-            "search_text",
+            lambda given: queries.search_text(conn, given, lexical=lexical),
             {**params, "depth": body.limit, "limit": body.limit},
             words,
             terms,
             body.limit,
-            lexical=query("fragment_lexical_ranked", filters=where),
         )
         result = await _with_passages(conn, hits, body, terms, None, _weights(1, 0))
     if kinds := records.record_types(body):
@@ -209,16 +204,17 @@ async def semantic(
     result = _nothing(body)
     if "chunk" in body.target_types:
         where, params = compose_filters(body.filters)
-        hits = await fetch_all(
+        hits = await queries.search_semantic(
             conn,
-            "search_semantic",
             {**params, **_dense_params(target, body.limit), "limit": body.limit},
             dense=_dense(target.space, where),
-            score=SCORES[target.space["distance"]],
+            score=_score(target),
         )
         result = await _with_passages(conn, hits, body, None, target, _weights(0, 1))
     if kinds := records.record_types(body):
-        found = await records.dense(conn, _scored(target), target.vector, body, kinds, body.limit)
+        found = await records.dense(
+            conn, _space_parts(target.space), _score(target), target.vector, body, kinds, body.limit
+        )
         return _merged(result, found, body)
     return result
 
@@ -234,9 +230,9 @@ async def hybrid(
     if "chunk" in body.target_types:
         where, params = compose_filters(body.filters)
         terms = await weigh(conn, words, where, params, settings)
+        lexical, dense = queries.lexical_ranked(where), _dense(target.space, where)
         hits = await _ranked(
-            conn,
-            "search_hybrid",
+            lambda given: queries.search_hybrid(conn, given, lexical=lexical, dense=dense),
             {
                 **params,
                 **_dense_params(target, body.limit),
@@ -248,14 +244,14 @@ async def hybrid(
             words,
             terms,
             min(body.limit, 1),
-            lexical=query("fragment_lexical_ranked", filters=where),
-            dense=_dense(target.space, where),
         )
         result = await _with_passages(conn, hits, body, terms, target, weights)
     if kinds := records.record_types(body):
         deep = depth(body.limit)
         by_words = await records.lexical(conn, words, body, kinds, deep)
-        by_meaning = await records.dense(conn, _scored(target), target.vector, body, kinds, deep)
+        by_meaning = await records.dense(
+            conn, _space_parts(target.space), _score(target), target.vector, body, kinds, deep
+        )
         return _merged(result, records.fuse(by_words, by_meaning, weights), body)
     return result
 
@@ -264,8 +260,8 @@ def _weights(lexical: float, semantic: float) -> passages.Weights:
     return passages.Weights(hit=1.0, lexical=lexical, semantic=semantic, rrf_k=RRF_K)
 
 
-def _scored(target: QueryVector) -> dict[str, sql.Composable]:
-    return {**_space_parts(target.space), "score": SCORES[target.space["distance"]]}
+def _score(target: QueryVector) -> sql.Composable:
+    return SCORES[target.space["distance"]]
 
 
 def _nothing(body: SearchBase) -> dict[str, Any]:
