@@ -116,18 +116,7 @@ async def fetch_required(
     conn: Conn, name: str, entity: str, params: Mapping[str, Any], **parts: sql.Composable
 ) -> Row:
     """The one row of `name`, or NotFound (404) naming `entity` and the `id` parameter."""
-    row = await fetch_one(conn, name, params, **parts)
-    if row is None:
-        raise NotFound(f"{entity} not found", id=str(params.get("id")))
-    return row
-
-
-async def insert(conn: Conn, name: str, params: Params) -> Row:
-    """The row an `INSERT ... RETURNING` statement wrote."""
-    row = await fetch_one(conn, name, params)
-    if row is None:
-        raise RuntimeError(f"{name} returned no row")
-    return row
+    return required(await fetch_one(conn, name, params, **parts), entity, params.get("id"))
 
 
 def body_params(body: BaseModel) -> dict[str, Any]:
