@@ -78,8 +78,8 @@ def in_project(
 
 @dataclass(frozen=True)
 class Resource(Generic[M]):
-    """A listable resource: its model, its list statement (with `{where}` and `{order}`),
-    the table alias that statement uses, and the fields a caller may filter on."""
+    """A listable resource: its model, its list query (a statement with `{where}` and
+    `{order}`), the table alias that statement uses, and the fields a caller may filter on."""
 
     model: type[M]
     list_query: PageQuery
