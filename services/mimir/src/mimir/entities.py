@@ -8,8 +8,8 @@ from uuid import UUID
 from psycopg import sql
 
 from envelope import BadReference, BadRequest
+from mimir.external.schemas import EXTERNAL_TYPES
 from mimir.sql import Conn, fetch_one
-from mimir.tables import EXTERNAL_TYPES
 
 TABLES = {
     "artifact": "artifacts",

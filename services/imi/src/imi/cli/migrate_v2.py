@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -43,20 +43,17 @@ import typer
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from envelope.events.imi import WorkType
 from imi.models import Project, WorkItem
 from imi.settings import ImiSettings
 from service_cli import CliError, JsonFlag, session
 
 MARK = {"migrated_from": "imi-v2"}
-WORK_TYPES = {
+# v2's worktree types: imi's own work types, and two older names.
+V2_WORK_TYPES: dict[str, WorkType] = {
+    **{work_type: work_type for work_type in get_args(WorkType)},
     "feat": "feature",
-    "feature": "feature",
-    "fix": "fix",
-    "experiment": "experiment",
-    "review": "review",
     "pr": "review",
-    "devops": "devops",
-    "aiops": "aiops",
 }
 
 
@@ -176,7 +173,7 @@ def plan(v2: sqlite3.Connection, db: Session) -> Plan:
                     id=item_id,
                     project_id=project_id_or_none,
                     branch_name=tree["branch"],
-                    work_type=WORK_TYPES.get(kind, "feature"),
+                    work_type=V2_WORK_TYPES.get(kind, "feature"),
                     source_type="manual",
                     owner_id=owners.get(tree["id"]),
                     worktree_path=tree["path"],

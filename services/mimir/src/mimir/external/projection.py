@@ -17,8 +17,8 @@ from pydantic import BaseModel
 
 from envelope import EventEnvelope, registry
 from envelope.events import imi
+from mimir.external.schemas import EXTERNAL_TYPES
 from mimir.sql import Conn, Row, fetch_all, fetch_one
-from mimir.tables import EXTERNAL_TYPES
 
 PROJECTED_TYPES = frozenset(EXTERNAL_TYPES)
 PROJECT_STATES: dict[type[BaseModel], str] = {
