@@ -15,7 +15,7 @@ from uuid import UUID
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
-from envelope import EventEnvelope, registry
+from envelope import EventEnvelope
 from envelope.events import imi
 from mimir.external.schemas import EXTERNAL_TYPES
 from mimir.sql import Conn, Row, fetch_all, fetch_one
@@ -108,9 +108,9 @@ def project_entity(event: BaseModel) -> Projected | None:
     return None
 
 
-async def apply_event(conn: Conn, envelope: EventEnvelope[Any]) -> Row | None:
+async def apply_event(conn: Conn, envelope: EventEnvelope[BaseModel]) -> Row | None:
     """Upsert the entity the event is about; the stored row, or None if nothing changed."""
-    entity = project_entity(registry.validate(envelope.event_type, envelope.payload))
+    entity = project_entity(envelope.payload)
     if entity is None:
         return None
     return await fetch_one(
