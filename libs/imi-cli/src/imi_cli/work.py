@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from imi.cli.git import Repository
+from imi_cli.git import Repository
 from service_cli import Api, App, CliError, Column, JsonFlag, session
 
 app = App(help="Work items: one per branch being worked on.", no_args_is_help=True)
