@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import harness
 import httpx
 import psycopg
 
-from bench.core import Figure, harness, rss_mb
+from bench.core import Figure, rss_mb
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
 CONCURRENCY = 32

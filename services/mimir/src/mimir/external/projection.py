@@ -1,7 +1,8 @@
 """imi's events as rows of `external_entities`: one row per (entity_type, entity_id).
 
-Events may arrive out of order: a row only moves forward in event time, so an event older
-than the one already applied changes nothing. Fields an event does not carry (a git state
+Events may arrive out of order: the newest event applied wins each field, and an older one
+only fills what the row lacks (a field still null, a metadata key not yet set); the row's
+event time and last event only move forward. Fields an event does not carry (a git state
 update has no work type) keep their stored values.
 """
 
