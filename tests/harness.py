@@ -248,6 +248,7 @@ def service_env(service: str, db: Database, broker: Broker, **extra: str) -> dic
         f"{prefix}_DB_USER": db.roles[service],
         f"{prefix}_DB_PASSWORD": db.passwords[service],
         f"{prefix}_API_KEY": "",
+        f"{prefix}_WORKERS": "1",  # one process, so a run's connections stay few
         f"{prefix}_BROKER_USER": broker.accounts[service][0],
         f"{prefix}_BROKER_PASSWORD": broker.accounts[service][1],
         "BLOODBANK_URL": broker.url,
