@@ -156,7 +156,9 @@ def cpu_seconds(pid: int) -> float:
 
 
 def rss_mb(pid: int) -> float:
-    """Resident set size of a process, in MB."""
+    """Resident set size of a process and its children (a service's worker processes), in MB."""
     import psutil
 
-    return float(psutil.Process(pid).memory_info().rss) / 1e6
+    process = psutil.Process(pid)
+    tree = [process, *process.children(recursive=True)]
+    return float(sum(p.memory_info().rss for p in tree)) / 1e6

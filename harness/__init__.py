@@ -35,10 +35,13 @@ from fastapi import FastAPI
 from psycopg import sql
 
 from envelope import EXCHANGE, Topology, declare_topology
+from harness.servers import in_container, provide
 
+provide()  # containers for the servers this host has not got (see servers.py)
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
 PROVISION_SQL = ROOT / "deploy" / "postgres" / "provision.sql"
+PG_CONTAINER, RABBITMQ_CONTAINER = "TEST_PG_CONTAINER", "TEST_RABBITMQ_CONTAINER"
 
 
 def _superuser_password() -> str:
@@ -124,9 +127,14 @@ class Database:
         }
         args = [arg for name, value in values.items() for arg in ("-v", f"{name}={value}")]
         target = psycopg.conninfo.make_conninfo(self.admin_dsn, dbname=dbname)
+        if os.environ.get(PG_CONTAINER):  # psql inside the container, over its own socket
+            target = f"dbname={dbname} user=postgres"
+        command = ["psql", "-X", "-q", target, "-f", "-", *args]
         subprocess.run(
-            ["psql", "-X", "-q", target, "-f", str(PROVISION_SQL), *args],
+            in_container(PG_CONTAINER, command, **passwords),
+            input=PROVISION_SQL.read_text(),
             env={**os.environ, **passwords},
+            text=True,
             check=True,
             capture_output=True,
         )
@@ -147,9 +155,8 @@ def rabbitmqctl(*args: str, stdin: str | None = None) -> str:
     """Run a rabbitmqctl command; its output. Under load from concurrent runs the CLI now and
     then exits with a spurious usage error, which is retried."""
     for attempt in range(3):
-        result = subprocess.run(
-            ["rabbitmqctl", "-q", *args], input=stdin, text=True, capture_output=True, check=False
-        )
+        command = in_container(RABBITMQ_CONTAINER, ["rabbitmqctl", "-q", *args])
+        result = subprocess.run(command, input=stdin, text=True, capture_output=True, check=False)
         if result.returncode != USAGE_ERROR:
             break
         time.sleep(0.5 * (attempt + 1))
@@ -200,7 +207,7 @@ class Broker:
 
     @classmethod
     def create(cls, rid: str) -> Broker:
-        if shutil.which("rabbitmqctl") is None:
+        if shutil.which("rabbitmqctl") is None and not os.environ.get(RABBITMQ_CONTAINER):
             raise RuntimeError("tests need rabbitmqctl to make a throwaway vhost")
         broker = cls(vhost=f"test_{rid}", user=f"test_{rid}", password=secrets.token_urlsafe(24))
         try:
@@ -250,6 +257,7 @@ def service_env(service: str, db: Database, broker: Broker, **extra: str) -> dic
         f"{prefix}_DB_USER": db.roles[service],
         f"{prefix}_DB_PASSWORD": db.passwords[service],
         f"{prefix}_API_KEY": "",
+        f"{prefix}_WORKERS": "1",  # one process, so a run's connections stay few
         f"{prefix}_BROKER_USER": broker.accounts[service][0],
         f"{prefix}_BROKER_PASSWORD": broker.accounts[service][1],
         "BLOODBANK_URL": broker.url,
@@ -394,6 +402,8 @@ def scratch_messaging_schema(db: Database, schema: str) -> str:
 
 def postgres(action: str) -> None:
     """Stop or start the local PostgreSQL cluster (the one tests run against)."""
+    if os.environ.get(PG_CONTAINER):
+        pytest.skip("stopping PostgreSQL needs the local cluster, not the run's container")
     major = sorted(os.listdir("/etc/postgresql"), key=int)[-1]
     args = ["pg_ctlcluster", "--skip-systemctl-redirect", major, "main", action]
     subprocess.run([*args, "-m", "fast"] if action == "stop" else args, check=True)

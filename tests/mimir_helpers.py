@@ -86,3 +86,12 @@ async def next_event(received: asyncio.Queue[Any], event_type: str, **match: Any
                 payload.get(k) == v for k, v in match.items()
             ):
                 return event
+
+
+async def wait_indexed(api: Any, artifact_id: str) -> dict[str, Any]:
+    for _ in range(200):
+        artifact = await api.ok(f"/artifacts/{artifact_id}")
+        if artifact["indexing_status"] != "pending":
+            return artifact  # type: ignore[no-any-return]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"artifact {artifact_id} was not indexed in time")

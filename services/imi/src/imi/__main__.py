@@ -7,10 +7,9 @@
 import sys
 
 from envelope import serve
-from imi.main import create_app
 from imi.migrate_v2 import main as migrate_v2
 from imi.settings import ImiSettings
 
 if sys.argv[1:2] == ["migrate-v2"]:
     sys.exit(migrate_v2(sys.argv[2:]))
-serve(ImiSettings, create_app)
+serve(ImiSettings, "imi.main:create_app")

@@ -16,6 +16,7 @@ from mimir.decisions.schemas import DecisionStatus
 from mimir.embedding.schemas import Distance, Provider, SpaceStatus
 from mimir.external.schemas import ExternalType
 from mimir.intents.schemas import GroupStatus, IntentStatus
+from mimir.search.schemas import RecordType
 
 SCHEMA = "mimir"
 HNSW_INDEX_PREFIX = "embeddings_hnsw_"
@@ -56,6 +57,11 @@ def _claim() -> list[sa.Column[object]]:
         sa.Column("claim_id", pg.UUID(as_uuid=True)),
         sa.Column("claimed_at", sa.DateTime(timezone=True)),
     ]
+
+
+def _words(expression: str) -> sa.Column[object]:
+    """The row's words for full-text search, kept by PostgreSQL."""
+    return sa.Column("tsv", pg.TSVECTOR, sa.Computed(expression, persisted=True))
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> sa.CheckConstraint:
@@ -124,9 +130,11 @@ intents = sa.Table(
     sa.Column("status", sa.Text, nullable=False, server_default="proposed"),
     _metadata(),
     _created_at(),
+    _words("to_tsvector('english'::regconfig, statement)"),
     _one_of("status", get_args(IntentStatus)),
     sa.Index("ix_intents_created_at_id", "created_at", "id"),
     sa.Index("ix_intents_intent_group_id", "intent_group_id"),
+    sa.Index("ix_intents_tsv", "tsv", postgresql_using="gin"),
     sa.Index(
         "ix_intents_statement_trgm",
         "statement",
@@ -145,10 +153,12 @@ decisions = sa.Table(
     sa.Column("superseded_by_id", pg.UUID(as_uuid=True), sa.ForeignKey("decisions.id")),
     _metadata(),
     _created_at(),
+    _words("to_tsvector('english'::regconfig, statement || ' ' || rationale)"),
     _one_of("status", get_args(DecisionStatus)),
     sa.CheckConstraint("superseded_by_id <> id", name="not_self_superseded"),
     sa.Index("ix_decisions_created_at_id", "created_at", "id"),
     sa.Index("ix_decisions_superseded_by_id", "superseded_by_id"),
+    sa.Index("ix_decisions_tsv", "tsv", postgresql_using="gin"),
     sa.Index(
         "ix_decisions_statement_trgm",
         "statement",
@@ -259,6 +269,25 @@ embeddings = sa.Table(
     _created_at(),
     sa.UniqueConstraint("space_id", "span_id"),
     sa.Index("ix_embeddings_span_id", "span_id"),
+)
+
+record_embeddings = sa.Table(
+    "record_embeddings",
+    metadata,
+    _id(),
+    sa.Column(
+        "space_id",
+        pg.UUID(as_uuid=True),
+        sa.ForeignKey("embedding_spaces.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("target_type", sa.Text, nullable=False),
+    sa.Column("target_id", pg.UUID(as_uuid=True), nullable=False),
+    sa.Column("model", sa.Text, nullable=False),
+    sa.Column("vector", Vector(), nullable=False),
+    _created_at(),
+    _one_of("target_type", get_args(RecordType)),
+    sa.UniqueConstraint("space_id", "target_type", "target_id"),
 )
 
 external_entities = sa.Table(
