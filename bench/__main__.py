@@ -10,8 +10,10 @@ import asyncio
 import sys
 from pathlib import Path
 
+import harness
+
 from bench import embedding, imi_api, imi_consumer, ingest, mimir_search, projection, relay
-from bench.core import Figure, harness, write_report
+from bench.core import Figure, write_report
 from bench.services import SCALE, Services
 from envelope import Topology
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from servers import POSTGRES, RABBITMQ, in_container, missing
+from harness.servers import POSTGRES, RABBITMQ, in_container, missing
 
 
 def listening(*ports: int) -> Callable[[int], bool]:

@@ -17,7 +17,6 @@ from envelope import (
     ServiceBus,
     Topology,
     configure_logging,
-    create_envelope,
     current_correlation_ids,
 )
 
@@ -43,9 +42,8 @@ async def test_emitted_events_reach_subscribers_with_their_cause(
     await bus.start()
     try:
         await eventually(lambda: _now(bus.connected))
-        sent = create_envelope("test.thing.happened", {"name": unique}, source=bus.source)
         async with transaction() as tx:
-            await bus.emit(tx, sent)
+            sent = await bus.emit(tx, "test.thing.happened", {"name": unique})
         await eventually(lambda: _now(any(e.event_id == sent.event_id for e, _ in received)))
         envelope, context = next(r for r in received if r[0].event_id == sent.event_id)
         assert envelope.source.app == "tests"

@@ -42,7 +42,6 @@ DOCUMENTED = {
     "Supervisor",
     "TaskState",
     "OutboxState",
-    "outbox_state_query",
     # the topology step (python -m envelope.topology)
     "Topology",
     "QueueSpec",
@@ -94,6 +93,7 @@ DOCUMENTED = {
     "is_unavailable",
     "is_contention",
     "failure_of",
+    "run_command",
     "Health",
     "health_router",
     # agents: the Model Context Protocol at /mcp

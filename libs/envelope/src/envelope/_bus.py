@@ -10,12 +10,15 @@ import aio_pika
 import structlog
 import yarl
 from aio_pika.abc import AbstractRobustConnection
+from pydantic import BaseModel
 
 from envelope._consumer import ConsumerRuntime, Handler, TransactionFactory
+from envelope._create import create_envelope
 from envelope._models import EventEnvelope, Source, service_source
 from envelope._outbox import INBOX_RETENTION, OUTBOX_RETENTION, Outbox, OutboxRelay
 from envelope._publisher import Publisher
 from envelope._settings import ServiceSettings
+from envelope._sql import Transaction
 from envelope._supervisor import Supervisor
 from envelope._topology import DELIVERY_LIMIT, EXCHANGE
 
@@ -91,9 +94,17 @@ class ServiceBus:
     def subscribe(self, queue: str, routing_keys: list[str], handler: Handler) -> None:
         self.consumers.subscribe(queue, routing_keys, handler)
 
-    async def emit(self, tx: Any, *envelopes: EventEnvelope[Any]) -> None:
-        """Queue events in the caller's transaction; they are published after it commits."""
-        await self.outbox.add(tx, *envelopes)
+    async def emit(
+        self, tx: Transaction, event_type: str, payload: BaseModel | dict[str, Any]
+    ) -> EventEnvelope[Any]:
+        """Queue one event in the caller's transaction; it is published after it commits.
+
+        The payload is checked against `event_type`'s registered model; the envelope carries
+        this service as its source and the correlation ids of the current request or event.
+        """
+        envelope = create_envelope(event_type, payload, source=self.source)
+        await self.outbox.add(tx, envelope)
+        return envelope
 
     async def start(self) -> None:
         self.tasks.start("broker", self._connect)

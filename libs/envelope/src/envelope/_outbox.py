@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +25,12 @@ log = structlog.get_logger("envelope.outbox")
 # repeated event id a no-op, so it must outlive every way an event can arrive again.
 OUTBOX_RETENTION = timedelta(days=7)
 INBOX_RETENTION = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class OutboxState:
+    backlog: int
+    oldest_age_s: float | None
 
 
 class Outbox:
@@ -133,9 +140,10 @@ class OutboxRelay:
             "DELETE FROM {0}.inbox WHERE event_id IN (SELECT event_id FROM {0}.inbox "
             "WHERE received_at < now() - %s LIMIT %s FOR UPDATE SKIP LOCKED)"
         ).format(schema_id)
-        self._backlog = sql.SQL("SELECT count(*) FROM {}.outbox WHERE published_at IS NULL").format(
-            schema_id
-        )
+        self._state = sql.SQL(
+            "SELECT count(*), extract(epoch FROM now() - min(created_at))::float8 "
+            "FROM {}.outbox WHERE published_at IS NULL"
+        ).format(schema_id)
 
     async def run(self) -> None:
         """Relay until cancelled; database and broker outages are waited out, not raised."""
@@ -223,10 +231,13 @@ class OutboxRelay:
             self._next_prune = time.monotonic() + self.prune_interval
         return more
 
-    async def backlog(self, conn: AsyncConnection[Any]) -> int:
-        async with conn.cursor(row_factory=tuple_row) as cursor:
-            row = await (await cursor.execute(self._backlog)).fetchone()
-        return int(row[0]) if row else 0
+    async def state(self, tx: Transaction) -> OutboxState:
+        """The backlog (events not yet published) and how long its oldest event has waited."""
+        connection = await driver_connection(tx)
+        async with connection.cursor(row_factory=tuple_row) as cursor:
+            row = await (await cursor.execute(self._state)).fetchone()
+        backlog, age = row if row else (0, None)
+        return OutboxState(int(backlog), None if age is None else float(age))
 
     async def _listen(self) -> None:
         while True:

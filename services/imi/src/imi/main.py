@@ -8,12 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
-from sqlalchemy import text
 
 import imi.models  # noqa: F401  (maps every table before the first query)
 from envelope import (
     BodyLimitMiddleware,
-    OutboxState,
     RequestContextMiddleware,
     RestBridge,
     ServiceBus,
@@ -26,7 +24,6 @@ from envelope import (
     install_error_handlers,
     keep_example_nulls,
     mount_mcp,
-    outbox_state_query,
 )
 from imi import __version__
 from imi.components.router import router as components_router
@@ -46,8 +43,6 @@ links to tickets, pull requests and deploys, components, and the trace from tick
 Every error body has the shape `{"detail": {"code", "message", "params"}}`. When the service
 has an API key, `/api/v1` requires it in `X-API-Key`; `/health` and the docs are open.
 """
-
-OUTBOX_STATE = text(outbox_state_query(SCHEMA))
 
 TAGS = [
     {"name": "projects", "description": "Git remotes registered as projects; soft delete."},
@@ -79,10 +74,6 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
             await bus.stop()
             await engine.dispose()
 
-    async def outbox_state() -> OutboxState:
-        async with uow() as session:
-            return OutboxState.of(tuple((await session.execute(OUTBOX_STATE)).one()))
-
     # Swagger UI and ReDoc from the service itself: /docs works without internet.
     app = FastAPIOffline(
         title="imi",
@@ -104,9 +95,7 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
     install_error_handlers(app)
     keep_example_nulls(app)
     app.include_router(
-        health_router(
-            "imi", __version__, bus, outbox_state, degraded_after=settings.outbox_degraded_after
-        )
+        health_router("imi", __version__, bus, uow, degraded_after=settings.outbox_degraded_after)
     )
     api = APIRouter(
         prefix="/api/v1",

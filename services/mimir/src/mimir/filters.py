@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar, cast
@@ -211,14 +211,11 @@ class CompiledList:
     fields: frozenset[str] | None
     limit: int
     offset: int
-    descending: bool
 
 
-def compile_list(
-    resource: Resource[BaseModel], given: ListParams, extra: Sequence[sql.Composable] = ()
-) -> CompiledList:
+def compile_list(resource: Resource[BaseModel], given: ListParams) -> CompiledList:
     """The WHERE and ORDER BY of a list query, and its parameters."""
-    conditions: list[sql.Composable] = list(extra)
+    conditions: list[sql.Composable] = []
     params: dict[str, Any] = {}
     for index, (key, raw) in enumerate(given.filters):
         if key in resource.query_params:
@@ -249,7 +246,6 @@ def compile_list(
         parse_fields(resource.fields, given.fields),
         given.limit,
         given.offset,
-        descending,
     )
 
 
@@ -320,7 +316,7 @@ def page(model: type[T], rows: list[dict[str, Any]], compiled: CompiledList) -> 
     )
 
 
-def sparse(body: BaseModel, fields: frozenset[str] | None, *, status_code: int = 200) -> Any:
+def sparse(body: BaseModel, fields: frozenset[str] | None) -> Any:
     """`body` itself, or only the asked-for fields (of each item, for a page)."""
     if fields is None:
         return body
@@ -333,7 +329,7 @@ def sparse(body: BaseModel, fields: frozenset[str] | None, *, status_code: int =
         }
     else:
         include = set(fields)
-    return JSONResponse(body.model_dump(mode="json", include=include), status_code=status_code)
+    return JSONResponse(body.model_dump(mode="json", include=include))
 
 
 def sparse_as(body: T, fields: frozenset[str] | None) -> T | JSONResponse:

@@ -6,9 +6,9 @@ from uuid import UUID
 
 from envelope import BadReference, BadRequest
 from mimir.entities import EXTERNAL, TABLES
+from mimir.external.schemas import EXTERNAL_TYPES
 from mimir.relations.queries import entity_exists
 from mimir.sql import Conn
-from mimir.tables import EXTERNAL_TYPES
 
 
 async def check_entity(conn: Conn, entity_type: str, entity_id: UUID) -> None:

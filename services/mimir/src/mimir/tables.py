@@ -4,11 +4,19 @@ Per-space HNSW indexes on `embeddings` are created at run time when a space is c
 (see `mimir.embedding.spaces`); they are named `embeddings_hnsw_<space id hex>`.
 """
 
+from typing import get_args
+
 import sqlalchemy as sa
 from pgvector.sqlalchemy import Vector
 from sqlalchemy.dialects import postgresql as pg
 
 from envelope import messaging_tables
+from mimir.artifacts.schemas import ArtifactType, IndexingStatus
+from mimir.decisions.schemas import DecisionStatus
+from mimir.embedding.schemas import Distance, Provider, SpaceStatus
+from mimir.external.schemas import ExternalType
+from mimir.intents.schemas import GroupStatus, IntentStatus
+from mimir.search.schemas import RecordType
 
 SCHEMA = "mimir"
 HNSW_INDEX_PREFIX = "embeddings_hnsw_"
@@ -61,24 +69,6 @@ def _one_of(column: str, values: tuple[str, ...]) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_allowed")
 
 
-ARTIFACT_TYPES = ("conversation", "document", "note")
-INDEXING_STATUSES = ("pending", "indexed", "failed")
-INTENT_STATUSES = ("proposed", "accepted", "rejected")
-GROUP_STATUSES = ("active", "deprecated", "merged")
-DECISION_STATUSES = ("tentative", "active", "superseded")
-PROVIDERS = ("local", "openai", "client")
-DISTANCES = ("cosine", "l2", "inner_product")
-SPACE_STATUSES = ("ready", "reembedding")
-RECORD_TYPES = ("decision", "intent")  # what `record_embeddings` holds vectors of
-EXTERNAL_TYPES = (
-    "imi.project",
-    "imi.work_item",
-    "imi.pr",
-    "imi.deploy",
-    "imi.ticket",
-    "imi.component",
-)
-
 artifacts = sa.Table(
     "artifacts",
     metadata,
@@ -88,7 +78,7 @@ artifacts = sa.Table(
     sa.Column("source", sa.Text, nullable=False),
     _metadata(),
     _created_at(),
-    _one_of("artifact_type", ARTIFACT_TYPES),
+    _one_of("artifact_type", get_args(ArtifactType)),
     sa.Index("ix_artifacts_created_at_id", "created_at", "id"),
     sa.Index("ix_artifacts_source_external_id", "source", "external_id"),
 )
@@ -109,7 +99,7 @@ artifact_versions = sa.Table(
     sa.UniqueConstraint("artifact_id", "version_number"),
     sa.UniqueConstraint("artifact_id", "content_hash"),
     sa.CheckConstraint("version_number >= 1", name="version_number_positive"),
-    _one_of("indexing_status", INDEXING_STATUSES),
+    _one_of("indexing_status", get_args(IndexingStatus)),
     sa.Index(
         "ix_artifact_versions_pending",
         "created_at",
@@ -126,7 +116,7 @@ intent_groups = sa.Table(
     sa.Column("status", sa.Text, nullable=False, server_default="active"),
     sa.Column("merged_into_id", pg.UUID(as_uuid=True), sa.ForeignKey("intent_groups.id")),
     _created_at(),
-    _one_of("status", GROUP_STATUSES),
+    _one_of("status", get_args(GroupStatus)),
     sa.Index("ix_intent_groups_created_at_id", "created_at", "id"),
 )
 
@@ -141,7 +131,7 @@ intents = sa.Table(
     _metadata(),
     _created_at(),
     _words("to_tsvector('english'::regconfig, statement)"),
-    _one_of("status", INTENT_STATUSES),
+    _one_of("status", get_args(IntentStatus)),
     sa.Index("ix_intents_created_at_id", "created_at", "id"),
     sa.Index("ix_intents_intent_group_id", "intent_group_id"),
     sa.Index("ix_intents_tsv", "tsv", postgresql_using="gin"),
@@ -164,7 +154,7 @@ decisions = sa.Table(
     _metadata(),
     _created_at(),
     _words("to_tsvector('english'::regconfig, statement || ' ' || rationale)"),
-    _one_of("status", DECISION_STATUSES),
+    _one_of("status", get_args(DecisionStatus)),
     sa.CheckConstraint("superseded_by_id <> id", name="not_self_superseded"),
     sa.Index("ix_decisions_created_at_id", "created_at", "id"),
     sa.Index("ix_decisions_superseded_by_id", "superseded_by_id"),
@@ -257,9 +247,9 @@ embedding_spaces = sa.Table(
     sa.Column("status", sa.Text, nullable=False, server_default="ready"),
     *_claim(),
     _created_at(),
-    _one_of("provider", PROVIDERS),
-    _one_of("distance", DISTANCES),
-    _one_of("status", SPACE_STATUSES),
+    _one_of("provider", get_args(Provider)),
+    _one_of("distance", get_args(Distance)),
+    _one_of("status", get_args(SpaceStatus)),
     sa.CheckConstraint("dimensions BETWEEN 1 AND 2000", name="dimensions_range"),
 )
 
@@ -296,7 +286,7 @@ record_embeddings = sa.Table(
     sa.Column("model", sa.Text, nullable=False),
     sa.Column("vector", Vector(), nullable=False),
     _created_at(),
-    _one_of("target_type", RECORD_TYPES),
+    _one_of("target_type", get_args(RecordType)),
     sa.UniqueConstraint("space_id", "target_type", "target_id"),
 )
 
@@ -313,6 +303,6 @@ external_entities = sa.Table(
     sa.Column("last_event_id", pg.UUID(as_uuid=True), nullable=False),
     sa.Column("last_event_type", sa.Text, nullable=False),
     sa.PrimaryKeyConstraint("entity_type", "entity_id"),
-    _one_of("entity_type", EXTERNAL_TYPES),
+    _one_of("entity_type", get_args(ExternalType)),
     sa.Index("ix_external_entities_project_id", "project_id"),
 )

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from envelope import ServiceBus, create_envelope
+from envelope import ServiceBus
 from mimir.provenance.queries import insert_provenance
 from mimir.provenance.schemas import ProvenanceCreate
 from mimir.settings import MimirSettings
@@ -39,8 +39,7 @@ class Work:
     provenance: ProvenanceHeaders | None = None
 
     async def emit(self, event_type: str, payload: BaseModel) -> None:
-        envelope = create_envelope(event_type, payload, source=self.bus.source)
-        await self.bus.emit(self.conn, envelope)
+        await self.bus.emit(self.conn, event_type, payload)
 
     async def created(self, target_type: str, target_id: UUID) -> None:
         """Record provenance for a new entity when the request carried provenance headers."""

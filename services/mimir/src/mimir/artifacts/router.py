@@ -61,11 +61,11 @@ async def list_artifacts(
 ) -> Page[Artifact] | JSONResponse:
     """Artifacts, newest first by default.
 
-        Filters: `id`, `artifact_type`, `source`, `external_id`, `created_at` (with `__op` suffixes
-        such as `created_at__gte`), `metadata__contains={"k": "v"}`, `project_id` (an imi project:
+    Filters: `id`, `artifact_type`, `source`, `external_id`, `created_at` (with `__op` suffixes
+    such as `created_at__gte`), `metadata__contains={"k": "v"}`, `project_id` (an imi project:
     artifacts related to it or to its work items, PRs, ...). `q` keeps artifacts whose
-        content matches a web-style full-text query. Paginate with `cursor` (keyset) or
-        `offset`; pick fields with `fields=id,source`.
+    content matches a web-style full-text query. Paginate with `cursor` (keyset) or
+    `offset`; pick fields with `fields=id,source`.
     """
     return await service.ARTIFACTS.list(work.conn, params, q=q)
 

@@ -1,7 +1,8 @@
 """imi's events as rows of `external_entities`: one row per (entity_type, entity_id).
 
-Events may arrive out of order: a row only moves forward in event time, so an event older
-than the one already applied changes nothing. Fields an event does not carry (a git state
+Events may arrive out of order: the newest event applied wins each field, and an older one
+only fills what the row lacks (a field still null, a metadata key not yet set); the row's
+event time and last event only move forward. Fields an event does not carry (a git state
 update has no work type) keep their stored values.
 """
 
@@ -14,12 +15,12 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from envelope import EventEnvelope, registry
+from envelope import EventEnvelope
 from envelope.events import imi
 from mimir.external import queries
 from mimir.external.queries import ExternalRow
+from mimir.external.schemas import EXTERNAL_TYPES
 from mimir.sql import Conn
-from mimir.tables import EXTERNAL_TYPES
 
 PROJECTED_TYPES = frozenset(EXTERNAL_TYPES)
 PROJECT_STATES: dict[type[BaseModel], str] = {
@@ -109,9 +110,9 @@ def project_entity(event: BaseModel) -> Projected | None:
     return None
 
 
-async def apply_event(conn: Conn, envelope: EventEnvelope[Any]) -> ExternalRow | None:
+async def apply_event(conn: Conn, envelope: EventEnvelope[BaseModel]) -> ExternalRow | None:
     """Upsert the entity the event is about; the stored row, or None if nothing changed."""
-    entity = project_entity(registry.validate(envelope.event_type, envelope.payload))
+    entity = project_entity(envelope.payload)
     if entity is None:
         return None
     return await queries.upsert_external_entity(

@@ -59,7 +59,8 @@ class SearchFilters(BaseModel):
     latest_only: bool = Field(True, description="Only chunks of each artifact's newest version")
 
 
-TargetType = Literal["chunk", "decision", "intent"]
+RecordType = Literal["decision", "intent"]  # what `record_embeddings` holds vectors of
+TargetType = Literal["chunk", RecordType]
 
 
 def _chunks() -> list[TargetType]:

@@ -1,7 +1,10 @@
-"""Throwaway infrastructure for one test run: a database with its roles, a broker vhost.
+"""Throwaway infrastructure for one test or benchmark run: a database with its roles, a broker
+vhost, the services as processes.
 
 Everything is named after the run id and removed afterwards, so the shared PostgreSQL and
-RabbitMQ are left as they were found and concurrent runs never meet.
+RabbitMQ are left as they were found and concurrent runs never meet. A package of the
+repository's root, so that both `tests/` (pytest's `pythonpath`) and `bench/` (run with
+`python -m bench` from the root) import it.
 """
 
 from __future__ import annotations
@@ -30,9 +33,9 @@ import psycopg
 import pytest
 from fastapi import FastAPI
 from psycopg import sql
-from servers import in_container, provide
 
 from envelope import EXCHANGE, Topology, declare_topology
+from harness.servers import in_container, provide
 
 provide()  # containers for the servers this host has not got (see servers.py)
 ROOT = Path(__file__).resolve().parents[1]
@@ -238,16 +241,23 @@ class Broker:
                 rabbitmqctl("delete_user", user)
 
 
-def service_env(service: str, db: Database, broker: Broker, **extra: str) -> dict[str, str]:
-    """Environment variables that point a service at the run's database and broker."""
-    prefix = service.upper()
+def _database_env(prefix: str, db: Database) -> dict[str, str]:
     return {
         f"{prefix}_DB_HOST": db.host,
         f"{prefix}_DB_PORT": str(db.port),
         f"{prefix}_DB_NAME": db.name,
+    }
+
+
+def service_env(service: str, db: Database, broker: Broker, **extra: str) -> dict[str, str]:
+    """Environment variables that point a service at the run's database and broker."""
+    prefix = service.upper()
+    return {
+        **_database_env(prefix, db),
         f"{prefix}_DB_USER": db.roles[service],
         f"{prefix}_DB_PASSWORD": db.passwords[service],
         f"{prefix}_API_KEY": "",
+        f"{prefix}_WORKERS": "1",  # one process, so a run's connections stay few
         f"{prefix}_BROKER_USER": broker.accounts[service][0],
         f"{prefix}_BROKER_PASSWORD": broker.accounts[service][1],
         "BLOODBANK_URL": broker.url,
@@ -259,9 +269,7 @@ def migrator_env(service: str, db: Database) -> dict[str, str]:
     """What the one-off migration step of `service` gets: the schema owner's account only."""
     prefix = service.upper()
     return {
-        f"{prefix}_DB_HOST": db.host,
-        f"{prefix}_DB_PORT": str(db.port),
-        f"{prefix}_DB_NAME": db.name,
+        **_database_env(prefix, db),
         f"{prefix}_MIGRATOR_USER": db.migrators[service],
         f"{prefix}_MIGRATOR_PASSWORD": db.migrator_passwords[service],
     }
@@ -288,6 +296,18 @@ async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 
         if time.monotonic() > deadline:
             pytest.fail(f"condition not met within {timeout} s")
         await asyncio.sleep(0.05)
+
+
+async def settled_health(client: httpx.AsyncClient) -> dict[str, Any]:
+    """`/health` once the service is connected to the broker and its outbox has drained."""
+
+    async def settled() -> dict[str, Any] | None:
+        response = await client.get("/health")
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body if body["broker"] == "up" and body["outbox_backlog"] == 0 else None
+
+    return await eventually(settled)
 
 
 def free_port() -> int:
