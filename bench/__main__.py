@@ -12,7 +12,16 @@ from pathlib import Path
 
 import harness
 
-from bench import embedding, imi_api, imi_consumer, ingest, mimir_search, projection, relay
+from bench import (
+    embedding,
+    imi_api,
+    imi_consumer,
+    ingest,
+    mimir_search,
+    post_to_event,
+    projection,
+    relay,
+)
 from bench.core import Figure, write_report
 from bench.services import SCALE, Services
 from envelope import Topology
@@ -20,6 +29,7 @@ from envelope import Topology
 PLOTS: list[Path] = []
 BENCHMARKS = {
     "relay": relay.run,
+    "post_to_event": post_to_event.run,
     "imi_consumer": imi_consumer.run,
     "imi_api": imi_api.run,
     "mimir_search": mimir_search.run,

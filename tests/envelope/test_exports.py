@@ -53,6 +53,8 @@ DOCUMENTED = {
     "create_messaging_tables",
     "drop_messaging_tables",
     "add_messaging_retention",
+    "create_outbox_notify",
+    "drop_outbox_notify",
     "drop_messaging_retention",
     "run_schema_migrations",
     "schema_migration_options",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -63,9 +65,11 @@ class ServiceBus:
             outbox_retention=outbox_retention,
             inbox_retention=inbox_retention,
         )
+        self._begin = transaction
+        self._emitted: set[int] = set()  # ids of open transactions that queued events
         self.consumers = ConsumerRuntime(
             schema=schema,
-            transaction=transaction,
+            transaction=self.transaction,
             prefetch=prefetch,
             concurrency=concurrency,
             delivery_limit=delivery_limit,
@@ -104,7 +108,25 @@ class ServiceBus:
         """
         envelope = create_envelope(event_type, payload, source=self.source)
         await self.outbox.add(tx, envelope)
+        self._emitted.add(id(tx))
         return envelope
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        """The service's unit of work, whose commit wakes this process's relay when the
+        transaction queued events (`emit`): they go out at once, with no NOTIFY per commit.
+        Events committed elsewhere (another replica, a script) wait for the relay's poll."""
+        opened: set[int] = set()
+        try:
+            async with self._begin() as tx:
+                opened.add(id(tx))
+                yield tx
+        except BaseException:
+            self._emitted -= opened  # rolled back (or the commit failed): nothing to send
+            raise
+        if self._emitted & opened:
+            self._emitted -= opened
+            self.relay.wake()
 
     async def start(self) -> None:
         self.tasks.start("broker", self._connect)

@@ -82,7 +82,8 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
         lifespan=lifespan,
         openapi_tags=TAGS,
     )
-    app.state.settings, app.state.uow, app.state.bus = settings, uow, bus
+    app.state.settings, app.state.bus = settings, bus
+    app.state.uow = bus.transaction  # requests' commits wake the relay
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     if settings.cors_origins:

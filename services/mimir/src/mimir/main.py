@@ -69,7 +69,8 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
         lifespan=lifespan,
         openapi_tags=TAGS,
     )
-    app.state.settings, app.state.pool, app.state.uow, app.state.bus = settings, pool, uow, bus
+    app.state.settings, app.state.pool, app.state.bus = settings, pool, bus
+    app.state.uow = bus.transaction  # requests' commits wake the relay
     app.state.embedding_worker = worker
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
