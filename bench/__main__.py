@@ -10,6 +10,8 @@ import asyncio
 import sys
 from pathlib import Path
 
+import harness
+
 from bench import (
     bulk_vectors,
     embedding,
@@ -18,16 +20,18 @@ from bench import (
     ingest,
     mimir_memory,
     mimir_search,
+    post_to_event,
     projection,
     relay,
 )
-from bench.core import Figure, harness, write_report
+from bench.core import Figure, write_report
 from bench.services import SCALE, Services
 from envelope import Topology
 
 PLOTS: list[Path] = []
 BENCHMARKS = {
     "relay": relay.run,
+    "post_to_event": post_to_event.run,
     "imi_consumer": imi_consumer.run,
     "imi_api": imi_api.run,
     "mimir_memory": mimir_memory.run,

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import platform
 import statistics
-import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -16,10 +14,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-
-# The benchmarks reuse the tests' throwaway database, roles, broker vhost and processes.
-sys.path.insert(0, str(ROOT / "tests"))
-harness = importlib.import_module("harness")
 
 
 @dataclass
@@ -162,7 +156,9 @@ def cpu_seconds(pid: int) -> float:
 
 
 def rss_mb(pid: int) -> float:
-    """Resident set size of a process, in MB."""
+    """Resident set size of a process and its children (a service's worker processes), in MB."""
     import psutil
 
-    return float(psutil.Process(pid).memory_info().rss) / 1e6
+    process = psutil.Process(pid)
+    tree = [process, *process.children(recursive=True)]
+    return float(sum(p.memory_info().rss for p in tree)) / 1e6

@@ -25,9 +25,9 @@ from bench.services import Services, scaled
 from mimir.database import configure_session
 from mimir.embedding.spaces import vector_text
 from mimir.search import service
+from mimir.search.queries import get_space_by_name
 from mimir.search.schemas import HybridSearch, SemanticSearch
 from mimir.settings import MimirSettings
-from mimir.sql import fetch_one
 from mimir.tables import HNSW_INDEX_PREFIX
 
 CHUNKS = 100_000
@@ -207,7 +207,7 @@ async def run(env: dict[str, Any]) -> list[Figure]:
             await post("/search/hybrid", bodies[i % len(bodies)].model_dump(mode="json"))
 
         await configure_session(conn, settings)  # as the service's pool does
-        space = await fetch_one(conn, "get_space_by_name", {"name": "default"})
+        space = await get_space_by_name(conn, "default")
         assert space is not None
         targets = [service.QueryVector(space, vector_text(v)) for v in vectors]
 

@@ -72,7 +72,7 @@ async def relay_rate(amqp_url: str, conninfo: str, schema: str) -> float:
     started = time.perf_counter()
     task = asyncio.create_task(relay.run())
     async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
-        while await relay.backlog(conn):
+        while (await relay.state(conn)).backlog:
             await asyncio.sleep(0.02)
     elapsed = time.perf_counter() - started
     task.cancel()

@@ -8,14 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import harness
 import httpx
 import psycopg
 
-from bench.core import Figure, harness, rss_mb
+from bench.core import Figure, rss_mb
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
 CONCURRENCY = 32
 RSS_TARGETS_MB = {"imi": 150.0, "mimir": 350.0}
+# Server processes per service: the services' default (one per core) unless BENCH_WORKERS says.
+WORKERS = os.environ.get("BENCH_WORKERS", "0")
 
 
 def scaled(size: int, minimum: int = 100) -> int:
@@ -38,6 +41,7 @@ class Services:
         for service in self.names:
             harness.migrate(service, self.database)
             env = harness.service_env(service, self.database, self.broker)
+            env[f"{service.upper()}_WORKERS"] = WORKERS
             process = harness.ServiceProcess(service, env, self.logs / f"{service}.log")
             self.processes[service] = process.start()
         # The local model loads on first use; one search-free embed call would skew "idle".

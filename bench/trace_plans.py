@@ -10,9 +10,10 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+import harness
 import psycopg
 
-from bench.core import ROOT, harness
+from bench.core import ROOT
 from bench.imi_api import DEPLOY_EVERY, MIMIR_EVERY, TRACE_MAX_ROWS, WORK_ITEMS, trace_sql
 from bench.imi_data import WorkSet, load_deploys, load_mimir, load_work
 from bench.services import scaled

@@ -106,3 +106,12 @@ async def build_indexes(database: Database) -> list[str]:
     )
     async with conn:
         return await build_space_indexes(conn)
+
+
+async def wait_indexed(api: Any, artifact_id: str) -> dict[str, Any]:
+    for _ in range(200):
+        artifact = await api.ok(f"/artifacts/{artifact_id}")
+        if artifact["indexing_status"] != "pending":
+            return artifact  # type: ignore[no-any-return]
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"artifact {artifact_id} was not indexed in time")

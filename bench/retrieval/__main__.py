@@ -12,7 +12,8 @@ import os
 import time
 from collections import defaultdict
 
-from bench.core import harness
+import harness
+
 from bench.retrieval import corpus as corpus_module
 from bench.retrieval.baselines import Baselines, Units
 from bench.retrieval.corpus import Corpus, Question

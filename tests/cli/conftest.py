@@ -11,16 +11,15 @@ from harness import ServiceProcess
 
 
 @pytest.fixture
-def imi(imi_process: ServiceProcess, imi_env: dict[str, str]) -> Run:
-    """`imi ...` against the run's imi; the env also holds IMI_DB_* for `migrate-v2`."""
-    from imi.cli import app
+def imi(imi_process: ServiceProcess) -> Run:
+    from imi_cli import app
 
-    return cli_runner(app, {**imi_env, "IMI_URL": imi_process.url})
+    return cli_runner(app, {"IMI_URL": imi_process.url, "IMI_API_KEY": ""})
 
 
 @pytest.fixture
 def mimir(mimir_process: ServiceProcess) -> Run:
-    from mimir.cli import app
+    from mimir_cli import app
 
     return cli_runner(app, {"MIMIR_URL": mimir_process.url, "MIMIR_API_KEY": ""})
 

@@ -1,15 +1,34 @@
-"""`imi migrate-v2` on an iMi v2 SQLite database built here."""
+"""`python -m imi migrate-v2`, imi's management command, on an iMi v2 SQLite database built here."""
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from cli_helpers import Run
+import pytest
 from harness import ServiceProcess
+
+Migrate = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def migrate_v2(imi_env: dict[str, str]) -> Migrate:
+    """`python -m imi migrate-v2 ...` with the run's IMI_DB_* settings, as an operator runs it."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "imi", "migrate-v2", *args]
+        env = {**os.environ, **imi_env}
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+    return run
+
 
 V2_SCHEMA = """
 CREATE TABLE repositories (id TEXT PRIMARY KEY, name TEXT NOT NULL, remote_url TEXT NOT NULL,
@@ -51,13 +70,13 @@ def build_v2(path: Path) -> dict[str, str]:
 
 
 def test_dry_run_then_import_then_nothing(
-    imi: Run, imi_process: ServiceProcess, tmp_path: Path
+    migrate_v2: Migrate, imi_process: ServiceProcess, tmp_path: Path
 ) -> None:
     ids = build_v2(tmp_path / "imi.db")
     api = f"{imi_process.url}/api/v1"
 
-    dry = imi("migrate-v2", str(tmp_path / "imi.db"), "--dry-run", "--json")
-    assert dry.exit_code == 0, dry.output
+    dry = migrate_v2(str(tmp_path / "imi.db"), "--dry-run", "--json")
+    assert dry.returncode == 0, dry.stderr
     report = json.loads(dry.stdout)
     assert report["projects"] == {"create": 1, "skip": 0}
     assert report["work_items"] == {"create": 2, "skip": 1}
@@ -68,8 +87,8 @@ def test_dry_run_then_import_then_nothing(
     ]
     assert httpx.get(f"{api}/projects/{ids['repo']}").status_code == 404
 
-    done = imi("migrate-v2", str(tmp_path / "imi.db"))
-    assert done.exit_code == 0, done.output
+    done = migrate_v2(str(tmp_path / "imi.db"))
+    assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[:2] == [
         "projects: created 1, skipped 0",
         "work items: created 2, skipped 1",
@@ -92,20 +111,20 @@ def test_dry_run_then_import_then_nothing(
     fix = httpx.get(f"{api}/work/{ids['fix']}").json()
     assert (fix["work_type"], fix["owner_id"], fix["status"]) == ("fix", None, "clean")
 
-    again = json.loads(imi("migrate-v2", str(tmp_path / "imi.db"), "--json").stdout)
+    again = json.loads(migrate_v2(str(tmp_path / "imi.db"), "--json").stdout)
     assert again["projects"] == {"create": 0, "skip": 1}
     assert again["work_items"] == {"create": 0, "skip": 3}
     listed = httpx.get(f"{api}/work", params={"project_id": ids["repo"]}).json()
     assert listed["total"] == 2
 
 
-def test_not_a_v2_database(imi: Run, tmp_path: Path) -> None:
+def test_not_a_v2_database(migrate_v2: Migrate, tmp_path: Path) -> None:
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE repositories (id TEXT)")
         db.execute("INSERT INTO repositories VALUES ('not-a-uuid')")
     db.close()
-    result = imi("migrate-v2", str(path), "--dry-run")
-    assert result.exit_code == 1
+    result = migrate_v2(str(path), "--dry-run")
+    assert result.returncode == 1
     assert result.stderr.startswith(f"Error: {path} is not an iMi v2 database")
     assert result.stderr.count("\n") == 1

@@ -1,5 +1,8 @@
 """Both services start as `make run` starts them and answer on their own ports."""
 
+import time
+from pathlib import Path
+
 import httpx
 import pytest
 from harness import ServiceProcess
@@ -30,3 +33,23 @@ def test_both_services_are_healthy(
         assert docs.json()["info"]["title"] == name
         started = [line for line in process.logs() if line.get("message") == "bus connected"]
         assert started, "the service logs JSON and reports its bus connection"
+
+
+def test_workers_share_the_port_each_with_its_own_bus(
+    imi_env: dict[str, str], logs_dir: Path
+) -> None:
+    process = ServiceProcess("imi", {**imi_env, "IMI_WORKERS": "2"}, logs_dir / "imi-2.log")
+    process.start()
+    try:
+        for _ in range(20):
+            assert httpx.get(f"{process.url}/api/v1/projects", timeout=5).status_code == 200
+
+        def connected() -> int:
+            return sum(line.get("message") == "bus connected" for line in process.logs())
+
+        deadline = time.monotonic() + 30
+        while connected() < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert connected() == 2
+    finally:
+        process.stop()

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 import pytest
 import structlog
 import yaml
@@ -17,7 +18,6 @@ from envelope import (
     ServiceBus,
     Topology,
     configure_logging,
-    create_envelope,
     current_correlation_ids,
 )
 
@@ -43,9 +43,8 @@ async def test_emitted_events_reach_subscribers_with_their_cause(
     await bus.start()
     try:
         await eventually(lambda: _now(bus.connected))
-        sent = create_envelope("test.thing.happened", {"name": unique}, source=bus.source)
         async with transaction() as tx:
-            await bus.emit(tx, sent)
+            sent = await bus.emit(tx, "test.thing.happened", {"name": unique})
         await eventually(lambda: _now(any(e.event_id == sent.event_id for e, _ in received)))
         envelope, context = next(r for r in received if r[0].event_id == sent.event_id)
         assert envelope.source.app == "tests"
@@ -53,6 +52,52 @@ async def test_emitted_events_reach_subscribers_with_their_cause(
     finally:
         await bus.stop()
     assert not bus.connected
+
+
+async def test_a_commit_that_queued_events_wakes_the_relay_at_once(
+    broker: Broker, conninfo: str, schema: str, transaction: Callable[[], Any], unique: str
+) -> None:
+    received: list[EventEnvelope[Any]] = []
+
+    async def handler(envelope: EventEnvelope[Any], _: Any) -> None:
+        received.append(envelope)
+
+    bus = ServiceBus(
+        service="tests", amqp_url=broker.amqp_url, conninfo=conninfo, schema=schema,
+        transaction=transaction,
+    )  # fmt: skip
+    bus.relay.poll_interval = 3600.0  # only the wake-up can send the event within the test
+    queue = f"test.wake.{unique}"
+    await broker.declare(Topology.of([(queue, ["test.thing.happened"])]))
+    bus.subscribe(queue, ["test.thing.happened"], handler)
+    await bus.start()
+    try:
+        await eventually(lambda: _now(bus.connected and bus.publisher.ready))
+
+        async def failed_request() -> None:
+            async with bus.transaction() as tx:
+                await bus.emit(tx, "test.thing.happened", {"name": f"rolled back {unique}"})
+                raise RuntimeError("the request failed")
+
+        with pytest.raises(RuntimeError):
+            await failed_request()
+        async with bus.transaction() as tx:
+            sent = await bus.emit(tx, "test.thing.happened", {"name": unique})
+        await eventually(lambda: _now(any(e.event_id == sent.event_id for e in received)))
+        assert [e.payload.name for e in received] == [unique]  # nothing of the rolled back one
+    finally:
+        await bus.stop()
+
+
+def test_the_services_outboxes_notify_nobody(database: Any, imi_env: Any, mimir_env: Any) -> None:
+    with psycopg.connect(database.admin_conninfo()) as conn:
+        triggers = conn.execute(
+            "SELECT n.nspname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname IN ('imi', 'mimir') AND NOT t.tgisinternal"
+        ).fetchall()
+    assert ("imi", "outbox_notify") not in triggers
+    assert ("mimir", "outbox_notify") not in triggers
 
 
 async def _now(value: bool) -> bool:

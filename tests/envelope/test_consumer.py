@@ -34,7 +34,7 @@ async def test_each_event_has_one_effect_even_when_delivered_twice(
 
     async def handler(envelope: EventEnvelope[Any], tx: AsyncConnection[Any]) -> None:
         await tx.execute("SELECT 1")
-        seen.append((envelope.payload["name"], current_correlation_ids()))
+        seen.append((envelope.payload.name, current_correlation_ids()))
 
     queue = f"test.{unique}"
     runtime = await start_runtime(broker, amqp, transaction, queue, handler)
@@ -73,9 +73,9 @@ async def test_poison_goes_to_the_dead_letter_queue_and_the_next_message_is_proc
     handled: list[str] = []
 
     async def handler(envelope: EventEnvelope[Any], _: AsyncConnection[Any]) -> None:
-        if envelope.payload["name"] == "refuse":
+        if envelope.payload.name == "refuse":
             raise Reject("this one can never work")
-        handled.append(envelope.payload["name"])
+        handled.append(envelope.payload.name)
 
     queue = f"test.{unique}"
     runtime = await start_runtime(broker, amqp, transaction, queue, handler)
@@ -108,8 +108,8 @@ async def test_failing_handlers_are_retried_until_the_delivery_limit(
     attempts: list[str] = []
 
     async def handler(envelope: EventEnvelope[Any], _: AsyncConnection[Any]) -> None:
-        attempts.append(envelope.payload["name"])
-        if envelope.payload["name"] == "always" or len(attempts) < 2:
+        attempts.append(envelope.payload.name)
+        if envelope.payload.name == "always" or len(attempts) < 2:
             raise RuntimeError("a bug that only sometimes bites")
 
     queue = f"test.{unique}"
@@ -140,7 +140,7 @@ async def test_consumers_reattach_after_a_broker_restart(
     handled: list[str] = []
 
     async def handler(envelope: EventEnvelope[Any], _: AsyncConnection[Any]) -> None:
-        handled.append(envelope.payload["name"])
+        handled.append(envelope.payload.name)
 
     queue = f"test.{unique}"
     runtime = await start_runtime(broker, amqp, transaction, queue, handler)

@@ -8,6 +8,7 @@ import pytest
 from envelope import (
     InvalidPayload,
     MalformedMessage,
+    ToolMutation,
     UnknownEventType,
     create_envelope,
     decode_message,
@@ -45,7 +46,8 @@ def test_hookd_flat_message_becomes_an_envelope_with_a_deterministic_id() -> Non
     assert first.event_id.version == 5
     assert first.event_type == "tool.mutation.Edit"
     assert first.source.app == "hookd"
-    assert first.payload["repo"]["branch"] == "feat/PROJ-7-login"
+    assert isinstance(first.payload, ToolMutation)
+    assert first.payload.repo.branch == "feat/PROJ-7-login"
     assert first.correlation_ids == [request_id_to_uuid("hookd-run-9")]
 
 
@@ -53,7 +55,7 @@ def test_an_envelope_decodes_and_validates() -> None:
     sent = create_envelope("test.thing.happened", {"name": "w"}, source=service_source("t"))
     received = decode_message(sent.to_json())
     assert received.event_id == sent.event_id
-    assert received.payload == {"name": "w", "size": 0}
+    assert received.payload.model_dump() == {"name": "w", "size": 0}
 
 
 @pytest.mark.parametrize(

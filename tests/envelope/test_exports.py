@@ -42,7 +42,6 @@ DOCUMENTED = {
     "Supervisor",
     "TaskState",
     "OutboxState",
-    "outbox_state_query",
     # the topology step (python -m envelope.topology)
     "Topology",
     "QueueSpec",
@@ -54,6 +53,8 @@ DOCUMENTED = {
     "create_messaging_tables",
     "drop_messaging_tables",
     "add_messaging_retention",
+    "create_outbox_notify",
+    "drop_outbox_notify",
     "drop_messaging_retention",
     "run_schema_migrations",
     "schema_migration_options",
@@ -94,6 +95,7 @@ DOCUMENTED = {
     "is_unavailable",
     "is_contention",
     "failure_of",
+    "run_command",
     "Health",
     "health_router",
     # agents: the Model Context Protocol at /mcp

@@ -113,10 +113,10 @@ async def test_a_value_the_database_refuses_is_dead_lettered_and_the_next_is_app
     attempts: list[str] = []
 
     async def handler(envelope: EventEnvelope[Any], tx: AsyncConnection[Any]) -> None:
-        attempts.append(envelope.payload["name"][:10])
+        attempts.append(envelope.payload.name[:10])
         await tx.execute(
             f"INSERT INTO {indexed_table} VALUES (%s)",  # type: ignore[arg-type]
-            (envelope.payload["name"],),
+            (envelope.payload.name,),
         )
 
     queue = f"test.{unique}"

@@ -70,11 +70,10 @@ def test_the_service_exits_with_a_one_line_message(
     environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from envelope import serve
-    from imi.main import create_app
 
     environment.setenv("IMI_DB_PASSWORD", "short-secret")
     with pytest.raises(SystemExit) as caught:
-        serve(ImiSettings, create_app)
+        serve(ImiSettings, "imi.main:create_app")
     assert caught.value.code == 2
     assert capsys.readouterr().err == (
         "refusing to start: IMI_DB_PASSWORD must be at least 16 characters\n"
@@ -214,3 +213,20 @@ def test_pool_overflow_reaches_both_pools(environment: pytest.MonkeyPatch) -> No
     engine = create_engine(ImiSettings.load())
     assert (engine.pool.size(), engine.pool._max_overflow) == (10, 4)  # type: ignore[attr-defined]
     assert create_pool(MimirSettings.load()).max_size == 14
+
+
+def test_workers_default_to_the_cores_a_container_may_use(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from envelope import _serve
+
+    affinity = len(os.sched_getaffinity(0))
+    quota = tmp_path / "cpu.max"
+    monkeypatch.setattr(_serve, "CPU_QUOTA", quota)
+    assert _serve.cores() == affinity  # no cgroup file: the affinity
+    quota.write_text("max 100000\n")
+    assert _serve.cores() == affinity
+    quota.write_text("50000 100000\n")
+    assert _serve.cores() == 1  # half a core still gets a process
+    quota.write_text(f"{affinity * 200000} 100000\n")
+    assert _serve.cores() == affinity  # a quota above the CPUs there changes nothing

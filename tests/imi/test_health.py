@@ -1,10 +1,10 @@
 import httpx
+from harness import settled_health
 
 
 async def test_health_reports_database_broker_and_backlog(imi_client: httpx.AsyncClient) -> None:
-    response = await imi_client.get("/health")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["database"] == "up"
-    assert body["outbox_backlog"] == 0
-    assert body["service"] == "imi"
+    body = await settled_health(imi_client)
+    assert (body["service"], body["status"]) == ("imi", "ok")
+    assert (body["database"], body["broker"]) == ("up", "up")
+    assert (body["outbox_backlog"], body["outbox_oldest_age_s"]) == (0, None)
+    assert body["tasks"]["outbox-relay"]["state"] == "running"

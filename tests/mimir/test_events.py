@@ -12,7 +12,7 @@ from mimir_helpers import next_event
 
 from mimir.decisions import service as decisions
 from mimir.decisions.schemas import DecisionCreate
-from mimir.deps import Work
+from mimir.work import Work
 
 API = "/api/v1"
 

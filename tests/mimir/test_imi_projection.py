@@ -62,8 +62,9 @@ async def test_events_upsert_the_projection_and_an_older_event_changes_nothing(
     )
 
     async def ahead() -> dict[str, Any] | None:
+        """Both events applied, in whichever order the consumers took them."""
         row = await bloodbank.entity("imi.work_item", item_id)
-        return row if row and row["state"] == "ahead" else None
+        return row if row and row["state"] == "ahead" and "work_type" in row["metadata"] else None
 
     row = await eventually(ahead)
     assert row["display_name"] == "feature/ahead"  # the newest event names the branch
@@ -74,6 +75,7 @@ async def test_events_upsert_the_projection_and_an_older_event_changes_nothing(
     assert project is not None
     assert (project["display_name"], project["state"]) == (f"proj-{unique}", "active")
 
+    before = await bloodbank.entity("imi.work_item", item_id)
     late = await bloodbank.publish(
         "imi.work.git_state_updated",
         git_state(project_id, item_id, "behind"),
@@ -83,6 +85,7 @@ async def test_events_upsert_the_projection_and_an_older_event_changes_nothing(
     row = await bloodbank.entity("imi.work_item", item_id)
     assert row is not None
     assert (row["state"], row["updated_at"]) == ("ahead", newest)
+    assert row == before  # nothing else moved either: name, project, metadata
 
     await bloodbank.publish(
         "imi.project.deactivated",

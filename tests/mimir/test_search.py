@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
+from mimir_helpers import wait_indexed
 
 from mimir.embedding.local import embed_texts
 
@@ -24,15 +24,6 @@ def test_local_embedder_matches_the_reference_model() -> None:
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
     cosines = (ours * expected).sum(axis=1) / np.linalg.norm(expected, axis=1)
     assert (cosines > 0.99).all(), cosines
-
-
-async def wait_indexed(api: Any, artifact_id: str) -> dict[str, Any]:
-    for _ in range(200):
-        artifact = await api.ok(f"/artifacts/{artifact_id}")
-        if artifact["indexing_status"] != "pending":
-            return artifact  # type: ignore[no-any-return]
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"artifact {artifact_id} was not indexed in time")
 
 
 async def test_semantic_search_ranks_the_relevant_document_first(api: Any, unique: str) -> None:

@@ -8,6 +8,7 @@ and consumers validate against the same schema.
 from envelope import events, limits
 from envelope._asyncapi import asyncapi_document, asyncapi_router
 from envelope._bus import ServiceBus
+from envelope._commands import run_command
 from envelope._consumer import ConsumerRuntime, Handler, Reject
 from envelope._correlation import correlation_scope, current_correlation_ids, request_id_to_uuid
 from envelope._create import create_envelope
@@ -34,7 +35,7 @@ from envelope._errors import (
     is_unavailable,
 )
 from envelope._examples import keep_example_nulls, page_examples
-from envelope._health import Health, OutboxState, health_router, outbox_state_query
+from envelope._health import Health, health_router
 from envelope._history import EventHistory, events_router
 from envelope._http import RequestContextMiddleware, api_key_guard
 from envelope._limits import MAX_OFFSET, BodyLimitMiddleware, LimitExceeded
@@ -49,7 +50,7 @@ from envelope._models import (
     TriggerType,
     service_source,
 )
-from envelope._outbox import Inbox, Outbox, OutboxRelay
+from envelope._outbox import Inbox, Outbox, OutboxRelay, OutboxState
 from envelope._publisher import Publisher, PublishFailed, UnroutableEvent
 from envelope._registry import (
     EventSpec,
@@ -66,8 +67,10 @@ from envelope._supervisor import Supervisor, TaskState
 from envelope._tables import (
     add_messaging_retention,
     create_messaging_tables,
+    create_outbox_notify,
     drop_messaging_retention,
     drop_messaging_tables,
+    drop_outbox_notify,
     messaging_tables,
     reflect_schemas_by_name,
     run_schema_migrations,
@@ -150,11 +153,13 @@ __all__ = [
     "correlation_scope",
     "create_envelope",
     "create_messaging_tables",
+    "create_outbox_notify",
     "current_correlation_ids",
     "declare_topology",
     "decode_message",
     "drop_messaging_retention",
     "drop_messaging_tables",
+    "drop_outbox_notify",
     "error_responses",
     "events",
     "events_router",
@@ -168,11 +173,11 @@ __all__ = [
     "messaging_tables",
     "mount_mcp",
     "normalize_hookd",
-    "outbox_state_query",
     "page_examples",
     "reflect_schemas_by_name",
     "registry",
     "request_id_to_uuid",
+    "run_command",
     "run_schema_migrations",
     "schema_migration_options",
     "serve",

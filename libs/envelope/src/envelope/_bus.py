@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -10,12 +12,15 @@ import aio_pika
 import structlog
 import yarl
 from aio_pika.abc import AbstractRobustConnection
+from pydantic import BaseModel
 
 from envelope._consumer import ConsumerRuntime, Handler, TransactionFactory
+from envelope._create import create_envelope
 from envelope._models import EventEnvelope, Source, service_source
 from envelope._outbox import INBOX_RETENTION, OUTBOX_RETENTION, Outbox, OutboxRelay
 from envelope._publisher import Publisher
 from envelope._settings import ServiceSettings
+from envelope._sql import Transaction
 from envelope._supervisor import Supervisor
 from envelope._topology import DELIVERY_LIMIT, EXCHANGE
 
@@ -60,9 +65,11 @@ class ServiceBus:
             outbox_retention=outbox_retention,
             inbox_retention=inbox_retention,
         )
+        self._begin = transaction
+        self._emitted: set[int] = set()  # ids of open transactions that queued events
         self.consumers = ConsumerRuntime(
             schema=schema,
-            transaction=transaction,
+            transaction=self.transaction,
             prefetch=prefetch,
             concurrency=concurrency,
             delivery_limit=delivery_limit,
@@ -91,9 +98,35 @@ class ServiceBus:
     def subscribe(self, queue: str, routing_keys: list[str], handler: Handler) -> None:
         self.consumers.subscribe(queue, routing_keys, handler)
 
-    async def emit(self, tx: Any, *envelopes: EventEnvelope[Any]) -> None:
-        """Queue events in the caller's transaction; they are published after it commits."""
-        await self.outbox.add(tx, *envelopes)
+    async def emit(
+        self, tx: Transaction, event_type: str, payload: BaseModel | dict[str, Any]
+    ) -> EventEnvelope[Any]:
+        """Queue one event in the caller's transaction; it is published after it commits.
+
+        The payload is checked against `event_type`'s registered model; the envelope carries
+        this service as its source and the correlation ids of the current request or event.
+        """
+        envelope = create_envelope(event_type, payload, source=self.source)
+        await self.outbox.add(tx, envelope)
+        self._emitted.add(id(tx))
+        return envelope
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        """The service's unit of work, whose commit wakes this process's relay when the
+        transaction queued events (`emit`): they go out at once, with no NOTIFY per commit.
+        Events committed elsewhere (another replica, a script) wait for the relay's poll."""
+        opened: set[int] = set()
+        try:
+            async with self._begin() as tx:
+                opened.add(id(tx))
+                yield tx
+        except BaseException:
+            self._emitted -= opened  # rolled back (or the commit failed): nothing to send
+            raise
+        if self._emitted & opened:
+            self._emitted -= opened
+            self.relay.wake()
 
     async def start(self) -> None:
         self.tasks.start("broker", self._connect)

@@ -12,6 +12,7 @@ from typing import Any
 import aio_pika
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+from pydantic import BaseModel
 
 from envelope._correlation import correlation_scope
 from envelope._decode import MalformedMessage, decode_message
@@ -27,8 +28,11 @@ CONTENTION_RETRIES = 3  # serialization failures and deadlocks, retried at once 
 MAX_MESSAGE_BYTES = 1024 * 1024  # larger bodies are refused before they are parsed
 log = structlog.get_logger("envelope.consumer")
 
-Handler = Callable[[EventEnvelope[Any], Any], Awaitable[None]]
-"""`handler(envelope, tx)`: apply the event inside `tx`; the runtime commits and acks."""
+Handler = Callable[[EventEnvelope[BaseModel], Any], Awaitable[None]]
+"""`handler(envelope, tx)`: apply the event inside `tx`; the runtime commits and acks.
+
+`envelope.payload` is already the event type's registered model (validated once, on decode).
+"""
 
 TransactionFactory = Callable[[], AbstractAsyncContextManager[Transaction]]
 """Opens a transaction that commits on clean exit and rolls back on error."""
@@ -141,7 +145,7 @@ class ConsumerRuntime:
     async def _apply(
         self,
         sub: Subscription,
-        envelope: EventEnvelope[Any],
+        envelope: EventEnvelope[BaseModel],
         message: AbstractIncomingMessage,
         started: float,
     ) -> None:

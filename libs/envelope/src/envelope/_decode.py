@@ -77,8 +77,10 @@ def _is_flat_hookd(message: dict[str, Any]) -> bool:
     )
 
 
-def decode_message(body: bytes) -> EventEnvelope[Any]:
-    """Parse a message body and validate its payload against the registry.
+def decode_message(body: bytes) -> EventEnvelope[BaseModel]:
+    """Parse a message body into an envelope whose payload is its registered model.
+
+    The payload is validated here, once: handlers read `envelope.payload` as that model.
 
     Raises `MalformedMessage` for anything that is not valid JSON in a known shape, and the
     registry's `UnknownEventType` / `InvalidPayload` when the payload does not fit: all three
@@ -100,5 +102,5 @@ def decode_message(body: bytes) -> EventEnvelope[Any]:
         raise MalformedMessage(
             f"not a Bloodbank envelope: {error.error_count()} error(s)"
         ) from error
-    registry.validate(envelope.event_type, envelope.payload)
-    return envelope
+    payload = registry.validate(envelope.event_type, envelope.payload)
+    return EventEnvelope[BaseModel].model_construct(**{**dict(envelope), "payload": payload})

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import structlog
 from fastapi import APIRouter
@@ -12,30 +10,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, create_model
 
 from envelope._bus import ServiceBus
+from envelope._consumer import TransactionFactory
 from envelope._errors import RETRY_AFTER_SECONDS
+from envelope._outbox import OutboxState
 from envelope._supervisor import TaskState
 
 log = structlog.get_logger("envelope.health")
-
-
-@dataclass(frozen=True)
-class OutboxState:
-    backlog: int
-    oldest_age_s: float | None
-
-    @classmethod
-    def of(cls, row: Sequence[Any] | None) -> OutboxState:
-        """From the row of `outbox_state_query`."""
-        backlog, age = row if row else (0, None)
-        return cls(int(backlog), None if age is None else float(age))
-
-
-def outbox_state_query(schema: str) -> str:
-    """One row (backlog, oldest unpublished event's age in seconds) for `<schema>.outbox`."""
-    return (
-        "SELECT count(*), extract(epoch FROM now() - min(created_at))::float8 "
-        f'FROM "{schema}".outbox WHERE published_at IS NULL'
-    )
 
 
 class Health(BaseModel):
@@ -81,11 +61,11 @@ def health_router(
     service: str,
     version: str,
     bus: ServiceBus,
-    outbox_state: Callable[[], Awaitable[OutboxState]],
+    transaction: TransactionFactory,
     *,
     degraded_after: float = 60.0,
 ) -> APIRouter:
-    """`outbox_state` reads `outbox_state_query` through the service's own pool."""
+    """`transaction` opens one of the service's own units of work, to read the outbox state."""
     router = APIRouter(tags=["health"])
     answer = _with_example(service, version)
 
@@ -101,7 +81,8 @@ def health_router(
     )
     async def health() -> JSONResponse:
         try:
-            outbox: OutboxState | None = await outbox_state()
+            async with transaction() as tx:
+                outbox: OutboxState | None = await bus.relay.state(tx)
         except Exception as error:  # any failure to reach the database means "down"
             log.warning("health: database unreachable", error_type=type(error).__name__)
             outbox = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +25,12 @@ log = structlog.get_logger("envelope.outbox")
 # repeated event id a no-op, so it must outlive every way an event can arrive again.
 OUTBOX_RETENTION = timedelta(days=7)
 INBOX_RETENTION = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class OutboxState:
+    backlog: int
+    oldest_age_s: float | None
 
 
 class Outbox:
@@ -73,7 +80,9 @@ class Inbox:
 class OutboxRelay:
     """Publishes `<schema>.outbox` rows in id order, in batches, each batch with confirms.
 
-    Woken by LISTEN/NOTIFY, with a polling fallback. Rows are claimed `FOR UPDATE SKIP LOCKED`
+    Woken in-process (`wake`) when a transaction of this process that queued events commits,
+    and polling every `poll_interval` for the rest (events of other processes whose own relay
+    is down, rows written by scripts). Rows are claimed `FOR UPDATE SKIP LOCKED`
     and marked published in the same transaction, so several relays (replicas) never publish
     a row twice while they run; a crash between confirm and commit republishes a batch, which
     consumers' inboxes absorb. A row the broker returns as unroutable is marked published with
@@ -108,7 +117,6 @@ class OutboxRelay:
         self.inbox_retention = inbox_retention
         self.prune_interval = prune_interval
         self.prune_batch_size = prune_batch_size
-        self.channel = f"{schema}_outbox"
         self._wake = asyncio.Event()
         self._next_prune = 0.0  # monotonic time; the first round runs at start
         schema_id = sql.Identifier(schema)
@@ -133,16 +141,17 @@ class OutboxRelay:
             "DELETE FROM {0}.inbox WHERE event_id IN (SELECT event_id FROM {0}.inbox "
             "WHERE received_at < now() - %s LIMIT %s FOR UPDATE SKIP LOCKED)"
         ).format(schema_id)
-        self._backlog = sql.SQL("SELECT count(*) FROM {}.outbox WHERE published_at IS NULL").format(
-            schema_id
-        )
+        self._state = sql.SQL(
+            "SELECT count(*), extract(epoch FROM now() - min(created_at))::float8 "
+            "FROM {}.outbox WHERE published_at IS NULL"
+        ).format(schema_id)
 
     async def run(self) -> None:
         """Relay until cancelled; database and broker outages are waited out, not raised."""
-        listener = asyncio.create_task(self._listen(), name=f"{self.channel}-listen")
         conn: AsyncConnection[Any] | None = None
         try:
             while True:
+                self._wake.clear()  # before the batch: a wake during it is not lost
                 try:
                     if conn is None or conn.closed:
                         conn = await AsyncConnection.connect(self.conninfo)
@@ -152,15 +161,15 @@ class OutboxRelay:
                     log.warning("outbox relay waiting", schema=self.schema, error=repr(error))
                     published, pruning = 0, False
                 if published < self.batch_size and not pruning:
-                    self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.poll_interval)
         finally:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
             if conn is not None:
                 await conn.close()
+
+    def wake(self) -> None:
+        """Look for events now rather than at the next poll."""
+        self._wake.set()
 
     async def drain_batch(self, conn: AsyncConnection[Any]) -> int:
         """Publish one batch; returns how many rows it claimed (published or set aside)."""
@@ -223,21 +232,13 @@ class OutboxRelay:
             self._next_prune = time.monotonic() + self.prune_interval
         return more
 
-    async def backlog(self, conn: AsyncConnection[Any]) -> int:
-        async with conn.cursor(row_factory=tuple_row) as cursor:
-            row = await (await cursor.execute(self._backlog)).fetchone()
-        return int(row[0]) if row else 0
-
-    async def _listen(self) -> None:
-        while True:
-            try:
-                async with await AsyncConnection.connect(self.conninfo, autocommit=True) as conn:
-                    await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
-                    self._wake.set()
-                    async for _ in conn.notifies():
-                        self._wake.set()
-            except OperationalError:
-                await asyncio.sleep(self.poll_interval)
+    async def state(self, tx: Transaction) -> OutboxState:
+        """The backlog (events not yet published) and how long its oldest event has waited."""
+        connection = await driver_connection(tx)
+        async with connection.cursor(row_factory=tuple_row) as cursor:
+            row = await (await cursor.execute(self._state)).fetchone()
+        backlog, age = row if row else (0, None)
+        return OutboxState(int(backlog), None if age is None else float(age))
 
 
 def _problems(error: ValidationError) -> str:

@@ -1,25 +1,48 @@
-"""Running a service: settings checked first, then uvicorn with our JSON logging."""
+"""Running a service: settings checked first, then uvicorn with our JSON logging, in as many
+worker processes as `<PREFIX>_WORKERS` says (0: one per core this process may use).
+
+Each worker builds its own app from the factory: its own pool, bus, relay and consumers, all
+safe beside each other (outbox rows are claimed with SKIP LOCKED, the inbox deduplicates).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import math
+import os
 import sys
-from collections.abc import Callable
-from typing import Any
+from pathlib import Path
 
 import uvicorn
 
 from envelope._settings import InsecureSettings, ServiceSettings
 
+CPU_QUOTA = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>" or "max <period>"
 
-def serve(settings_class: type[ServiceSettings], create_app: Callable[[Any], Any]) -> None:
-    """Exit with a one-line message naming the variable when a secret is weak or missing."""
+
+def cores() -> int:
+    """CPUs this process may use: its CPU affinity, capped by a container's CPU quota."""
+    count = len(os.sched_getaffinity(0))
+    with contextlib.suppress(OSError, ValueError):
+        quota, period = CPU_QUOTA.read_text().split()
+        if quota != "max":
+            count = min(count, max(1, math.ceil(int(quota) / int(period))))
+    return count
+
+
+def serve(settings_class: type[ServiceSettings], factory: str) -> None:
+    """Serve the app `factory` ("module:function", called with no arguments in each worker).
+
+    Exit with a one-line message naming the variable when a secret is weak or missing."""
     try:
         settings = settings_class.load()
     except InsecureSettings as error:
         print(f"refusing to start: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     uvicorn.run(
-        create_app(settings),
+        factory,
+        factory=True,
+        workers=settings.workers or cores(),
         host=settings.host,
         port=settings.port,
         log_config=None,

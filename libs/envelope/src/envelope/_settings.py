@@ -78,6 +78,12 @@ class ServiceSettings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(
+        0,
+        ge=0,
+        description="Server processes (0: one per CPU core the process may use); each has its "
+        "own pool of db_pool_size connections, consumers and relay",
+    )
     log_level: str = "INFO"
     api_key: SecretStr = SecretStr("")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -21,3 +22,10 @@ async def driver_connection(tx: Transaction) -> AsyncConnection[Any]:
     if not isinstance(driver, AsyncConnection):
         raise TypeError("the session must use the postgresql+psycopg driver")
     return driver
+
+
+def savepoint(tx: Transaction) -> AbstractAsyncContextManager[Any]:
+    """A savepoint in `tx`: what runs inside it is rolled back alone when it raises."""
+    if isinstance(tx, AsyncConnection):
+        return tx.transaction()
+    return tx.begin_nested()

@@ -60,14 +60,19 @@ def messaging_tables(metadata: sa.MetaData, schema: str) -> tuple[sa.Table, sa.T
 
 
 def create_messaging_tables(op: object, schema: str) -> None:
-    """For a service's first Alembic migration: outbox, inbox and the outbox NOTIFY trigger.
-
-    `op` is `alembic.op`. The relay LISTENs on channel `<schema>_outbox`.
-    """
+    """For a service's first Alembic migration: outbox, inbox and the outbox NOTIFY trigger
+    (which a later migration drops, `drop_outbox_notify`). `op` is `alembic.op`."""
     bind = op.get_bind()  # type: ignore[attr-defined]
     outbox, inbox = messaging_tables(sa.MetaData(), schema)
     outbox.create(bind)
     inbox.create(bind)
+    create_outbox_notify(op, schema)
+
+
+def create_outbox_notify(op: object, schema: str) -> None:
+    """The trigger that notified channel `<schema>_outbox` after each insert (relays once
+    listened to it; see `drop_outbox_notify`)."""
+    bind = op.get_bind()  # type: ignore[attr-defined]
     for statement in (
         "CREATE FUNCTION {schema}.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS "
         "$$ BEGIN PERFORM pg_notify(TG_TABLE_SCHEMA || '_outbox', ''); RETURN NULL; END $$",
@@ -77,12 +82,21 @@ def create_messaging_tables(op: object, schema: str) -> None:
         bind.exec_driver_sql(statement.format(schema=_quoted(bind, schema)))
 
 
+def drop_outbox_notify(op: object, schema: str) -> None:
+    """For a service's migration to in-process relay wake-ups: PostgreSQL serialises the
+    commits of notifying transactions, so the trigger cost every writer throughput."""
+    bind = op.get_bind()  # type: ignore[attr-defined]
+    quoted = _quoted(bind, schema)
+    bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS outbox_notify ON {quoted}.outbox")
+    bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {quoted}.outbox_notify()")
+
+
 def drop_messaging_tables(op: object, schema: str) -> None:
     bind = op.get_bind()  # type: ignore[attr-defined]
     outbox, inbox = messaging_tables(sa.MetaData(), schema)
     inbox.drop(bind)
     outbox.drop(bind)
-    bind.exec_driver_sql(f"DROP FUNCTION {_quoted(bind, schema)}.outbox_notify()")
+    bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {_quoted(bind, schema)}.outbox_notify()")
 
 
 # The indexes the relay's pruning reads, which tables made before it lack.

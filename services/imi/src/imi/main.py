@@ -8,12 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
-from sqlalchemy import text
 
 import imi.models  # noqa: F401  (maps every table before the first query)
 from envelope import (
     BodyLimitMiddleware,
-    OutboxState,
     RequestContextMiddleware,
     RestBridge,
     ServiceBus,
@@ -26,19 +24,18 @@ from envelope import (
     install_error_handlers,
     keep_example_nulls,
     mount_mcp,
-    outbox_state_query,
 )
 from imi import __version__
-from imi.components.endpoints import router as components_router
+from imi.components.router import router as components_router
 from imi.consumers import QUEUES, subscribe_consumers
 from imi.database import SCHEMA, UnitOfWork, create_engine
-from imi.links.endpoints import router as links_router
+from imi.links.router import router as links_router
 from imi.mcp import mcp_server
-from imi.projects.endpoints import router as projects_router
+from imi.projects.router import router as projects_router
 from imi.settings import ImiSettings
-from imi.stats.endpoints import router as stats_router
-from imi.trace.endpoints import router as trace_router
-from imi.work.endpoints import router as work_router
+from imi.stats.router import router as stats_router
+from imi.trace.router import router as trace_router
+from imi.work.router import router as work_router
 
 DESCRIPTION = """Project intelligence for Bloodbank: git projects, the work items on them, their
 links to tickets, pull requests and deploys, components, and the trace from ticket to deploy.
@@ -46,8 +43,6 @@ links to tickets, pull requests and deploys, components, and the trace from tick
 Every error body has the shape `{"detail": {"code", "message", "params"}}`. When the service
 has an API key, `/api/v1` requires it in `X-API-Key`; `/health` and the docs are open.
 """
-
-OUTBOX_STATE = text(outbox_state_query(SCHEMA))
 
 TAGS = [
     {"name": "projects", "description": "Git remotes registered as projects; soft delete."},
@@ -79,10 +74,6 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
             await bus.stop()
             await engine.dispose()
 
-    async def outbox_state() -> OutboxState:
-        async with uow() as session:
-            return OutboxState.of(tuple((await session.execute(OUTBOX_STATE)).one()))
-
     # Swagger UI and ReDoc from the service itself: /docs works without internet.
     app = FastAPIOffline(
         title="imi",
@@ -91,7 +82,8 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
         lifespan=lifespan,
         openapi_tags=TAGS,
     )
-    app.state.settings, app.state.uow, app.state.bus = settings, uow, bus
+    app.state.settings, app.state.bus = settings, bus
+    app.state.uow = bus.transaction  # requests' commits wake the relay
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     if settings.cors_origins:
@@ -104,9 +96,7 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
     install_error_handlers(app)
     keep_example_nulls(app)
     app.include_router(
-        health_router(
-            "imi", __version__, bus, outbox_state, degraded_after=settings.outbox_degraded_after
-        )
+        health_router("imi", __version__, bus, uow, degraded_after=settings.outbox_degraded_after)
     )
     api = APIRouter(
         prefix="/api/v1",

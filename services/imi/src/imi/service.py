@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from envelope import DomainError, NotFound, ServiceBus, create_envelope
+from envelope import DomainError, NotFound, ServiceBus
 from imi.database import Base
 
 M = TypeVar("M", bound=Base)
@@ -23,8 +23,7 @@ class Service:
 
     async def emit(self, event_type: str, payload: BaseModel) -> None:
         """Write the event to the outbox in this unit of work; it is published after commit."""
-        envelope = create_envelope(event_type, payload, source=self.bus.source)
-        await self.bus.emit(self.session, envelope)
+        await self.bus.emit(self.session, event_type, payload)
 
     async def load(
         self,

@@ -10,8 +10,9 @@ from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from mimir.search.queries import configure_session as configure_search
 from mimir.settings import MimirSettings
-from mimir.sql import Conn, fetch_one
+from mimir.sql import Conn
 
 
 def create_pool(settings: MimirSettings) -> AsyncConnectionPool[AsyncConnection[dict[str, Any]]]:
@@ -35,7 +36,7 @@ async def configure_session(conn: Conn, settings: MimirSettings) -> None:
     is planned with its own values (a generic plan cannot tell a rare term from a common
     one, nor match a space's partial index), and HNSW scans go on past `ef_search` when
     filters drop candidates."""
-    await fetch_one(conn, "configure_session", {"ef_search": str(settings.hnsw_ef_search)})
+    await configure_search(conn, settings.hnsw_ef_search)
     await conn.commit()
 
 

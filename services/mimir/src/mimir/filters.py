@@ -11,10 +11,10 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast
 
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
@@ -22,7 +22,8 @@ from psycopg import sql
 from pydantic import BaseModel, ConfigDict, Field
 
 from envelope import MAX_OFFSET, BadRequest, page_examples
-from mimir.sql import Conn, Row, fetch_all, fetch_required, query
+from mimir.external.queries import in_project_fragment
+from mimir.sql import Conn, PageQuery, Row
 
 Kind = Literal["text", "uuid", "int", "datetime", "json"]
 COMPARISONS = {"eq": "=", "ne": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
@@ -38,6 +39,7 @@ OPERATORS_BY_KIND: dict[Kind, frozenset[str]] = {
 RESERVED = frozenset({"limit", "offset", "cursor", "fields", "order"})
 PROJECT_FILTER = "project_id"
 MAX_LIMIT = 500
+M = TypeVar("M", bound=BaseModel, covariant=True)
 
 
 def _parse_datetime(value: str) -> datetime:
@@ -71,21 +73,16 @@ def in_project(
 ) -> sql.Composable:
     """Condition: the entity is related (either way) to the imi project or to an imi entity
     the projection places in it. A semi-join, so the list stays one statement."""
-    return query(
-        "fragment_in_project",
-        id=entity_id,
-        entity_type=sql.Literal(entity_type),
-        project_id=project_id,
-    )
+    return in_project_fragment(entity_id, sql.Literal(entity_type), project_id)
 
 
 @dataclass(frozen=True)
-class Resource:
-    """A listable resource: its model, its list statement (with `{where}` and `{order}`),
-    the table alias that statement uses, and the fields a caller may filter on."""
+class Resource(Generic[M]):
+    """A listable resource: its model, its list query (a statement with `{where}` and
+    `{order}`), the table alias that statement uses, and the fields a caller may filter on."""
 
-    model: type[BaseModel]
-    list_query: str
+    model: type[M]
+    list_query: PageQuery
     alias: str
     filters: Mapping[str, Kind]
     query_params: frozenset[str] = frozenset()
@@ -94,32 +91,31 @@ class Resource:
     """The resource's entity type in relations; set, it accepts `project_id=<imi project>`."""
     enrich: Callable[[Conn, list[Row]], Awaitable[list[Row]]] | None = None
     """Adds computed fields to a page's rows (one statement for the whole page)."""
+    fetch: Callable[[Conn, uuid.UUID], Awaitable[M]] | None = None
+    """Reads one by id as the model, NotFound (404) if absent: what `get` serves."""
 
     @property
     def fields(self) -> frozenset[str]:
         return frozenset(self.model.model_fields)
 
-    async def list(self, conn: Conn, given: ListParams, **params: Any) -> Any:
+    async def list(self, conn: Conn, given: ListParams, **params: Any) -> Page[M] | JSONResponse:
         """One page of the resource (sparse if asked), `params` added to the statement's."""
         compiled = compile_list(self, given)
-        rows = await fetch_all(
-            conn,
-            self.list_query,
-            {**compiled.params, **params},
-            where=compiled.where,
-            order=compiled.order,
+        rows = await self.list_query(
+            conn, compiled.where, compiled.order, {**compiled.params, **params}
         )
         if self.enrich is not None:
             rows = await self.enrich(conn, rows)
-        return sparse(page(self.model, rows, compiled), compiled.fields)
+        listed = sparse(page(self.model, rows, compiled), compiled.fields)
+        return cast("Page[M] | JSONResponse", listed)
 
-    async def get(
-        self, conn: Conn, get_query: str, entity: str, row_id: uuid.UUID, fields: str | None
-    ) -> Any:
-        """One row by id (404 if absent), as the model or its sparse fieldset."""
+    async def get(self, conn: Conn, row_id: uuid.UUID, fields: str | None) -> M | JSONResponse:
+        """One row by id (404 if absent), as the model or its sparse fieldset; the fieldset is
+        checked first."""
+        if self.fetch is None:
+            raise TypeError("this resource has no fetch")
         wanted = parse_fields(self.fields, fields)
-        row = await fetch_required(conn, get_query, entity, {"id": row_id})
-        return sparse(self.model.model_validate(row), wanted)
+        return sparse_as(await self.fetch(conn, row_id), wanted)
 
     def column(self, name: str) -> sql.Composable:
         return sql.Identifier(self.alias, name)
@@ -215,14 +211,11 @@ class CompiledList:
     fields: frozenset[str] | None
     limit: int
     offset: int
-    descending: bool
 
 
-def compile_list(
-    resource: Resource, given: ListParams, extra: Sequence[sql.Composable] = ()
-) -> CompiledList:
+def compile_list(resource: Resource[BaseModel], given: ListParams) -> CompiledList:
     """The WHERE and ORDER BY of a list query, and its parameters."""
-    conditions: list[sql.Composable] = list(extra)
+    conditions: list[sql.Composable] = []
     params: dict[str, Any] = {}
     for index, (key, raw) in enumerate(given.filters):
         if key in resource.query_params:
@@ -253,7 +246,6 @@ def compile_list(
         parse_fields(resource.fields, given.fields),
         given.limit,
         given.offset,
-        descending,
     )
 
 
@@ -324,7 +316,7 @@ def page(model: type[T], rows: list[dict[str, Any]], compiled: CompiledList) -> 
     )
 
 
-def sparse(body: BaseModel, fields: frozenset[str] | None, *, status_code: int = 200) -> Any:
+def sparse(body: BaseModel, fields: frozenset[str] | None) -> Any:
     """`body` itself, or only the asked-for fields (of each item, for a page)."""
     if fields is None:
         return body
@@ -337,4 +329,9 @@ def sparse(body: BaseModel, fields: frozenset[str] | None, *, status_code: int =
         }
     else:
         include = set(fields)
-    return JSONResponse(body.model_dump(mode="json", include=include), status_code=status_code)
+    return JSONResponse(body.model_dump(mode="json", include=include))
+
+
+def sparse_as(body: T, fields: frozenset[str] | None) -> T | JSONResponse:
+    """`sparse` for one model: `body` itself, or a JSON response of the asked-for fields."""
+    return cast("T | JSONResponse", sparse(body, fields))

@@ -8,11 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
-from psycopg.rows import tuple_row
 
 from envelope import (
     BodyLimitMiddleware,
-    OutboxState,
     RequestContextMiddleware,
     RestBridge,
     ServiceBus,
@@ -23,7 +21,6 @@ from envelope import (
     install_error_handlers,
     keep_example_nulls,
     mount_mcp,
-    outbox_state_query,
 )
 from mimir import __version__
 from mimir.api import TAGS, api_router
@@ -40,7 +37,6 @@ intents, decisions, typed relations, provenance, embeddings, and text, semantic 
 
 Every error body has the shape `{"detail": {"code", "message", "params"}}`.
 """
-OUTBOX_STATE = outbox_state_query(SCHEMA)
 
 
 def create_app(settings: MimirSettings | None = None) -> FastAPI:
@@ -66,10 +62,6 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
             await bus.stop()
             await pool.close()
 
-    async def outbox_state() -> OutboxState:
-        async with pool.connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
-            return OutboxState.of(await (await cursor.execute(OUTBOX_STATE)).fetchone())
-
     # Swagger UI and ReDoc from the service itself: /docs works without internet.
     app = FastAPIOffline(
         title="mimir",
@@ -78,7 +70,8 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
         lifespan=lifespan,
         openapi_tags=TAGS,
     )
-    app.state.settings, app.state.pool, app.state.uow, app.state.bus = settings, pool, uow, bus
+    app.state.settings, app.state.pool, app.state.bus = settings, pool, bus
+    app.state.uow = bus.transaction  # requests' commits wake the relay
     app.state.embedding_worker = worker
     app.add_middleware(
         BodyLimitMiddleware,
@@ -100,7 +93,7 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
             "mimir",
             __version__,
             bus,
-            outbox_state,
+            uow,
             degraded_after=settings.outbox_degraded_after,
         )
     )

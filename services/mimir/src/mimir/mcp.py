@@ -51,14 +51,16 @@ def mcp_server(rest: RestBridge) -> MCPServer:
         """Find stored text by meaning (embeddings), even when the words differ.
 
         Best for questions phrased unlike the text that answers them. Returns ranked hits with
-        passages, like search_text."""
+        passages, like search_text. For "what did we decide about X?", search decisions:
+        `target_types: ["decision"]` (or with "chunk" and "intent" for all at once)."""
         return dict(await rest.call("POST", "/search/semantic", body=search))
 
     @server.tool()
     async def search_hybrid(search: HybridSearch) -> dict[str, Any]:
         """Find stored text by words and meaning at once; the default choice for a question
         like "what did we say about retries?". Returns ranked hits with passages and, with
-        `budget_chars`, a `context` ready to quote."""
+        `budget_chars`, a `context` ready to quote. `target_types` picks what is searched:
+        "chunk" (stored text, the default), "decision", "intent"; each hit names its kind."""
         return dict(await rest.call("POST", "/search/hybrid", body=search))
 
     @server.tool()

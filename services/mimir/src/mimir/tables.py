@@ -4,11 +4,19 @@ Per-space HNSW indexes on `embeddings` are created at run time when a space is c
 (see `mimir.embedding.spaces`); they are named `embeddings_hnsw_<space id hex>`.
 """
 
+from typing import get_args
+
 import sqlalchemy as sa
 from pgvector.sqlalchemy import Vector
 from sqlalchemy.dialects import postgresql as pg
 
 from envelope import messaging_tables
+from mimir.artifacts.schemas import ArtifactType, IndexingStatus
+from mimir.decisions.schemas import DecisionStatus
+from mimir.embedding.schemas import Distance, Provider, SpaceStatus
+from mimir.external.schemas import ExternalType
+from mimir.intents.schemas import GroupStatus, IntentStatus
+from mimir.search.schemas import RecordType
 
 SCHEMA = "mimir"
 HNSW_INDEX_PREFIX = "embeddings_hnsw_"
@@ -51,27 +59,15 @@ def _claim() -> list[sa.Column[object]]:
     ]
 
 
+def _words(expression: str) -> sa.Column[object]:
+    """The row's words for full-text search, kept by PostgreSQL."""
+    return sa.Column("tsv", pg.TSVECTOR, sa.Computed(expression, persisted=True))
+
+
 def _one_of(column: str, values: tuple[str, ...]) -> sa.CheckConstraint:
     allowed = ", ".join(f"'{value}'" for value in values)
     return sa.CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_allowed")
 
-
-ARTIFACT_TYPES = ("conversation", "document", "note")
-INDEXING_STATUSES = ("pending", "indexed", "failed")
-INTENT_STATUSES = ("proposed", "accepted", "rejected")
-GROUP_STATUSES = ("active", "deprecated", "merged")
-DECISION_STATUSES = ("tentative", "active", "superseded")
-PROVIDERS = ("local", "openai", "client")
-DISTANCES = ("cosine", "l2", "inner_product")
-SPACE_STATUSES = ("ready", "reembedding")
-EXTERNAL_TYPES = (
-    "imi.project",
-    "imi.work_item",
-    "imi.pr",
-    "imi.deploy",
-    "imi.ticket",
-    "imi.component",
-)
 
 artifacts = sa.Table(
     "artifacts",
@@ -82,7 +78,7 @@ artifacts = sa.Table(
     sa.Column("source", sa.Text, nullable=False),
     _metadata(),
     _created_at(),
-    _one_of("artifact_type", ARTIFACT_TYPES),
+    _one_of("artifact_type", get_args(ArtifactType)),
     sa.Index("ix_artifacts_created_at_id", "created_at", "id"),
     sa.Index("ix_artifacts_source_external_id", "source", "external_id"),
 )
@@ -103,7 +99,7 @@ artifact_versions = sa.Table(
     sa.UniqueConstraint("artifact_id", "version_number"),
     sa.UniqueConstraint("artifact_id", "content_hash"),
     sa.CheckConstraint("version_number >= 1", name="version_number_positive"),
-    _one_of("indexing_status", INDEXING_STATUSES),
+    _one_of("indexing_status", get_args(IndexingStatus)),
     sa.Index(
         "ix_artifact_versions_pending",
         "created_at",
@@ -120,7 +116,7 @@ intent_groups = sa.Table(
     sa.Column("status", sa.Text, nullable=False, server_default="active"),
     sa.Column("merged_into_id", pg.UUID(as_uuid=True), sa.ForeignKey("intent_groups.id")),
     _created_at(),
-    _one_of("status", GROUP_STATUSES),
+    _one_of("status", get_args(GroupStatus)),
     sa.Index("ix_intent_groups_created_at_id", "created_at", "id"),
 )
 
@@ -134,9 +130,11 @@ intents = sa.Table(
     sa.Column("status", sa.Text, nullable=False, server_default="proposed"),
     _metadata(),
     _created_at(),
-    _one_of("status", INTENT_STATUSES),
+    _words("to_tsvector('english'::regconfig, statement)"),
+    _one_of("status", get_args(IntentStatus)),
     sa.Index("ix_intents_created_at_id", "created_at", "id"),
     sa.Index("ix_intents_intent_group_id", "intent_group_id"),
+    sa.Index("ix_intents_tsv", "tsv", postgresql_using="gin"),
     sa.Index(
         "ix_intents_statement_trgm",
         "statement",
@@ -155,10 +153,12 @@ decisions = sa.Table(
     sa.Column("superseded_by_id", pg.UUID(as_uuid=True), sa.ForeignKey("decisions.id")),
     _metadata(),
     _created_at(),
-    _one_of("status", DECISION_STATUSES),
+    _words("to_tsvector('english'::regconfig, statement || ' ' || rationale)"),
+    _one_of("status", get_args(DecisionStatus)),
     sa.CheckConstraint("superseded_by_id <> id", name="not_self_superseded"),
     sa.Index("ix_decisions_created_at_id", "created_at", "id"),
     sa.Index("ix_decisions_superseded_by_id", "superseded_by_id"),
+    sa.Index("ix_decisions_tsv", "tsv", postgresql_using="gin"),
     sa.Index(
         "ix_decisions_statement_trgm",
         "statement",
@@ -245,13 +245,13 @@ embedding_spaces = sa.Table(
     sa.Column("dimensions", sa.Integer, nullable=False),
     sa.Column("distance", sa.Text, nullable=False, server_default="cosine"),
     sa.Column("status", sa.Text, nullable=False, server_default="ready"),
-    # While in the future, a bulk load runs without the space's HNSW index (0007).
+    # While in the future, a bulk load runs without the space's HNSW index (0009).
     sa.Column("index_deferred_until", sa.DateTime(timezone=True)),
     *_claim(),
     _created_at(),
-    _one_of("provider", PROVIDERS),
-    _one_of("distance", DISTANCES),
-    _one_of("status", SPACE_STATUSES),
+    _one_of("provider", get_args(Provider)),
+    _one_of("distance", get_args(Distance)),
+    _one_of("status", get_args(SpaceStatus)),
     sa.CheckConstraint("dimensions BETWEEN 1 AND 2000", name="dimensions_range"),
 )
 
@@ -273,6 +273,25 @@ embeddings = sa.Table(
     sa.Index("ix_embeddings_span_id", "span_id"),
 )
 
+record_embeddings = sa.Table(
+    "record_embeddings",
+    metadata,
+    _id(),
+    sa.Column(
+        "space_id",
+        pg.UUID(as_uuid=True),
+        sa.ForeignKey("embedding_spaces.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("target_type", sa.Text, nullable=False),
+    sa.Column("target_id", pg.UUID(as_uuid=True), nullable=False),
+    sa.Column("model", sa.Text, nullable=False),
+    sa.Column("vector", Vector(), nullable=False),
+    _created_at(),
+    _one_of("target_type", get_args(RecordType)),
+    sa.UniqueConstraint("space_id", "target_type", "target_id"),
+)
+
 external_entities = sa.Table(
     "external_entities",
     metadata,
@@ -286,6 +305,6 @@ external_entities = sa.Table(
     sa.Column("last_event_id", pg.UUID(as_uuid=True), nullable=False),
     sa.Column("last_event_type", sa.Text, nullable=False),
     sa.PrimaryKeyConstraint("entity_type", "entity_id"),
-    _one_of("entity_type", EXTERNAL_TYPES),
+    _one_of("entity_type", get_args(ExternalType)),
     sa.Index("ix_external_entities_project_id", "project_id"),
 )

@@ -15,6 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from envelope._registry import registry
+from envelope.events._failed import CommandFailedPayload
 from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, NAME_LENGTH, REF_LENGTH, URL_LENGTH
 
 WorkType = Literal["feature", "fix", "experiment", "review", "devops", "aiops"]
@@ -171,13 +172,12 @@ class ComponentRegistered(_Payload):
     linked_project_id: UUID | None = None
 
 
-class CommandFailed(_Payload):
+class CommandFailed(CommandFailedPayload):
     """An `imi.cmd.*` command could not be applied; nothing of it was kept."""
 
-    command_event_id: UUID
-    command: str
-    code: str = Field(examples=["NOT_FOUND"])
-    reason: str
+    model_config = ConfigDict(extra="forbid")
+    PARAMS_FIELD = "params"
+
     params: dict[str, Any] = Field(default_factory=dict)
 
 

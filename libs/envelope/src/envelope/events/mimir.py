@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from envelope._registry import registry
+from envelope.events._failed import CommandFailedPayload
 from envelope.limits import IDENTIFIER_LENGTH, KEY_LENGTH
 
 
@@ -108,13 +109,11 @@ class CaptureArtifact(BaseModel):
     )
 
 
-class MimirCommandFailed(BaseModel):
+class MimirCommandFailed(CommandFailedPayload):
     """A `mimir.cmd.*` command could not be applied; nothing of it was kept."""
 
-    command: str = Field(description="The command's event type")
-    command_event_id: UUID
-    code: str = Field(examples=["NOT_FOUND"])
-    reason: str
+    PARAMS_FIELD = "details"
+
     details: dict[str, Any] = Field(default_factory=dict)
 
 

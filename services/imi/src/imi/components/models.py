@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
-from sqlalchemy.orm import Mapped
+from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
 
+from envelope.events.imi import ComponentKind
 from imi.columns import (
     OptStr,
     Str,
@@ -16,12 +17,11 @@ from imi.columns import (
     created_at_column,
     flag_column,
     metadata_column,
+    one_of,
     reference,
     updated_at_column,
 )
 from imi.database import Base
-
-COMPONENT_KINDS = ("submodule", "local", "external")
 
 
 class Component(Base):
@@ -31,7 +31,7 @@ class Component(Base):
     parent_project_id: Mapped[uuid.UUID] = reference("projects")
     name: Mapped[Str]
     path: Mapped[OptStr]
-    kind: Mapped[Str]
+    kind: Mapped[ComponentKind] = mapped_column(Text)
     enabled: Mapped[bool] = flag_column(True)
     linked_project_id: Mapped[uuid.UUID | None] = reference("projects", nullable=True)
     meta: Mapped[dict[str, Any]] = metadata_column()
@@ -39,7 +39,7 @@ class Component(Base):
     updated_at: Mapped[datetime] = updated_at_column()
 
     __table_args__ = (
-        CheckConstraint("kind IN ('submodule', 'local', 'external')", name="kind"),
+        CheckConstraint(one_of("kind", get_args(ComponentKind)), name="kind"),
         UniqueConstraint("parent_project_id", "name"),
         Index("ix_components_parent", "parent_project_id"),
         Index("ix_components_kind", "kind"),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from envelope import EventEnvelope, Reject, ServiceBus, registry
+from envelope import EventEnvelope, Reject, ServiceBus
 
 P = TypeVar("P", bound=BaseModel)
 
@@ -21,7 +21,7 @@ class Consumer:
     def __init__(self, bus: ServiceBus) -> None:
         self.bus = bus
 
-    async def __call__(self, envelope: EventEnvelope[Any], session: AsyncSession) -> None:
+    async def __call__(self, envelope: EventEnvelope[BaseModel], session: AsyncSession) -> None:
         """Apply the message; one whose values imi cannot accept is dead-lettered at once."""
         try:
             await self.handle(envelope, session)
@@ -30,13 +30,12 @@ class Consumer:
                 f"{envelope.event_type}: {error.error_count()} invalid value(s)"
             ) from error
 
-    async def handle(self, envelope: EventEnvelope[Any], session: AsyncSession) -> None:
+    async def handle(self, envelope: EventEnvelope[BaseModel], session: AsyncSession) -> None:
         raise NotImplementedError
 
     @staticmethod
-    def payload(envelope: EventEnvelope[Any], model: type[P]) -> P:
-        """The envelope's payload as its registered model (the runtime already validated it)."""
-        parsed = registry.validate(envelope.event_type, envelope.payload)
-        if not isinstance(parsed, model):
-            raise TypeError(f"{envelope.event_type} carries {type(parsed).__name__}")
-        return parsed
+    def payload(envelope: EventEnvelope[BaseModel], model: type[P]) -> P:
+        """The envelope's payload, which the runtime decoded into its registered model."""
+        if not isinstance(envelope.payload, model):
+            raise TypeError(f"{envelope.event_type} carries {type(envelope.payload).__name__}")
+        return envelope.payload

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from envelope import Conflict, EventEnvelope, NotFound, failure_of
+from envelope import Conflict, EventEnvelope, NotFound, run_command
 from envelope.events import imi as events
 from imi.consumers.base import Consumer
 from imi.links.tickets import TicketLinker
@@ -35,38 +36,16 @@ log = structlog.get_logger("imi.consumers.commands")
 
 
 class CommandConsumer(Consumer):
-    async def handle(self, envelope: EventEnvelope[Any], session: AsyncSession) -> None:
-        try:
-            async with session.begin_nested():
-                await self.apply(envelope, session)
-        except Exception as error:
-            failure = failure_of(error)
-            if failure is None:
-                raise  # the database is unavailable or contended: the runtime retries
-            params = {k: v for k, v in failure.params.items() if v is not None}
-            await self.failed(envelope, session, failure.code, failure.message, params)
-
-    async def failed(
-        self,
-        envelope: EventEnvelope[Any],
-        session: AsyncSession,
-        code: str,
-        reason: str,
-        params: dict[str, Any],
-    ) -> None:
-        log.info("command failed", code=code, reason=reason)
-        await Service(session, self.bus).emit(
-            "imi.cmd.failed",
-            events.CommandFailed(
-                command_event_id=envelope.event_id,
-                command=envelope.event_type,
-                code=code,
-                reason=reason,
-                params=params,
-            ),
+    async def handle(self, envelope: EventEnvelope[BaseModel], session: AsyncSession) -> None:
+        await run_command(
+            session,
+            envelope,
+            lambda: self.apply(envelope, session),
+            Service(session, self.bus).emit,
+            events.CommandFailed,
         )
 
-    async def apply(self, envelope: EventEnvelope[Any], session: AsyncSession) -> None:
+    async def apply(self, envelope: EventEnvelope[BaseModel], session: AsyncSession) -> None:
         kind = envelope.event_type.removeprefix("imi.cmd.")
         work = WorkService(session, self.bus)
         if kind == "register_project":

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from envelope import EventEnvelope, InvalidTransition
 from envelope.events.git import GitPullRequest, GitPush
+from envelope.events.imi import PrState
 from imi.consumers.base import Consumer
 from imi.links.schemas import PrLinkCreate
 from imi.links.service import LinkService
@@ -24,6 +25,8 @@ from imi.ordering import event_time, is_stale
 from imi.work.repository import WorkRepository
 from imi.work.schemas import GitStateUpdate
 from imi.work.service import WorkService
+
+PR_STATE_OF_ACTION: dict[str, PrState] = {"opened": "open", "merged": "merged", "closed": "closed"}
 
 QUEUE = "imi.git_events"
 ROUTING_KEYS = ["git.push", "git.pr.opened", "git.pr.merged", "git.pr.closed"]
@@ -86,7 +89,7 @@ class GitConsumer(Consumer):
             )
         elif is_stale(at, link.event_at, pr_link_id=str(link.id)):
             return
-        state = {"opened": "open", "merged": "merged", "closed": "closed"}[action]
+        state = PR_STATE_OF_ACTION[action]
         try:
             await links.set_pr_state(link, state, merge_commit_hash=pr.merge_commit_hash)
         except InvalidTransition as error:

@@ -15,7 +15,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from envelope import EventEnvelope, registry
+from envelope import EventEnvelope
 from envelope.events import mimir as events
 from imi.consumers.base import Consumer
 from imi.mimir.projection import MimirProjection
@@ -29,7 +29,7 @@ log = structlog.get_logger("imi.consumers.mimir")
 class MimirConsumer(Consumer):
     async def handle(self, envelope: EventEnvelope[Any], session: AsyncSession) -> None:
         projection = MimirProjection(session, envelope.event_id, event_time(envelope))
-        match registry.validate(envelope.event_type, envelope.payload):
+        match envelope.payload:
             case events.DecisionRecorded() as recorded:
                 await projection.entity(
                     "decision",

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
-from sqlalchemy import CheckConstraint, DateTime, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from envelope.events.imi import PrState
 from imi.columns import (
     OptStr,
     OptTimestamp,
@@ -20,13 +21,12 @@ from imi.columns import (
     UUIDPk,
     created_at_column,
     metadata_column,
+    one_of,
     reference,
     updated_at_column,
     utcnow,
 )
 from imi.database import Base
-
-PR_STATES = ("open", "merged", "closed")
 
 
 class TicketLink(Base):
@@ -55,7 +55,7 @@ class PrLink(Base):
     work_item_id: Mapped[uuid.UUID] = reference("work_items")
     pr_number: Mapped[int]
     pr_url: Mapped[OptStr]
-    pr_state: Mapped[str] = mapped_column(default="open", server_default="open")
+    pr_state: Mapped[PrState] = mapped_column(Text, default="open", server_default="open")
     pr_title: Mapped[OptStr]
     meta: Mapped[dict[str, Any]] = metadata_column()
     event_at: Mapped[OptTimestamp]
@@ -63,7 +63,7 @@ class PrLink(Base):
     updated_at: Mapped[datetime] = updated_at_column()
 
     __table_args__ = (
-        CheckConstraint("pr_state IN ('open', 'merged', 'closed')", name="pr_state"),
+        CheckConstraint(one_of("pr_state", get_args(PrState)), name="pr_state"),
         CheckConstraint("pr_number > 0", name="pr_number_positive"),
         UniqueConstraint("work_item_id", "pr_number"),
         Index("ix_pr_links_pr", "pr_number"),

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from envelope import BadReference, Conflict, InvalidTransition
 from envelope.events import imi as events
+from envelope.events.imi import PrState
 from imi.database import flush_unique
 from imi.links.models import DeployLink, PrLink, TicketLink
 from imi.links.schemas import DeployLinkCreate, PrLinkCreate, TicketLinkCreate
@@ -22,7 +23,11 @@ from imi.work.repository import WorkRepository
 from imi.work.schemas import WorkComplete
 from imi.work.service import WorkService
 
-PR_TRANSITIONS = {"open": {"merged", "closed"}, "closed": {"open"}, "merged": set()}
+PR_TRANSITIONS: dict[PrState, set[PrState]] = {
+    "open": {"merged", "closed"},
+    "closed": {"open"},
+    "merged": set(),
+}
 PR_EVENTS = {"merged": "imi.pr.merged", "closed": "imi.pr.closed"}
 
 
@@ -105,14 +110,14 @@ class LinkService(Service):
                 work_item_id=item.id,
                 project_id=item.project_id,
                 pr_number=link.pr_number,
-                pr_state=link.pr_state,  # type: ignore[arg-type]
+                pr_state=link.pr_state,
                 pr_url=link.pr_url,
                 pr_title=link.pr_title,
             ),
         )
 
     async def set_pr_state(
-        self, link: PrLink, state: str, *, merge_commit_hash: str | None = None
+        self, link: PrLink, state: PrState, *, merge_commit_hash: str | None = None
     ) -> PrLink:
         """Move the PR along its state machine; merging completes the work item as merged.
 

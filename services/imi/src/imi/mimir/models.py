@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import get_args
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from imi.columns import (
@@ -24,21 +25,17 @@ from imi.columns import (
     updated_at_column,
 )
 from imi.database import Base
+from imi.mimir.schemas import Direction, ImiType, MimirKind
 
-MIMIR_KINDS = ("decision", "intent", "artifact")
-"""mimir's entity types imi keeps; relations to its other types (spans, groups) are ignored."""
-
-IMI_TYPES = ("project", "work_item", "pr", "deploy", "ticket")
-"""imi's entities as mimir names them, without the `imi.` prefix (`imi.work_item` → work_item)."""
-
-DIRECTIONS = ("from_mimir", "to_mimir")
+MIMIR_KINDS = get_args(MimirKind)
+IMI_TYPES = get_args(ImiType)
 
 
 class MimirEntity(Base):
     __tablename__ = "mimir_entities"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    kind: Mapped[Str]
+    kind: Mapped[MimirKind] = mapped_column(Text)
     title: Mapped[OptStr]
     rationale: Mapped[OptStr]
     status: Mapped[OptStr]
@@ -62,17 +59,17 @@ class MimirRelation(Base):
     mimir_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("imi.mimir_entities.id", ondelete="CASCADE")
     )
-    imi_type: Mapped[Str]
+    imi_type: Mapped[ImiType] = mapped_column(Text)
     imi_id: Mapped[uuid.UUID]
     relation_type: Mapped[Str]
-    direction: Mapped[Str]
+    direction: Mapped[Direction] = mapped_column(Text)
     last_event_id: Mapped[uuid.UUID]
     deleted_at: Mapped[OptTimestamp]
     created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (
         CheckConstraint(one_of("imi_type", IMI_TYPES), name="imi_type"),
-        CheckConstraint(one_of("direction", DIRECTIONS), name="direction"),
+        CheckConstraint(one_of("direction", get_args(Direction)), name="direction"),
         Index("ix_mimir_relations_imi", "imi_type", "imi_id"),
         Index("ix_mimir_relations_mimir", "mimir_id"),
     )

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from envelope.events.mimir import RelationChanged
 from imi.columns import utcnow
 from imi.mimir.models import IMI_TYPES, MIMIR_KINDS, MimirEntity, MimirRelation
+from imi.mimir.schemas import MimirKind
 
 STATUS_RANK = {
     "proposed": 0,
@@ -39,7 +40,7 @@ class MimirProjection:
         self.event_id = event_id
         self.event_at = event_at
 
-    async def entity(self, kind: str, entity_id: UUID, **fields: Any) -> MimirEntity:
+    async def entity(self, kind: MimirKind, entity_id: UUID, **fields: Any) -> MimirEntity:
         """Merge what this event says about a mimir entity into its row (created if new)."""
         row = await self._row(kind, entity_id)
         newer = row.event_at is None or self.event_at >= row.event_at

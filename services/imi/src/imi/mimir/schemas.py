@@ -10,6 +10,14 @@ from pydantic import Field
 
 from imi.schemas import ORMModel
 
+MimirKind = Literal["decision", "intent", "artifact"]
+"""mimir's entity types imi keeps; relations to its other types (spans, groups) are ignored."""
+
+ImiType = Literal["project", "work_item", "pr", "deploy", "ticket"]
+"""imi's entities as mimir names them, without the `imi.` prefix (`imi.work_item` → work_item)."""
+
+Direction = Literal["from_mimir", "to_mimir"]
+
 DECISION_ID = "8f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
 SUCCESSOR_ID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 PR_LINK_ID = "6f7a8b9c-0d1e-4f2a-b3c4-d5e6f7a8b9c0"
@@ -44,11 +52,11 @@ class MimirRelationOut(ORMModel):
 
     relation_id: UUID = Field(description="mimir's relation id")
     relation_type: str = Field(description="mimir's relation type", examples=["explains"])
-    direction: Literal["from_mimir", "to_mimir"] = Field(
+    direction: Direction = Field(
         description="`from_mimir`: the mimir entity is the relation's source (decision → PR); "
         "`to_mimir`: the imi entity is (PR → decision)"
     )
-    imi_type: Literal["project", "work_item", "pr", "deploy", "ticket"] = Field(
+    imi_type: ImiType = Field(
         description="The imi entity's type (mimir's `imi.<type>`); its id is a project, work "
         "item, PR link, deploy link or ticket link id"
     )
@@ -64,7 +72,7 @@ class MimirEntityOut(ORMModel):
     model_config = ORMModel.model_config | {"json_schema_extra": {"examples": [DECISION_EXAMPLE]}}
 
     id: UUID = Field(description="mimir's id of the entity")
-    kind: Literal["decision", "intent", "artifact"] = Field(description="The kind of mimir entity")
+    kind: MimirKind = Field(description="The kind of mimir entity")
     title: str | None = Field(
         description="A decision's or intent's statement; an artifact's external id. Null "
         "while mimir's event about the entity has not arrived",

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
-from sqlalchemy import CheckConstraint, ColumnElement, Index, case, text
+from sqlalchemy import CheckConstraint, ColumnElement, Index, Text, case, text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from envelope.events.imi import CompletionType, SourceType, WorkStatus, WorkType
 from imi.columns import (
     OptStr,
     OptTimestamp,
@@ -35,10 +36,6 @@ if TYPE_CHECKING:
     from imi.links.models import DeployLink, PrLink, TicketLink
     from imi.projects.models import Project
 
-WORK_TYPES = ("feature", "fix", "experiment", "review", "devops", "aiops")
-SOURCE_TYPES = ("plane_ticket", "bloodbank_command", "agent_assignment", "manual")
-COMPLETION_TYPES = ("merged", "abandoned", "superseded")
-
 
 class WorkItem(Base):
     __tablename__ = "work_items"
@@ -46,8 +43,8 @@ class WorkItem(Base):
     id: Mapped[UUIDPk]
     project_id: Mapped[uuid.UUID] = reference("projects")
     branch_name: Mapped[Str]
-    work_type: Mapped[str] = mapped_column(default="feature", server_default="feature")
-    source_type: Mapped[str] = mapped_column(default="manual", server_default="manual")
+    work_type: Mapped[WorkType] = mapped_column(Text, default="feature", server_default="feature")
+    source_type: Mapped[SourceType] = mapped_column(Text, default="manual", server_default="manual")
     source_ref: Mapped[OptStr]
     owner_id: Mapped[OptStr]
     worktree_path: Mapped[OptStr]
@@ -61,7 +58,7 @@ class WorkItem(Base):
     last_activity_at: Mapped[OptTimestamp]
     git_event_at: Mapped[OptTimestamp]  # the newest `git.push` applied (`imi.ordering`)
     completed_at: Mapped[OptTimestamp]
-    completion_type: Mapped[OptStr]
+    completion_type: Mapped[CompletionType | None] = mapped_column(Text)
     merge_commit_hash: Mapped[OptStr]
     meta: Mapped[dict[str, Any]] = metadata_column()
     active: Mapped[bool] = flag_column(True)
@@ -78,10 +75,10 @@ class WorkItem(Base):
     )
 
     __table_args__ = (
-        CheckConstraint(one_of("work_type", WORK_TYPES), name="work_type"),
-        CheckConstraint(one_of("source_type", SOURCE_TYPES), name="source_type"),
+        CheckConstraint(one_of("work_type", get_args(WorkType)), name="work_type"),
+        CheckConstraint(one_of("source_type", get_args(SourceType)), name="source_type"),
         CheckConstraint(
-            f"completion_type IS NULL OR {one_of('completion_type', COMPLETION_TYPES)}",
+            f"completion_type IS NULL OR {one_of('completion_type', get_args(CompletionType))}",
             name="completion_type",
         ),
         CheckConstraint(
@@ -106,7 +103,7 @@ class WorkItem(Base):
     )
 
     @hybrid_property
-    def status(self) -> str:
+    def status(self) -> WorkStatus:
         if self.completed_at is not None and self.completion_type is not None:
             return self.completion_type
         if self.has_uncommitted_changes:
@@ -121,7 +118,7 @@ class WorkItem(Base):
 
     @status.inplace.expression
     @classmethod
-    def _status_expression(cls) -> ColumnElement[str]:
+    def _status_expression(cls) -> ColumnElement[WorkStatus]:
         return case(
             (cls.completed_at.is_not(None), cls.completion_type),
             (cls.has_uncommitted_changes, "uncommitted"),

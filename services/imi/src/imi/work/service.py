@@ -66,11 +66,11 @@ class WorkService(Service):
                 project_id=item.project_id,
                 work_item_id=item.id,
                 branch_name=item.branch_name,
-                work_type=item.work_type,  # type: ignore[arg-type]
-                source_type=item.source_type,  # type: ignore[arg-type]
+                work_type=item.work_type,
+                source_type=item.source_type,
                 source_ref=item.source_ref,
                 owner_id=item.owner_id,
-                status=item.status,  # type: ignore[arg-type]
+                status=item.status,
             ),
         )
         ticket_ref = item.source_ref if item.source_type == "plane_ticket" else None
@@ -110,7 +110,7 @@ class WorkService(Service):
                 project_id=item.project_id,
                 work_item_id=item.id,
                 branch_name=item.branch_name,
-                status=item.status,  # type: ignore[arg-type]
+                status=item.status,
                 has_uncommitted_changes=item.has_uncommitted_changes,
                 uncommitted_files_count=item.uncommitted_files_count,
                 ahead_of_trunk=item.ahead_of_trunk,

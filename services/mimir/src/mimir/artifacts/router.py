@@ -6,6 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi.responses import JSONResponse
 
 from envelope import error_responses
 from mimir.artifacts import service
@@ -16,32 +17,15 @@ from mimir.filters import (
     PROJECT_QUERY,
     ListParams,
     Page,
-    Resource,
     list_params,
     parse_fields,
-    sparse,
+    sparse_as,
 )
+from mimir.relations import service as relations
 from mimir.relations.schemas import Relation
-from mimir.relations.service import relations_of
 
 router = APIRouter(prefix="/artifacts", tags=["artifacts"])
 ArtifactId = Annotated[UUID, Path(description="The artifact's id")]
-
-ARTIFACTS = Resource(
-    model=Artifact,
-    list_query="list_artifacts",
-    alias="a",
-    entity_type="artifact",
-    filters={
-        "id": "uuid",
-        "artifact_type": "text",
-        "source": "text",
-        "external_id": "text",
-        "metadata": "json",
-        "created_at": "datetime",
-    },
-    query_params=frozenset({"q"}),
-)
 
 
 @router.post(
@@ -60,15 +44,7 @@ async def create_artifact(body: ArtifactCreate, work: WorkDep) -> ArtifactDetail
     `mimir.artifact.created`. `X-Provenance-*` headers record provenance for the artifact and
     its version.
     """
-    artifact, version = await service.create_artifact(work, body)
-    return ArtifactDetail.model_validate(
-        {
-            **artifact,
-            "latest_version": 1,
-            "indexing_status": version["indexing_status"],
-            "versions": [version],
-        }
-    )
+    return await service.create_artifact(work, body)
 
 
 @router.get(
@@ -82,16 +58,16 @@ async def list_artifacts(
     params: ListParams = Depends(list_params),
     q: str | None = Query(None, description="Full-text query over the artifacts' chunks"),
     project_id: UUID | None = PROJECT_QUERY,
-) -> object:
+) -> Page[Artifact] | JSONResponse:
     """Artifacts, newest first by default.
 
-        Filters: `id`, `artifact_type`, `source`, `external_id`, `created_at` (with `__op` suffixes
-        such as `created_at__gte`), `metadata__contains={"k": "v"}`, `project_id` (an imi project:
+    Filters: `id`, `artifact_type`, `source`, `external_id`, `created_at` (with `__op` suffixes
+    such as `created_at__gte`), `metadata__contains={"k": "v"}`, `project_id` (an imi project:
     artifacts related to it or to its work items, PRs, ...). `q` keeps artifacts whose
-        content matches a web-style full-text query. Paginate with `cursor` (keyset) or
-        `offset`; pick fields with `fields=id,source`.
+    content matches a web-style full-text query. Paginate with `cursor` (keyset) or
+    `offset`; pick fields with `fields=id,source`.
     """
-    return await ARTIFACTS.list(work.conn, params, q=q)
+    return await service.ARTIFACTS.list(work.conn, params, q=q)
 
 
 @router.get(
@@ -104,11 +80,10 @@ async def get_artifact(
     artifact_id: ArtifactId,
     work: ReadDep,
     fields: str | None = FIELDS_QUERY,
-) -> object:
+) -> ArtifactDetail | JSONResponse:
     """The artifact and every version (with content), oldest version first."""
     wanted = parse_fields(frozenset(ArtifactDetail.model_fields), fields)
-    detail = ArtifactDetail.model_validate(await service.get_artifact(work.conn, artifact_id))
-    return sparse(detail, wanted)
+    return sparse_as(await service.get_artifact(work.conn, artifact_id), wanted)
 
 
 @router.post(
@@ -132,7 +107,7 @@ async def add_version(
     """
     version, created = await service.add_version(work, artifact_id, body)
     response.status_code = 201 if created else 200
-    return Version.model_validate(version)
+    return version
 
 
 @router.get(
@@ -144,5 +119,4 @@ async def add_version(
 async def artifact_relations(artifact_id: ArtifactId, work: ReadDep) -> list[Relation]:
     """Relations in which this artifact is the source or the target, newest first."""
     await service.require_artifact(work.conn, artifact_id)
-    rows = await relations_of(work.conn, "artifact", artifact_id)
-    return [Relation.model_validate(row) for row in rows]
+    return await relations.relations_of(work.conn, "artifact", artifact_id)

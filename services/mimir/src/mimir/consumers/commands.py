@@ -2,31 +2,30 @@
 
 A command runs the same service functions as the REST API, so it emits the same events
 through the outbox. One that cannot be applied (a rule, an invalid value, a value the
-database refuses) leaves no effect (its savepoint is rolled back) and is answered with
-`mimir.cmd.failed`, created inside the message's unit of work so
-its `correlation_ids` hold the command's event id; the command message is acked either way.
+database refuses) leaves no effect and is answered with `mimir.cmd.failed`
+(`envelope.run_command`); the command message is acked either way. The queue binds each
+command it handles by name, so mimir's own answers never reach it.
 """
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 import structlog
+from pydantic import BaseModel
 
-from envelope import EventEnvelope, Reject, ServiceBus, failure_of, registry
+from envelope import EventEnvelope, Reject, ServiceBus, run_command
 from envelope.events.mimir import CaptureArtifact, MimirCommandFailed
 from mimir.artifacts import service as artifacts
 from mimir.artifacts.schemas import ArtifactCreate, VersionCreate
-from mimir.deps import ProvenanceHeaders, Work
 from mimir.relations import service as relations
 from mimir.relations.schemas import RelationCreate
 from mimir.settings import MimirSettings
 from mimir.sql import Conn
+from mimir.work import ProvenanceHeaders, Work
 
 QUEUE = "mimir.commands"
-ROUTING_KEYS = ["mimir.cmd.#"]
-FAILED = "mimir.cmd.failed"
+ROUTING_KEYS = ["mimir.cmd.capture_artifact"]
 log = structlog.get_logger("mimir.consumers.commands")
 
 
@@ -36,8 +35,7 @@ async def capture_artifact(work: Work, command: CaptureArtifact) -> UUID:
         body = ArtifactCreate.model_validate(
             command.model_dump(include=set(ArtifactCreate.model_fields))
         )
-        artifact, _ = await artifacts.create_artifact(work, body)
-        artifact_id: UUID = artifact["id"]
+        artifact_id = (await artifacts.create_artifact(work, body)).id
     else:
         artifact_id = command.artifact_id
         version = VersionCreate(content=command.content, created_by=command.created_by)
@@ -54,41 +52,18 @@ class CommandConsumer:
     def __init__(self, bus: ServiceBus, settings: MimirSettings) -> None:
         self.bus, self.settings = bus, settings
 
-    async def __call__(self, envelope: EventEnvelope[Any], tx: Conn) -> None:
-        if envelope.event_type == FAILED:
-            return  # our own answers share the `mimir.cmd.` prefix
+    async def __call__(self, envelope: EventEnvelope[BaseModel], tx: Conn) -> None:
+        command = envelope.payload
+        if not isinstance(command, CaptureArtifact):
+            raise Reject(f"{envelope.event_type} is not a command mimir handles")
         work = Work(tx, self.bus, self.settings)
-        try:
-            async with tx.transaction():
-                command = registry.validate(envelope.event_type, envelope.payload)
-                if not isinstance(command, CaptureArtifact):
-                    raise Reject(f"{envelope.event_type} is not a command mimir handles")
-                if command.provenance_model or command.provenance_pipeline:
-                    work.provenance = ProvenanceHeaders(
-                        command.provenance_model, command.provenance_pipeline
-                    )
-                artifact_id = await capture_artifact(work, command)
-            log.info("artifact captured", artifact_id=str(artifact_id))
-        except Reject:
-            raise
-        except Exception as error:
-            failure = failure_of(error)
-            if failure is None:
-                raise  # the database is unavailable or contended: the runtime retries
-            await self.failed(work, envelope, failure.code, failure.message, failure.params)
+        if command.provenance_model or command.provenance_pipeline:
+            work.provenance = ProvenanceHeaders(
+                command.provenance_model, command.provenance_pipeline
+            )
 
-    @staticmethod
-    async def failed(
-        work: Work, envelope: EventEnvelope[Any], code: str, reason: str, details: dict[str, Any]
-    ) -> None:
-        log.info("command failed", code=code, reason=reason)
-        await work.emit(
-            FAILED,
-            MimirCommandFailed(
-                command=envelope.event_type,
-                command_event_id=envelope.event_id,
-                code=code,
-                reason=reason,
-                details={k: v for k, v in details.items() if v is not None},
-            ),
-        )
+        async def apply() -> None:
+            artifact_id = await capture_artifact(work, command)
+            log.info("artifact captured", artifact_id=str(artifact_id))
+
+        await run_command(tx, envelope, apply, work.emit, MimirCommandFailed)

@@ -5,9 +5,8 @@ Commands to imi (`imi.cmd.*`) and imi's answers to them are not bound here.
 
 from __future__ import annotations
 
-from typing import Any
-
 import structlog
+from pydantic import BaseModel
 
 from envelope import EventEnvelope, ServiceBus
 from mimir.external.projection import apply_event
@@ -30,7 +29,7 @@ class ImiEventConsumer:
     def __init__(self, bus: ServiceBus, settings: MimirSettings) -> None:
         self.bus, self.settings = bus, settings
 
-    async def __call__(self, envelope: EventEnvelope[Any], tx: Conn) -> None:
+    async def __call__(self, envelope: EventEnvelope[BaseModel], tx: Conn) -> None:
         row = await apply_event(tx, envelope)
         if row is None:
             log.info("event has nothing to project")

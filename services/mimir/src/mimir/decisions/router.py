@@ -6,39 +6,16 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse
 
 from envelope import error_responses
 from mimir.decisions import service
 from mimir.decisions.schemas import ChainLink, Decision, DecisionCreate, DecisionUpdate
 from mimir.deps import ReadDep, WorkDep
-from mimir.filters import (
-    FIELDS_QUERY,
-    PROJECT_QUERY,
-    ListParams,
-    Page,
-    Resource,
-    list_params,
-)
-from mimir.sql import fetch_all, fetch_required
+from mimir.filters import FIELDS_QUERY, PROJECT_QUERY, ListParams, Page, list_params
 
 router = APIRouter(prefix="/decisions", tags=["decisions"])
 DecisionId = Annotated[UUID, Path(description="The decision's id")]
-
-DECISIONS = Resource(
-    model=Decision,
-    list_query="list_decisions",
-    alias="d",
-    entity_type="decision",
-    filters={
-        "id": "uuid",
-        "statement": "text",
-        "rationale": "text",
-        "status": "text",
-        "superseded_by_id": "uuid",
-        "metadata": "json",
-        "created_at": "datetime",
-    },
-)
 
 
 @router.post(
@@ -53,7 +30,7 @@ async def record_decision(body: DecisionCreate, work: WorkDep) -> Decision:
 
     Emits `mimir.decision.recorded`.
     """
-    return Decision.model_validate(await service.record(work, body))
+    return await service.record(work, body)
 
 
 @router.get(
@@ -66,7 +43,7 @@ async def list_decisions(
     work: ReadDep,
     params: ListParams = Depends(list_params),
     project_id: UUID | None = PROJECT_QUERY,
-) -> object:
+) -> Page[Decision] | JSONResponse:
     """Decisions, newest first by default.
 
     Filters: `status`, `statement` / `rationale` (e.g. `statement__icontains=retry`, served by
@@ -74,7 +51,7 @@ async def list_decisions(
     `metadata__contains`, `id`, `created_at`, `project_id` (related to that imi project or its
     entities).
     """
-    return await DECISIONS.list(work.conn, params)
+    return await service.DECISIONS.list(work.conn, params)
 
 
 @router.get(
@@ -85,9 +62,9 @@ async def list_decisions(
 )
 async def get_decision(
     decision_id: DecisionId, work: ReadDep, fields: str | None = FIELDS_QUERY
-) -> object:
+) -> Decision | JSONResponse:
     """One decision."""
-    return await DECISIONS.get(work.conn, "get_decision", "decision", decision_id, fields)
+    return await service.DECISIONS.get(work.conn, decision_id, fields)
 
 
 @router.patch(
@@ -103,7 +80,7 @@ async def update_decision(decision_id: DecisionId, body: DecisionUpdate, work: W
     Superseding names the successor in `superseded_by_id`: it must exist (400) and not be
     superseded itself (409). Emits `mimir.decision.superseded`.
     """
-    return Decision.model_validate(await service.update(work, decision_id, body))
+    return await service.update(work, decision_id, body)
 
 
 @router.get(
@@ -115,6 +92,4 @@ async def update_decision(decision_id: DecisionId, body: DecisionUpdate, work: W
 async def decision_chain(decision_id: DecisionId, work: ReadDep) -> list[ChainLink]:
     """The decisions this one superseded (transitively), itself, and those that superseded
     it, oldest first."""
-    await fetch_required(work.conn, "get_decision", "decision", {"id": decision_id})
-    rows = await fetch_all(work.conn, "get_decision_chain", {"id": decision_id})
-    return [ChainLink.model_validate(row) for row in rows]
+    return await service.chain(work.conn, decision_id)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Provider = Literal["local", "openai", "client"]
 Distance = Literal["cosine", "l2", "inner_product"]
+SpaceStatus = Literal["ready", "reembedding"]
 
 PROVIDER = (
     "local (bundled MiniLM, 384-d), openai (MIMIR_OPENAI_* endpoint) or client (the caller "
@@ -71,7 +72,7 @@ class Space(BaseModel):
     model: str = Field(description="The model whose vectors the space holds")
     dimensions: int = Field(description="Numbers per vector")
     distance: Distance = Field(description="Distance the HNSW index and search use")
-    status: Literal["ready", "reembedding"] = Field(
+    status: SpaceStatus = Field(
         description="reembedding while the worker (re)computes vectors for existing chunks"
     )
     created_at: datetime = Field(description="When the space was created")

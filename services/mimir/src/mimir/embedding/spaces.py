@@ -167,16 +167,22 @@ async def upload_vectors(conn: Conn, space_id: UUID, body: VectorUpload) -> int:
 async def store_vectors(
     conn: Conn, space: Row, span_ids: Sequence[UUID], vectors: Sequence[Sequence[float]]
 ) -> None:
-    await execute_many(
-        conn,
-        "upsert_embedding",
-        [
-            {
-                "space_id": space["id"],
-                "span_id": span_id,
-                "model": space["model"],
-                "vector": vector_text(vector),
-            }
-            for span_id, vector in zip(span_ids, vectors, strict=True)
-        ],
-    )
+    keys = [{"span_id": span_id} for span_id in span_ids]
+    await execute_many(conn, "upsert_embedding", _vector_rows(space, keys, vectors))
+
+
+async def store_record_vectors(
+    conn: Conn, space: Row, records: Sequence[Row], vectors: Sequence[Sequence[float]]
+) -> None:
+    """Vectors of decisions and intents (rows with `target_type` and `target_id`)."""
+    keys = [{"target_type": r["target_type"], "target_id": r["target_id"]} for r in records]
+    await execute_many(conn, "upsert_record_embedding", _vector_rows(space, keys, vectors))
+
+
+def _vector_rows(
+    space: Row, keys: Sequence[dict[str, Any]], vectors: Sequence[Sequence[float]]
+) -> list[dict[str, Any]]:
+    return [
+        {**key, "space_id": space["id"], "model": space["model"], "vector": vector_text(vector)}
+        for key, vector in zip(keys, vectors, strict=True)
+    ]

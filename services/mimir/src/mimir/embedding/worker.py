@@ -1,8 +1,9 @@
 """The background embedding worker, started with the app.
 
 Each step takes one pending artifact version, embeds its chunks into every server-computed
-space and marks it `indexed` (or `failed`, with the error); then one batch of a space being
-re-embedded. It polls every `MIMIR_EMBEDDING_POLL_SECONDS` while idle.
+space and marks it `indexed` (or `failed`, with the error); then one batch of decisions and
+intents a space has no current vector for; then one batch of a space being re-embedded. It
+polls every `MIMIR_EMBEDDING_POLL_SECONDS` while idle.
 
 No transaction stays open while vectors are computed: a short one claims the work (a
 `claim_id` on the row, so replicas share the work), the vectors are computed with no
@@ -19,7 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 
 import httpx
 import structlog
@@ -32,10 +34,11 @@ from mimir.embedding.spaces import (
     embedder_for,
     ensure_default_space,
     index_is_stale,
+    store_record_vectors,
     store_vectors,
 )
 from mimir.settings import MimirSettings
-from mimir.sql import Conn, Row, execute, fetch_all, fetch_one
+from mimir.sql import Conn, Row, execute, fetch_all, fetch_one, query
 
 log = structlog.get_logger("mimir.embedding")
 MAX_BACKOFF_SECONDS = 30.0
@@ -95,6 +98,8 @@ class EmbeddingWorker:
         """Do one unit of work; False when there was nothing to do."""
         if await self._index_pending_version():
             return True
+        if await self._embed_records():
+            return True
         return await self._reembed_batch()
 
     async def _index_pending_version(self) -> bool:
@@ -131,8 +136,11 @@ class EmbeddingWorker:
             if {chunk["id"] for chunk in current} != {chunk["id"] for chunk in chunks}:
                 await execute(conn, "release_claim", claim, table=VERSIONS)  # re-chunked
                 return True
+            ids = [chunk["id"] for chunk in chunks]
             for space, vectors in computed:
-                await self._store_if_current(conn, space, chunks, vectors)
+                await self._store_if_current(
+                    conn, space, partial(store_vectors, conn, space, ids, vectors)
+                )
             params = {**claim, "status": status, "error": error}
             await execute(conn, "set_version_indexing", params)
         return True
@@ -165,20 +173,50 @@ class EmbeddingWorker:
             if await fetch_one(conn, "hold_space_claim", claim) is None:
                 log.info("space claim taken over; vectors dropped", space_id=str(space["id"]))
                 return True
-            await self._store_if_current(conn, space, chunks, vectors)
+            ids = [chunk["id"] for chunk in chunks]
+            await self._store_if_current(
+                conn, space, partial(store_vectors, conn, space, ids, vectors)
+            )
             await execute(conn, "release_claim", claim, table=SPACES)
         return True
 
+    async def _embed_records(self) -> bool:
+        """One batch of decisions and intents without a vector from a computed space's model.
+
+        Their text never changes, so no claim is taken: the vectors are upserted, and two
+        replicas racing on one record compute it twice, nothing worse."""
+        async with self.uow() as conn:
+            for space in await fetch_all(conn, "list_computed_spaces"):
+                params = {
+                    "space_id": space["id"],
+                    "model": space["model"],
+                    "limit": self.settings.embedding_batch_size,
+                }
+                pending = await fetch_all(
+                    conn, "list_records_to_embed", params, records=query("fragment_records")
+                )
+                embedder = self.embedders(space, self.settings)
+                if pending and embedder is not None:
+                    break
+            else:
+                return False
+        vectors = await embedder.embed([record["text"] for record in pending])
+        async with self.uow() as conn:
+            await self._store_if_current(
+                conn, space, partial(store_record_vectors, conn, space, pending, vectors)
+            )
+        return True
+
     async def _store_if_current(
-        self, conn: Conn, space: Row, chunks: Sequence[Row], vectors: list[list[float]]
+        self, conn: Conn, space: Row, store: Callable[[], Awaitable[None]]
     ) -> None:
         """Store the vectors unless the space moved to another model since they were computed
-        (it is then re-embedding, and will embed these chunks itself)."""
+        (it is then re-embedding, and will embed these texts itself)."""
         current = await fetch_one(conn, "share_space", {"id": space["id"]})
         if current is None or any(current[key] != space[key] for key in SPACE_MODEL):
             log.info("space changed model; vectors dropped", space_id=str(space["id"]))
             return
-        await store_vectors(conn, space, [chunk["id"] for chunk in chunks], vectors)
+        await store()
 
     @contextlib.asynccontextmanager
     async def _claimed(self, table: sql.Identifier, claim: Row) -> AsyncIterator[None]:

@@ -1,7 +1,8 @@
 """imi's events as rows of `external_entities`: one row per (entity_type, entity_id).
 
-Events may arrive out of order: a row only moves forward in event time, so an event older
-than the one already applied changes nothing. Fields an event does not carry (a git state
+Events may arrive out of order: the newest event applied wins each field, and an older one
+only fills what the row lacks (a field still null, a metadata key not yet set); the row's
+event time and last event only move forward. Fields an event does not carry (a git state
 update has no work type) keep their stored values.
 """
 
@@ -12,13 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
-from envelope import EventEnvelope, registry
+from envelope import EventEnvelope
 from envelope.events import imi
-from mimir.sql import Conn, Row, fetch_all, fetch_one
-from mimir.tables import EXTERNAL_TYPES
+from mimir.external import queries
+from mimir.external.queries import ExternalRow
+from mimir.external.schemas import EXTERNAL_TYPES
+from mimir.sql import Conn
 
 PROJECTED_TYPES = frozenset(EXTERNAL_TYPES)
 PROJECT_STATES: dict[type[BaseModel], str] = {
@@ -108,38 +110,33 @@ def project_entity(event: BaseModel) -> Projected | None:
     return None
 
 
-async def apply_event(conn: Conn, envelope: EventEnvelope[Any]) -> Row | None:
+async def apply_event(conn: Conn, envelope: EventEnvelope[BaseModel]) -> ExternalRow | None:
     """Upsert the entity the event is about; the stored row, or None if nothing changed."""
-    entity = project_entity(registry.validate(envelope.event_type, envelope.payload))
+    entity = project_entity(envelope.payload)
     if entity is None:
         return None
-    return await fetch_one(
+    return await queries.upsert_external_entity(
         conn,
-        "upsert_external_entity",
-        {
-            "entity_type": entity.entity_type,
-            "entity_id": entity.entity_id,
-            "display_name": entity.display_name,
-            "state": entity.state,
-            "project_id": entity.project_id,
-            "metadata": Jsonb(entity.metadata),
-            "updated_at": envelope.timestamp,
-            "event_id": envelope.event_id,
-            "event_type": envelope.event_type,
-        },
+        entity_type=entity.entity_type,
+        entity_id=entity.entity_id,
+        display_name=entity.display_name,
+        state=entity.state,
+        project_id=entity.project_id,
+        metadata=entity.metadata,
+        updated_at=envelope.timestamp,
+        event_id=envelope.event_id,
+        event_type=envelope.event_type,
     )
 
 
 async def known_entities(
     conn: Conn, keys: Iterable[tuple[str, UUID]]
-) -> dict[tuple[str, UUID], Row]:
+) -> dict[tuple[str, UUID], ExternalRow]:
     """The projected rows among `keys` (pairs of type and id), by key; one statement."""
     wanted = sorted({key for key in keys if key[0] in PROJECTED_TYPES})
     if not wanted:
         return {}
-    rows = await fetch_all(
-        conn,
-        "list_external_entities_by_keys",
-        {"types": [t for t, _ in wanted], "ids": [i for _, i in wanted]},
+    rows = await queries.list_external_entities_by_keys(
+        conn, [t for t, _ in wanted], [i for _, i in wanted]
     )
-    return {(row["entity_type"], row["entity_id"]): row for row in rows}
+    return {(row.entity_type, row.entity_id): row for row in rows}

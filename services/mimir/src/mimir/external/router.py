@@ -6,29 +6,15 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse
 
 from envelope import error_responses
 from mimir.deps import ReadDep
+from mimir.external import service
 from mimir.external.schemas import ExternalEntity, ExternalType
-from mimir.filters import ListParams, Page, Resource, list_params
-from mimir.sql import fetch_required
+from mimir.filters import ListParams, Page, list_params
 
 router = APIRouter(prefix="/external-entities", tags=["external"])
-
-EXTERNAL = Resource(
-    model=ExternalEntity,
-    list_query="list_external_entities",
-    alias="x",
-    filters={
-        "entity_type": "text",
-        "id": "uuid",
-        "display_name": "text",
-        "state": "text",
-        "project_id": "uuid",
-        "metadata": "json",
-        "updated_at": "datetime",
-    },
-)
 
 
 @router.get(
@@ -37,14 +23,16 @@ EXTERNAL = Resource(
     summary="List projected imi entities",
     responses=error_responses(400, 422, 503),
 )
-async def list_external(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
+async def list_external(
+    work: ReadDep, params: ListParams = Depends(list_params)
+) -> Page[ExternalEntity] | JSONResponse:
     """imi's projects, work items, PRs, deploys, tickets and components as mimir knows them,
     most recently updated first (`order=created_at` sorts by `updated_at` too).
 
     Filters: `entity_type`, `id`, `project_id`, `state`, `display_name`, `updated_at`,
     `metadata__contains`.
     """
-    return await EXTERNAL.list(work.conn, params)
+    return await service.EXTERNAL.list(work.conn, params)
 
 
 @router.get(
@@ -59,10 +47,4 @@ async def get_external(
     work: ReadDep,
 ) -> ExternalEntity:
     """One imi entity; 404 until imi's event about it has reached mimir."""
-    row = await fetch_required(
-        work.conn,
-        "get_external_entity",
-        entity_type,
-        {"entity_type": entity_type, "id": entity_id},
-    )
-    return ExternalEntity.model_validate(row)
+    return await service.get_external(work.conn, entity_type, entity_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 ExternalType = Literal[
     "imi.project", "imi.work_item", "imi.pr", "imi.deploy", "imi.ticket", "imi.component"
 ]
+EXTERNAL_TYPES: tuple[ExternalType, ...] = get_args(ExternalType)
+"""The imi entity types mimir's projection keeps; relations accept no other `imi.` type."""
 DISPLAY_NAME = (
     "A readable name: the project's or component's name, the work item's branch, "
     "`PR #<number> <title>`, `deploy <environment> <commit>`, or the ticket key"

@@ -6,17 +6,11 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse
 
 from envelope import error_responses
 from mimir.deps import ReadDep, WorkDep
-from mimir.filters import (
-    FIELDS_QUERY,
-    PROJECT_QUERY,
-    ListParams,
-    Page,
-    Resource,
-    list_params,
-)
+from mimir.filters import FIELDS_QUERY, PROJECT_QUERY, ListParams, Page, list_params
 from mimir.intents import service
 from mimir.intents.schemas import (
     Group,
@@ -27,39 +21,10 @@ from mimir.intents.schemas import (
     IntentCreate,
     IntentUpdate,
 )
-from mimir.sql import fetch_required
 
 router = APIRouter(prefix="/intents", tags=["intents"])
 IntentId = Annotated[UUID, Path(description="The intent's id")]
 GroupId = Annotated[UUID, Path(description="The intent group's id")]
-
-INTENTS = Resource(
-    model=Intent,
-    list_query="list_intents",
-    alias="i",
-    entity_type="intent",
-    filters={
-        "id": "uuid",
-        "intent_group_id": "uuid",
-        "statement": "text",
-        "proposed_by": "text",
-        "status": "text",
-        "metadata": "json",
-        "created_at": "datetime",
-    },
-)
-GROUPS = Resource(
-    model=Group,
-    list_query="list_intent_groups",
-    alias="g",
-    filters={
-        "id": "uuid",
-        "name": "text",
-        "status": "text",
-        "merged_into_id": "uuid",
-        "created_at": "datetime",
-    },
-)
 
 
 @router.post(
@@ -71,7 +36,7 @@ GROUPS = Resource(
 )
 async def create_group(body: GroupCreate, work: WorkDep) -> Group:
     """Create an active group with a unique name (409 if the name is taken)."""
-    return Group.model_validate(await service.create_group(work, body))
+    return await service.create_group(work, body)
 
 
 @router.get(
@@ -80,10 +45,12 @@ async def create_group(body: GroupCreate, work: WorkDep) -> Group:
     summary="List intent groups",
     responses=error_responses(400, 422, 503),
 )
-async def list_groups(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
+async def list_groups(
+    work: ReadDep, params: ListParams = Depends(list_params)
+) -> Page[Group] | JSONResponse:
     """Intent groups with their intent counts. Filters: `name`, `status`, `merged_into_id`,
     `id`, `created_at` (with `__op` suffixes, e.g. `name__icontains=pay`)."""
-    return await GROUPS.list(work.conn, params)
+    return await service.GROUPS.list(work.conn, params)
 
 
 @router.get(
@@ -94,8 +61,7 @@ async def list_groups(work: ReadDep, params: ListParams = Depends(list_params)) 
 )
 async def get_group(group_id: GroupId, work: ReadDep) -> Group:
     """One group with the number of intents in it."""
-    row = await fetch_required(work.conn, "get_intent_group", "intent group", {"id": group_id})
-    return Group.model_validate(row)
+    return await service.get_group(work.conn, group_id)
 
 
 @router.patch(
@@ -106,7 +72,7 @@ async def get_group(group_id: GroupId, work: ReadDep) -> Group:
 )
 async def update_group(group_id: GroupId, body: GroupUpdate, work: WorkDep) -> Group:
     """Deprecate an active group (409 if it is already deprecated or merged)."""
-    return Group.model_validate(await service.deprecate_group(work, group_id))
+    return await service.deprecate_group(work, group_id)
 
 
 @router.post(
@@ -121,7 +87,7 @@ async def merge_group(group_id: GroupId, body: GroupMerge, work: WorkDep) -> Gro
     The group becomes `merged` with `merged_into_id` set, and its intents move to the
     target group. 409 if either group is not active; 400 if the target does not exist.
     """
-    return Group.model_validate(await service.merge_group(work, group_id, body.into_id))
+    return await service.merge_group(work, group_id, body.into_id)
 
 
 @router.post(
@@ -136,7 +102,7 @@ async def create_intent(body: IntentCreate, work: WorkDep) -> Intent:
 
     An unknown `intent_group_id` is a 400 `BAD_REFERENCE`.
     """
-    return Intent.model_validate(await service.create_intent(work, body))
+    return await service.create_intent(work, body)
 
 
 @router.get(
@@ -149,14 +115,14 @@ async def list_intents(
     work: ReadDep,
     params: ListParams = Depends(list_params),
     project_id: UUID | None = PROJECT_QUERY,
-) -> object:
+) -> Page[Intent] | JSONResponse:
     """Intents, newest first by default.
 
     Filters: `status`, `proposed_by`, `intent_group_id`, `statement` (`statement__icontains`
     is served by a trigram index), `metadata__contains`, `id`, `created_at`, `project_id`
     (related to that imi project or its entities).
     """
-    return await INTENTS.list(work.conn, params)
+    return await service.INTENTS.list(work.conn, params)
 
 
 @router.get(
@@ -167,9 +133,9 @@ async def list_intents(
 )
 async def get_intent(
     intent_id: IntentId, work: ReadDep, fields: str | None = FIELDS_QUERY
-) -> object:
+) -> Intent | JSONResponse:
     """One intent."""
-    return await INTENTS.get(work.conn, "get_intent", "intent", intent_id, fields)
+    return await service.INTENTS.get(work.conn, intent_id, fields)
 
 
 @router.patch(
@@ -181,4 +147,4 @@ async def get_intent(
 async def update_intent(intent_id: IntentId, body: IntentUpdate, work: WorkDep) -> Intent:
     """Accept or reject a proposed intent; any other transition is a 409
     `INVALID_TRANSITION`. Emits `mimir.intent.accepted` or `mimir.intent.rejected`."""
-    return Intent.model_validate(await service.set_intent_status(work, intent_id, body.status))
+    return await service.set_intent_status(work, intent_id, body.status)

@@ -30,7 +30,7 @@ async def record_provenance(body: ProvenanceCreate, work: WorkDep) -> Provenance
     `BAD_REFERENCE` otherwise. Any mutating request can also record provenance through the
     `X-Provenance-Model` / `X-Provenance-Pipeline` headers.
     """
-    return Provenance.model_validate(await service.record(work.conn, body))
+    return await service.record(work.conn, body)
 
 
 @router.get(
@@ -45,5 +45,4 @@ async def get_provenance(
     work: ReadDep,
 ) -> list[Provenance]:
     """Every provenance row recorded for the entity, oldest first (empty if none)."""
-    rows = await service.for_target(work.conn, target_type, target_id)
-    return [Provenance.model_validate(row) for row in rows]
+    return await service.for_target(work.conn, target_type, target_id)

@@ -5,24 +5,22 @@ from __future__ import annotations
 from uuid import UUID
 
 from envelope import BadReference
-from mimir.entities import check_entity
-from mimir.provenance.schemas import ProvenanceCreate
-from mimir.sql import Conn, Row, body_params, fetch_all, insert
+from mimir.provenance import queries
+from mimir.provenance.schemas import Provenance, ProvenanceCreate
+from mimir.references import check_entity
+from mimir.sql import Conn
 
 
-async def record(conn: Conn, body: ProvenanceCreate) -> Row:
+async def record(conn: Conn, body: ProvenanceCreate) -> Provenance:
     await check_entity(conn, body.target_type, body.target_id)
     if body.evidence_span_ids:
-        missing = await fetch_all(conn, "list_missing_spans", {"ids": body.evidence_span_ids})
+        missing = await queries.list_missing_spans(conn, body.evidence_span_ids)
         if missing:
             raise BadReference(
-                "evidence spans do not exist", span_ids=[str(row["id"]) for row in missing]
+                "evidence spans do not exist", span_ids=[str(span_id) for span_id in missing]
             )
-    row = await insert(conn, "insert_provenance", body_params(body))
-    return row
+    return await queries.insert_provenance(conn, body)
 
 
-async def for_target(conn: Conn, target_type: str, target_id: UUID) -> list[Row]:
-    return await fetch_all(
-        conn, "list_provenance_for_target", {"target_type": target_type, "target_id": target_id}
-    )
+async def for_target(conn: Conn, target_type: str, target_id: UUID) -> list[Provenance]:
+    return await queries.list_provenance_for_target(conn, target_type, target_id)

@@ -6,31 +6,15 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse
 
-from envelope import LimitExceeded, error_responses
+from envelope import error_responses
 from mimir.deps import ReadDep, WorkDep
-from mimir.filters import ListParams, Page, Resource, list_params
+from mimir.filters import ListParams, Page, list_params
 from mimir.relations import service
-from mimir.relations.schemas import Relation, RelationCreate, Traversal, TraversedRelation
+from mimir.relations.schemas import Relation, RelationCreate, Traversal
 
 router = APIRouter(prefix="/relations", tags=["relations"])
-
-RELATIONS = Resource(
-    model=Relation,
-    list_query="list_relations",
-    alias="r",
-    enrich=service.with_external,
-    filters={
-        "id": "uuid",
-        "source_type": "text",
-        "source_id": "uuid",
-        "relation_type": "text",
-        "target_type": "text",
-        "target_id": "uuid",
-        "metadata": "json",
-        "created_at": "datetime",
-    },
-)
 
 
 @router.post(
@@ -47,7 +31,7 @@ async def create_relation(body: RelationCreate, work: WorkDep) -> Relation:
     `imi.work_item` are taken as given. The same (source, type, target) twice is a 409.
     Emits `mimir.relation.created`.
     """
-    return Relation.model_validate(await service.create_relation(work, body))
+    return await service.create_relation(work, body)
 
 
 @router.get(
@@ -56,13 +40,15 @@ async def create_relation(body: RelationCreate, work: WorkDep) -> Relation:
     summary="Query relations",
     responses=error_responses(400, 422, 503),
 )
-async def list_relations(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
+async def list_relations(
+    work: ReadDep, params: ListParams = Depends(list_params)
+) -> Page[Relation] | JSONResponse:
     """Relations by source, target or type, newest first by default.
 
     Filters: `source_type`, `source_id`, `target_type`, `target_id`, `relation_type`, `id`,
     `created_at`, `metadata__contains`, each with `__op` suffixes where they make sense.
     """
-    return await RELATIONS.list(work.conn, params)
+    return await service.RELATIONS.list(work.conn, params)
 
 
 @router.get(
@@ -93,24 +79,8 @@ async def traverse(
     extra; each relation is reported once. The walk stops expanding once `max_edges`
     relations are reported, and then says `truncated`.
     """
-    most = work.settings.traversal_max_edges
-    if max_edges is not None and max_edges > most:
-        raise LimitExceeded(f"max_edges may be at most {most}", max_edges=max_edges, limit=most)
-    limit = max_edges or most
-    walked = await service.traverse(
-        work.conn, (start_type, start_id), depth, direction, relation_type, limit
-    )
-    return Traversal.model_validate(
-        {
-            "start_type": start_type,
-            "start_id": start_id,
-            "direction": direction,
-            "max_depth": depth,
-            "max_edges": limit,
-            "truncated": walked.truncated,
-            "nodes": walked.nodes,
-            "relations": [TraversedRelation.model_validate(row) for row in walked.relations],
-        }
+    return await service.traverse(
+        work, (start_type, start_id), depth, direction, relation_type, max_edges
     )
 
 

@@ -16,6 +16,7 @@ from uuid import UUID
 from mimir.search.weights import TermWeights
 
 K1, B = 1.2, 0.75
+HEADLINE = "StartSel=<<, StopSel=>>, MaxWords=35, MinWords=12, MaxFragments=2"  # snippets
 PASSAGES_PER_HIT = 3
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mimir.sql import Conn, fetch_all
+from mimir.search import queries
+from mimir.sql import Conn
 
 TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
@@ -55,11 +56,7 @@ def split(text: str) -> list[tuple[str, bool]]:
 
 async def parse(conn: Conn, text: str) -> LexicalQuery:
     parts = split(text)
-    rows = await fetch_all(
-        conn,
-        "list_query_units",
-        {"texts": [p for p, _ in parts], "negated": [n for _, n in parts]},
-    )
-    units = tuple(Unit(r["query"], tuple(r["lexemes"])) for r in rows if not r["negated"])
-    exclusions = tuple(r["query"] for r in rows if r["negated"])
+    rows = await queries.list_query_units(conn, [p for p, _ in parts], [n for _, n in parts])
+    units = tuple(Unit(r.query, tuple(r.lexemes)) for r in rows if not r.negated)
+    exclusions = tuple(r.query for r in rows if r.negated)
     return LexicalQuery(units, exclusions)

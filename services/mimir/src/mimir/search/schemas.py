@@ -20,6 +20,8 @@ PASSAGE_EXAMPLE: dict[str, Any] = {
     "score": 0.0328,
 }
 HIT_EXAMPLE: dict[str, Any] = {
+    "target_type": "chunk",
+    "target_id": "3a4b5c6d-7e8f-4a9b-8c0d-1e2f3a4b5c6d",
     "span_id": "3a4b5c6d-7e8f-4a9b-8c0d-1e2f3a4b5c6d",
     "artifact_id": ARTIFACT_ID,
     "version_id": VERSION_ID,
@@ -30,6 +32,7 @@ HIT_EXAMPLE: dict[str, Any] = {
     "end_offset": len(CONTENT),
     "text": CONTENT,
     "metadata": {"speakers": ["Dana", "Sam"], "turns": 2},
+    "status": None,
     "score": 2.41,
     "snippet": "Dana: Should we <<retry>> <<payments>>?\nSam: Yes, twice.",
     "distance": None,
@@ -56,11 +59,26 @@ class SearchFilters(BaseModel):
     latest_only: bool = Field(True, description="Only chunks of each artifact's newest version")
 
 
+RecordType = Literal["decision", "intent"]  # what `record_embeddings` holds vectors of
+TargetType = Literal["chunk", RecordType]
+
+
+def _chunks() -> list[TargetType]:
+    return ["chunk"]
+
+
 class SearchBase(BaseModel):
     limit: int = Field(10, ge=1, le=100, description="Hits to return")
+    target_types: list[TargetType] = Field(
+        default_factory=_chunks,
+        min_length=1,
+        description="What to search: `chunk` (artifact text), `decision` (statement and "
+        "rationale), `intent` (statement); several are ranked into one list by score",
+    )
     filters: SearchFilters = Field(
         default_factory=SearchFilters,
-        description="Which artifacts to search: every filter given must hold; all when empty",
+        description="Which artifacts to search: every filter given must hold; all when empty. "
+        "Decisions and intents are filtered by `metadata`, `created_*` and `project_id` only",
     )
     budget_chars: int | None = Field(
         None,
@@ -148,16 +166,32 @@ class ContextPassage(Passage):
 
 
 class Hit(BaseModel):
-    span_id: UUID = Field(description="The chunk span")
-    artifact_id: UUID = Field(description="The artifact the chunk is from")
-    version_id: UUID = Field(description="The artifact version the offsets index into")
-    version_number: int = Field(description="That version's number")
-    artifact_type: ArtifactType = Field(description="conversation, document or note")
-    source: str = Field(description="Where the artifact came from")
-    start_offset: int = Field(description="content[start_offset:end_offset] == text")
-    end_offset: int = Field(description=END_OFFSET)
-    text: str = Field(description="The chunk's exact text")
-    metadata: dict[str, Any] = Field(description="Chunk metadata: speakers, heading, ...")
+    target_type: TargetType = Field("chunk", description="What the hit is")
+    target_id: UUID = Field(description="The chunk span, decision or intent")
+    span_id: UUID | None = Field(None, description="The chunk span (chunks only)")
+    artifact_id: UUID | None = Field(None, description="The artifact the chunk is from")
+    version_id: UUID | None = Field(
+        None, description="The artifact version the offsets index into (chunks only)"
+    )
+    version_number: int | None = Field(None, description="That version's number (chunks only)")
+    artifact_type: ArtifactType | None = Field(
+        None, description="conversation, document or note (chunks only)"
+    )
+    source: str | None = Field(None, description="Where the artifact came from (chunks only)")
+    start_offset: int | None = Field(
+        None, description="content[start_offset:end_offset] == text (chunks only)"
+    )
+    end_offset: int | None = Field(None, description=END_OFFSET + " (chunks only)")
+    text: str = Field(
+        description="The chunk's exact text; a decision's statement and rationale; "
+        "an intent's statement"
+    )
+    metadata: dict[str, Any] = Field(
+        description="Chunk metadata (speakers, heading, ...) or the decision's or intent's metadata"
+    )
+    status: str | None = Field(
+        None, description="The decision's or intent's status (e.g. superseded)"
+    )
     score: float = Field(description="BM25, similarity, or fused RRF score")
     snippet: str | None = Field(None, description="Matches highlighted as <<word>>")
     distance: float | None = Field(None, description="Vector distance, when ranked by vector")
@@ -166,7 +200,7 @@ class Hit(BaseModel):
     passages: list[Passage] = Field(
         default_factory=list,
         description="The best-matching passages inside the chunk (turns of a conversation, "
-        "blocks of a document), best first, at most three",
+        "blocks of a document), best first, at most three; none for decisions and intents",
     )
 
 
@@ -193,7 +227,7 @@ class SearchResult(BaseModel):
 
     mode: Literal["text", "semantic", "hybrid"] = Field(description="The search that ran")
     space: str | None = Field(None, description="Embedding space used")
-    hits: list[Hit] = Field(description="Chunks, best first")
+    hits: list[Hit] = Field(description="Chunks (and decisions, intents), best first")
     context: list[ContextPassage] | None = Field(
         None, description="With `budget_chars`: the best passages packed into that budget"
     )

@@ -1,4 +1,5 @@
-"""Search: chunks ranked by BM25, by vector, or both fused; then the passages inside them.
+"""Search: chunks ranked by BM25, by vector, or both fused; then the passages inside them;
+then, when `target_types` asks, decisions and intents (`mimir.search.records`) merged in.
 
 The filter clauses are static SQL chosen from `FILTER_CLAUSES` by which filters the request
 sets; values travel as parameters. A query vector is computed before a connection is taken
@@ -7,6 +8,7 @@ sets; values travel as parameters. A query vector is computed before a connectio
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,15 +18,15 @@ from psycopg.types.json import Jsonb
 from envelope import BadRequest, NotFound
 from mimir.embedding.spaces import OPERATORS, dimensions_literal, embedder_for, vector_text
 from mimir.filters import in_project
-from mimir.search import passages
+from mimir.search import passages, queries, records
+from mimir.search.queries import SpaceParts
 from mimir.search.query import LexicalQuery, parse
 from mimir.search.schemas import HybridSearch, SearchBase, SearchFilters, TextSearch
 from mimir.search.weights import TermWeights, weigh
 from mimir.settings import MimirSettings
-from mimir.sql import Conn, Row, fetch_all, fetch_one, query
+from mimir.sql import Conn, Row
 
 RRF_K = 60
-HEADLINE = "StartSel=<<, StopSel=>>, MaxWords=35, MinWords=12, MaxFragments=2"
 FILTER_CLAUSES: dict[str, sql.Composable] = {
     "artifact_type": sql.SQL("a.artifact_type = ANY(%(artifact_type)s)"),
     "source": sql.SQL("a.source = ANY(%(source)s)"),
@@ -73,7 +75,7 @@ def depth(limit: int) -> int:
 
 async def find_space(conn: Conn, name: str | None, settings: MimirSettings) -> Row:
     space_name = name or settings.embedding_default_space
-    space = await fetch_one(conn, "get_space_by_name", {"name": space_name})
+    space = await queries.get_space_by_name(conn, space_name)
     if space is None:
         raise NotFound("embedding space not found", name=space_name)
     return space
@@ -97,16 +99,16 @@ async def query_vector(
     return QueryVector(space, vector_text(vector))
 
 
-def _space_parts(space: Row) -> dict[str, sql.Composable]:
-    return {
-        "dimensions": dimensions_literal(space["dimensions"]),
-        "operator": sql.SQL(OPERATORS[space["distance"]]),
-        "space_id": sql.Literal(space["id"]),
-    }
+def _space_parts(space: Row) -> SpaceParts:
+    return SpaceParts(
+        dimensions=dimensions_literal(space["dimensions"]),
+        operator=sql.SQL(OPERATORS[space["distance"]]),
+        space_id=sql.Literal(space["id"]),
+    )
 
 
 def _dense(space: Row, where: sql.Composable) -> sql.Composable:
-    return query("fragment_nearest_chunks", filters=where, **_space_parts(space))
+    return queries.nearest_chunks(where, _space_parts(space))
 
 
 def _dense_params(target: QueryVector, limit: int) -> dict[str, Any]:
@@ -124,17 +126,8 @@ def _lexical_params(lexical: LexicalQuery, terms: TermWeights) -> dict[str, Any]
         "cap": terms.cap,
         "k1": passages.K1,
         "b": passages.B,
-        "headline": HEADLINE,
+        "headline": passages.HEADLINE,
     }
-
-
-async def _lexical(
-    conn: Conn, text: str, where: sql.Composable, params: dict[str, Any], settings: MimirSettings
-) -> tuple[LexicalQuery, TermWeights] | None:
-    lexical = await parse(conn, text)
-    if not lexical.units:
-        return None
-    return lexical, await weigh(conn, lexical, where, params, settings)
 
 
 async def _with_passages(
@@ -146,22 +139,20 @@ async def _with_passages(
     weights: passages.Weights,
 ) -> dict[str, Any]:
     if target is not None:
-        parts = _space_parts(target.space)
-        distance = query("fragment_passage_distance", **parts)
+        distance = queries.passage_distance(_space_parts(target.space))
     else:
         distance = NO_DISTANCE
-    rows = await fetch_all(
+    rows = await queries.list_hit_passages(
         conn,
-        "list_hit_passages",
-        {
-            "chunk_ids": [hit["span_id"] for hit in hits],
-            "lexemes": list(terms.idf) if terms else [],
-            "vector": target.vector if target else None,
-        },
+        [hit["span_id"] for hit in hits],
+        list(terms.idf) if terms else [],
+        target.vector if target else None,
         distance=distance,
     )
     passages.rank(rows, terms, weights)
     passages.attach(hits, rows)
+    for hit in hits:
+        hit["target_type"], hit["target_id"] = "chunk", hit["span_id"]
     result: dict[str, Any] = {"hits": hits}
     if body.budget_chars is not None:
         result["context"] = passages.pack(hits, rows, body.budget_chars)
@@ -169,84 +160,120 @@ async def _with_passages(
 
 
 async def _ranked(
-    conn: Conn,
-    name: str,
+    search: Callable[[dict[str, Any]], Awaitable[list[Row]]],
     params: dict[str, Any],
     words: LexicalQuery,
     terms: TermWeights,
     enough: int,
-    **parts: sql.Composable,
 ) -> list[Row]:
-    """Hits of a statement with a full-text side; when a wide search's rarest terms give
+    """Hits of a search with a full-text side; when a wide search's rarest terms give
     fewer than `enough` full-text hits, again with every match as a candidate."""
-    hits = await fetch_all(conn, name, {**params, **_lexical_params(words, terms)}, **parts)
+    hits = await search({**params, **_lexical_params(words, terms)})
     everything = words.tsquery()
     if terms.candidates != everything and sum(h["lexical_rank"] is not None for h in hits) < enough:
         terms = replace(terms, candidates=everything)
-        hits = await fetch_all(conn, name, {**params, **_lexical_params(words, terms)}, **parts)
+        hits = await search({**params, **_lexical_params(words, terms)})
     return hits
 
 
 async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> dict[str, Any]:
-    where, params = compose_filters(body.filters)
-    found = await _lexical(conn, body.query, where, params, settings)
-    if found is None:
-        return await _with_passages(conn, [], body, None, None, _weights(1, 0))
-    lexical, terms = found
-    hits = await _ranked(
-        conn,
-        "search_text",
-        {**params, "depth": body.limit, "limit": body.limit},
-        lexical,
-        terms,
-        body.limit,
-        lexical=query("fragment_lexical_ranked", filters=where),
-    )
-    return await _with_passages(conn, hits, body, terms, None, _weights(1, 0))
+    words = await parse(conn, body.query)
+    result = _nothing(body)
+    if not words.units:
+        return result
+    if "chunk" in body.target_types:
+        where, params = compose_filters(body.filters)
+        terms = await weigh(conn, words, where, params, settings)
+        lexical = queries.lexical_ranked(where)
+        hits = await _ranked(
+            lambda given: queries.search_text(conn, given, lexical=lexical),
+            {**params, "depth": body.limit, "limit": body.limit},
+            words,
+            terms,
+            body.limit,
+        )
+        result = await _with_passages(conn, hits, body, terms, None, _weights(1, 0))
+    if kinds := records.record_types(body):
+        return _merged(result, await records.lexical(conn, words, body, kinds, body.limit), body)
+    return result
 
 
 async def semantic(
     conn: Conn, body: SearchBase, target: QueryVector, settings: MimirSettings
 ) -> dict[str, Any]:
-    where, params = compose_filters(body.filters)
-    hits = await fetch_all(
-        conn,
-        "search_semantic",
-        {**params, **_dense_params(target, body.limit), "limit": body.limit},
-        dense=_dense(target.space, where),
-        score=SCORES[target.space["distance"]],
-    )
-    return await _with_passages(conn, hits, body, None, target, _weights(0, 1))
+    result = _nothing(body)
+    if "chunk" in body.target_types:
+        where, params = compose_filters(body.filters)
+        hits = await queries.search_semantic(
+            conn,
+            {**params, **_dense_params(target, body.limit), "limit": body.limit},
+            dense=_dense(target.space, where),
+            score=_score(target),
+        )
+        result = await _with_passages(conn, hits, body, None, target, _weights(0, 1))
+    if kinds := records.record_types(body):
+        found = await records.dense(
+            conn, _space_parts(target.space), _score(target), target.vector, body, kinds, body.limit
+        )
+        return _merged(result, found, body)
+    return result
 
 
 async def hybrid(
     conn: Conn, body: HybridSearch, target: QueryVector, settings: MimirSettings
 ) -> dict[str, Any]:
-    where, params = compose_filters(body.filters)
-    found = await _lexical(conn, body.query, where, params, settings)
-    weights = _weights(body.lexical_weight, body.semantic_weight)
-    if found is None:  # only stop words: the dense ranking alone
+    words = await parse(conn, body.query)
+    if not words.units:  # only stop words: the dense ranking alone
         return await semantic(conn, body, target, settings)
-    lexical, terms = found
-    hits = await _ranked(
-        conn,
-        "search_hybrid",
-        {
-            **params,
-            **_dense_params(target, body.limit),
-            "limit": body.limit,
-            "rrf_k": RRF_K,
-            "lexical_weight": body.lexical_weight,
-            "semantic_weight": body.semantic_weight,
-        },
-        lexical,
-        terms,
-        min(body.limit, 1),
-        lexical=query("fragment_lexical_ranked", filters=where),
-        dense=_dense(target.space, where),
-    )
-    return await _with_passages(conn, hits, body, terms, target, weights)
+    weights = _weights(body.lexical_weight, body.semantic_weight)
+    result = _nothing(body)
+    if "chunk" in body.target_types:
+        where, params = compose_filters(body.filters)
+        terms = await weigh(conn, words, where, params, settings)
+        lexical, dense = queries.lexical_ranked(where), _dense(target.space, where)
+        hits = await _ranked(
+            lambda given: queries.search_hybrid(conn, given, lexical=lexical, dense=dense),
+            {
+                **params,
+                **_dense_params(target, body.limit),
+                "limit": body.limit,
+                "rrf_k": RRF_K,
+                "lexical_weight": body.lexical_weight,
+                "semantic_weight": body.semantic_weight,
+            },
+            words,
+            terms,
+            min(body.limit, 1),
+        )
+        result = await _with_passages(conn, hits, body, terms, target, weights)
+    if kinds := records.record_types(body):
+        deep = depth(body.limit)
+        by_words = await records.lexical(conn, words, body, kinds, deep)
+        by_meaning = await records.dense(
+            conn, _space_parts(target.space), _score(target), target.vector, body, kinds, deep
+        )
+        return _merged(result, records.fuse(by_words, by_meaning, weights), body)
+    return result
 
 
 def _weights(lexical: float, semantic: float) -> passages.Weights:
     return passages.Weights(hit=1.0, lexical=lexical, semantic=semantic, rrf_k=RRF_K)
+
+
+def _score(target: QueryVector) -> sql.Composable:
+    return SCORES[target.space["distance"]]
+
+
+def _nothing(body: SearchBase) -> dict[str, Any]:
+    return {"hits": [], "context": [] if body.budget_chars is not None else None}
+
+
+def _merged(result: dict[str, Any], found: list[Row], body: SearchBase) -> dict[str, Any]:
+    """Chunk hits and record hits in one list by score (each mode's scores are of one kind),
+    cut at the limit; the context keeps the passages of the chunks still among the hits."""
+    hits = sorted(result["hits"] + found, key=lambda hit: -hit["score"])[: body.limit]
+    kept = {hit["span_id"] for hit in hits if hit["target_type"] == "chunk"}
+    context = result.get("context")
+    if context is not None:
+        context = [item for item in context if item["span_id"] in kept]
+    return {"hits": hits, "context": context}

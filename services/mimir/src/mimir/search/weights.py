@@ -20,9 +20,11 @@ from typing import Any
 
 from psycopg import sql
 
+from mimir.search import queries
+from mimir.search.queries import LexemeStatistics
 from mimir.search.query import LexicalQuery, Unit
 from mimir.settings import MimirSettings
-from mimir.sql import Conn, Row, fetch_one
+from mimir.sql import Conn
 
 STATISTICS_TTL_SECONDS = 300.0
 NARROWING = frozenset(
@@ -66,12 +68,9 @@ async def weigh(
     weights = {x: idf(corpus.chunks, share * corpus.chunks) for x, share in shares.items()}
     limit = settings.search_exact_chunks
     if NARROWING & params.keys():
-        count = await fetch_one(
-            conn, "count_scope_chunks", {**params, "limit": limit}, filters=where
-        )
-        assert count is not None
-        if count["chunks"] <= limit:
-            return TermWeights(weights, query.tsquery(), limit, max(count["chunks"], 1))
+        count = await queries.count_scope_chunks(conn, params, limit, where)
+        if count <= limit:
+            return TermWeights(weights, query.tsquery(), limit, max(count, 1))
     budget = settings.search_candidates
     rare = query.tsquery(rarest(query, shares, corpus.chunks, budget))
     return TermWeights(weights, rare, budget, 0)
@@ -100,17 +99,18 @@ async def corpus_statistics(conn: Conn) -> CorpusStatistics:
     cached = _cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < STATISTICS_TTL_SECONDS:
         return cached[1]
-    row = await fetch_one(conn, "get_lexeme_statistics")
-    statistics = _corpus(row or {})
+    statistics = _corpus(await queries.get_lexeme_statistics(conn))
     _cache[key] = (time.monotonic(), statistics)
     return statistics
 
 
-def _corpus(row: Row) -> CorpusStatistics:
+def _corpus(row: LexemeStatistics | None) -> CorpusStatistics:
     """Before the first ANALYZE nothing is known: every term then weighs the same."""
-    chunks = max(float(row.get("spans") or 0) * float(row.get("chunk_share") or 1), 1.0)
-    lexemes: list[str] = row.get("lexemes") or []
-    values: list[float] = row.get("shares") or []
+    if row is None:
+        row = LexemeStatistics(None, None, None, None)
+    chunks = max(float(row.spans or 0) * float(row.chunk_share or 1), 1.0)
+    lexemes = row.lexemes or []
+    values = row.shares or []
     shares = dict(zip(lexemes, values[: len(lexemes)], strict=True))
     rare = values[len(lexemes)] if len(values) > len(lexemes) else 1 / chunks
     return CorpusStatistics(chunks, shares, rare)

@@ -6,36 +6,15 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse
 
 from envelope import error_responses
 from mimir.deps import ReadDep, WorkDep
-from mimir.filters import (
-    FIELDS_QUERY,
-    ListParams,
-    Page,
-    Resource,
-    list_params,
-)
+from mimir.filters import FIELDS_QUERY, ListParams, Page, list_params
 from mimir.spans import service
 from mimir.spans.schemas import Span, SpanCreate
 
 router = APIRouter(prefix="/spans", tags=["spans"])
-
-SPANS = Resource(
-    model=Span,
-    list_query="list_spans",
-    alias="s",
-    filters={
-        "id": "uuid",
-        "artifact_id": "uuid",
-        "artifact_version_id": "uuid",
-        "span_type": "text",
-        "start_offset": "int",
-        "end_offset": "int",
-        "metadata": "json",
-        "created_at": "datetime",
-    },
-)
 
 
 @router.post(
@@ -51,7 +30,7 @@ async def create_span(body: SpanCreate, work: WorkDep) -> Span:
     It must satisfy 0 <= start_offset < end_offset <= the content's length (400 otherwise);
     the response quotes the text it covers. An unknown version is a 400 `BAD_REFERENCE`.
     """
-    return Span.model_validate(await service.create_span(work, body))
+    return await service.create_span(work, body)
 
 
 @router.get(
@@ -60,11 +39,13 @@ async def create_span(body: SpanCreate, work: WorkDep) -> Span:
     summary="List spans for artifact",
     responses=error_responses(400, 422, 503),
 )
-async def list_spans(work: ReadDep, params: ListParams = Depends(list_params)) -> object:
+async def list_spans(
+    work: ReadDep, params: ListParams = Depends(list_params)
+) -> Page[Span] | JSONResponse:
     """Spans with their quoted text. Filter by `artifact_id` or `artifact_version_id`, and
     `span_type` (`span_type=chunk` lists the search chunks), offsets, `metadata__contains`,
     `created_at`; e.g. `?artifact_id=...&order=created_at`."""
-    return await SPANS.list(work.conn, params)
+    return await service.SPANS.list(work.conn, params)
 
 
 @router.get(
@@ -77,6 +58,6 @@ async def get_span(
     span_id: Annotated[UUID, Path(description="The span's id")],
     work: ReadDep,
     fields: str | None = FIELDS_QUERY,
-) -> object:
+) -> Span | JSONResponse:
     """One span with its artifact, version, offsets and the text it quotes."""
-    return await SPANS.get(work.conn, "get_span", "span", span_id, fields)
+    return await service.SPANS.get(work.conn, span_id, fields)

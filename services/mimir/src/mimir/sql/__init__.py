@@ -3,17 +3,21 @@
 Each statement starts with `-- name: verb_noun` and a comment saying what it returns.
 Statements are `psycopg.sql.SQL` objects; the few with `{placeholders}` are completed
 with `sql.Identifier`/`sql.SQL`/`sql.Literal` from allow-lists before they run.
+
+Only each domain's `queries` module names statements: it wraps them in typed functions
+with these helpers (`fetch_one_as`/`fetch_all_as` build each row with `class_row`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from importlib import resources
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from psycopg import AsyncConnection, sql
+from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
@@ -22,6 +26,11 @@ from envelope import NotFound
 Row = dict[str, Any]
 Conn = AsyncConnection[Row]
 Params = Mapping[str, Any] | Sequence[Any]
+T = TypeVar("T")
+PageQuery = Callable[
+    [Conn, sql.Composable, sql.Composable, Mapping[str, Any]], Awaitable[list[Row]]
+]
+"""A list statement run with its composed `{where}` and `{order}` and their parameters."""
 
 _HEADER = re.compile(r"^-- name: ([a-z][a-z0-9_]*)\s*$", re.MULTILINE)
 
@@ -70,22 +79,44 @@ async def fetch_one(
     return await cursor.fetchone()
 
 
+async def fetch_one_as(
+    conn: Conn, row: type[T], name: str, params: Params = (), **parts: sql.Composable
+) -> T | None:
+    """The statement's first row as a `row` (a dataclass or model built from its columns)."""
+    async with conn.cursor(row_factory=class_row(row)) as cursor:
+        await cursor.execute(query(name, **parts), params)
+        return await cursor.fetchone()
+
+
+async def fetch_all_as(
+    conn: Conn, row: type[T], name: str, params: Params = (), **parts: sql.Composable
+) -> list[T]:
+    """Every row of the statement, each as a `row`."""
+    async with conn.cursor(row_factory=class_row(row)) as cursor:
+        await cursor.execute(query(name, **parts), params)
+        return await cursor.fetchall()
+
+
+async def insert_as(conn: Conn, row: type[T], name: str, params: Params) -> T:
+    """The row an `INSERT ... RETURNING` statement wrote, as a `row`."""
+    written = await fetch_one_as(conn, row, name, params)
+    if written is None:
+        raise RuntimeError(f"{name} returned no row")
+    return written
+
+
+def required(row: T | None, entity: str, entity_id: object) -> T:
+    """`row`, or NotFound (404) naming `entity` and its id when there is none."""
+    if row is None:
+        raise NotFound(f"{entity} not found", id=str(entity_id))
+    return row
+
+
 async def fetch_required(
     conn: Conn, name: str, entity: str, params: Mapping[str, Any], **parts: sql.Composable
 ) -> Row:
     """The one row of `name`, or NotFound (404) naming `entity` and the `id` parameter."""
-    row = await fetch_one(conn, name, params, **parts)
-    if row is None:
-        raise NotFound(f"{entity} not found", id=str(params.get("id")))
-    return row
-
-
-async def insert(conn: Conn, name: str, params: Params) -> Row:
-    """The row an `INSERT ... RETURNING` statement wrote."""
-    row = await fetch_one(conn, name, params)
-    if row is None:
-        raise RuntimeError(f"{name} returned no row")
-    return row
+    return required(await fetch_one(conn, name, params, **parts), entity, params.get("id"))
 
 
 def body_params(body: BaseModel) -> dict[str, Any]:
@@ -109,3 +140,14 @@ async def execute(conn: Conn, name: str, params: Params = (), **parts: sql.Compo
 async def execute_many(conn: Conn, name: str, rows: Sequence[Params]) -> None:
     async with conn.cursor() as cursor:
         await cursor.executemany(query(name), rows)
+
+
+def page_query(name: str) -> PageQuery:
+    """The list statement `name` (with `{where}` and `{order}`) as a PageQuery."""
+
+    async def run(
+        conn: Conn, where: sql.Composable, order: sql.Composable, params: Mapping[str, Any]
+    ) -> list[Row]:
+        return await fetch_all(conn, name, params, where=where, order=order)
+
+    return run

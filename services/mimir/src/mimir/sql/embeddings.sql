@@ -40,7 +40,8 @@ WHERE id = %(id)s
 RETURNING id, name, provider, model, dimensions, distance, status, created_at;
 
 -- name: delete_space_embeddings
--- Nothing: every embedding of one space is removed.
+-- Nothing: every embedding of one space (chunks', decisions' and intents') is removed.
+WITH records AS (DELETE FROM record_embeddings WHERE space_id = %(space_id)s)
 DELETE FROM embeddings WHERE space_id = %(space_id)s;
 
 -- name: create_hnsw_index
@@ -74,6 +75,35 @@ SELECT EXISTS (
 INSERT INTO embeddings (space_id, span_id, model, vector)
 VALUES (%(space_id)s, %(span_id)s, %(model)s, %(vector)s::vector)
 ON CONFLICT (space_id, span_id)
+DO UPDATE SET model = EXCLUDED.model, vector = EXCLUDED.vector, created_at = now();
+
+-- name: fragment_records
+-- Fragment (target_type, target_id, text, status, metadata, created_at, tsv): every decision
+-- (its statement, then its rationale) and every intent (its statement).
+SELECT 'decision'::text AS target_type, d.id AS target_id,
+       concat_ws(E'\n\n', d.statement, nullif(d.rationale, '')) AS text,
+       d.status, d.metadata, d.created_at, d.tsv
+FROM decisions d
+UNION ALL
+SELECT 'intent'::text, i.id, i.statement, i.status, i.metadata, i.created_at, i.tsv
+FROM intents i
+
+-- name: list_records_to_embed
+-- Up to %(limit)s decisions and intents (target_type, target_id, text) without a vector from
+-- the space's current model.
+SELECT rec.target_type, rec.target_id, rec.text
+FROM ({records}) rec
+WHERE NOT EXISTS (
+    SELECT 1 FROM record_embeddings e
+    WHERE e.space_id = %(space_id)s AND e.target_type = rec.target_type
+      AND e.target_id = rec.target_id AND e.model = %(model)s)
+LIMIT %(limit)s;
+
+-- name: upsert_record_embedding
+-- Nothing: the decision's or intent's vector in the space, replacing an older one.
+INSERT INTO record_embeddings (space_id, target_type, target_id, model, vector)
+VALUES (%(space_id)s, %(target_type)s, %(target_id)s, %(model)s, %(vector)s::vector)
+ON CONFLICT (space_id, target_type, target_id)
 DO UPDATE SET model = EXCLUDED.model, vector = EXCLUDED.vector, created_at = now();
 
 -- name: list_missing_chunks

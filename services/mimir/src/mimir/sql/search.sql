@@ -193,3 +193,64 @@ ORDER BY u.ord, u.start_offset;
 -- Fragment: the distance of passage `u` to the query vector in one space (null without one).
 (SELECT e.vector::vector({dimensions}) {operator} %(vector)s::vector({dimensions})
  FROM embeddings e WHERE e.space_id = {space_id} AND e.span_id = u.id)
+
+-- name: search_records_text
+-- Decisions and intents of %(target_types)s matching %(match)s (at most %(cap)s scored),
+-- ranked by BM25 (k1, b) with each term weighed by the records in scope holding it; each
+-- with its text, status, metadata, snippet, score and rank.
+WITH matches AS MATERIALIZED (
+    SELECT rec.target_type, rec.target_id, length(rec.tsv) AS dl,
+           ts_filter(setweight(rec.tsv, 'A', %(lexemes)s::text[]), ARRAY['a']::"char"[]) AS terms
+    FROM ({records}) rec
+    WHERE rec.target_type = ANY(%(target_types)s) AND rec.tsv @@ %(match)s::tsquery
+      AND {filters}
+    LIMIT %(cap)s
+),
+scope AS (
+    SELECT count(*) AS records FROM ({records}) rec
+    WHERE rec.target_type = ANY(%(target_types)s) AND {filters}
+),
+postings AS MATERIALIZED (
+    SELECT m.target_type, m.target_id, m.dl, u.lexeme,
+           coalesce(array_length(u.positions, 1), 1) AS tf
+    FROM matches m CROSS JOIN LATERAL unnest(m.terms) AS u(lexeme, positions, weights)
+),
+weights AS (
+    SELECT p.lexeme,
+           ln(1 + (greatest(s.records - count(*), 0) + 0.5) / (count(*) + 0.5)) AS idf
+    FROM postings p CROSS JOIN scope s
+    GROUP BY p.lexeme, s.records
+),
+lengths AS (SELECT coalesce(avg(m.dl), 1) AS mean FROM matches m),
+ranked AS (
+    SELECT p.target_type, p.target_id,
+           sum(w.idf * p.tf * (%(k1)s + 1)
+               / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.dl / l.mean))) AS score
+    FROM postings p JOIN weights w ON w.lexeme = p.lexeme CROSS JOIN lengths l
+    GROUP BY p.target_type, p.target_id
+    ORDER BY score DESC, p.target_id
+    LIMIT %(depth)s
+)
+SELECT rec.target_type, rec.target_id, rec.text, rec.status, rec.metadata,
+       ts_headline('english', rec.text, %(match)s::tsquery, %(headline)s) AS snippet,
+       k.score, row_number() OVER (ORDER BY k.score DESC, k.target_id) AS lexical_rank
+FROM ranked k
+JOIN ({records}) rec ON rec.target_type = k.target_type AND rec.target_id = k.target_id
+ORDER BY lexical_rank;
+
+-- name: search_records_semantic
+-- Decisions and intents of %(target_types)s nearest to the vector in one space (an exact
+-- scan: they are few), each with its text, status, metadata, distance, score and rank.
+SELECT d.target_type, d.target_id, d.text, d.status, d.metadata, d.distance,
+       {score} AS score, row_number() OVER (ORDER BY d.distance, d.target_id) AS semantic_rank
+FROM (
+    SELECT rec.target_type, rec.target_id, rec.text, rec.status, rec.metadata,
+           e.vector::vector({dimensions}) {operator} %(vector)s::vector({dimensions})
+               AS distance
+    FROM record_embeddings e
+    JOIN ({records}) rec ON rec.target_type = e.target_type AND rec.target_id = e.target_id
+    WHERE e.space_id = {space_id} AND e.target_type = ANY(%(target_types)s) AND {filters}
+    ORDER BY distance, rec.target_id
+    LIMIT %(depth)s
+) d
+ORDER BY semantic_rank;

@@ -9,15 +9,15 @@ by the schema's owner, drops one space's index, and only while that space's load
 it. It runs in its own short transaction before the load, with a short `lock_timeout`, so the
 brief exclusive lock it needs on `embeddings` never waits long behind other work.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -7,12 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
-from imi.cli.git import Repository
+from imi_cli.git import Repository
 from service_cli import Api, App, CliError, Column, JsonFlag, session
 
 app = App(help="Work items: one per branch being worked on.", no_args_is_help=True)
 
-WORK_TYPES = ("feature", "fix", "experiment", "review", "devops", "aiops")
 WORK_COLUMNS: list[Column] = [
     ("branch", "branch_name"),
     ("type", "work_type"),
@@ -55,7 +54,10 @@ def start(
     ctx: typer.Context,
     branch: Annotated[str, typer.Argument(help="The branch being worked on.")],
     work_type: Annotated[
-        str, typer.Option("--type", help=f"One of {', '.join(WORK_TYPES)}.")
+        str,
+        typer.Option(
+            "--type", help="The kind of work; an unknown kind is refused with the allowed ones."
+        ),
     ] = "feature",
     ticket: Annotated[
         str | None, typer.Option(help="Plane ticket key (PROJ-12): the work's source.")

@@ -1,8 +1,10 @@
-"""`imi migrate-v2 SQLITE_PATH`: import iMi v2's SQLite database into imi v3, once or again.
+"""`python -m imi migrate-v2 SQLITE_PATH`: import iMi v2's SQLite database into imi v3, once or
+again.
 
-It writes to PostgreSQL directly with the imi role's settings (`IMI_DB_*`, as the service
-reads them) through the ORM models, because the REST API assigns new ids and the v2 UUIDs
-must survive. It emits no events: it restores state, it does not announce new work.
+A management command of the service, not of the `imi` command line: it writes to PostgreSQL
+directly with the imi role's settings (`IMI_DB_*`, as the service reads them) through the ORM
+models, because the REST API assigns new ids and the v2 UUIDs must survive. It emits no
+events: it restores state, it does not announce new work.
 
 The v2 schema it reads (columns not listed are ignored):
 
@@ -30,33 +32,31 @@ has another active work item. `--dry-run` reports the same counts and writes not
 
 from __future__ import annotations
 
+import argparse
+import json
 import sqlite3
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any, get_args
 from uuid import UUID
 
 import sqlalchemy as sa
-import typer
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from envelope.events.imi import WorkType
 from imi.models import Project, WorkItem
 from imi.settings import ImiSettings
-from service_cli import CliError, JsonFlag, session
 
 MARK = {"migrated_from": "imi-v2"}
-WORK_TYPES = {
+# v2's worktree types: imi's own work types, and two older names.
+V2_WORK_TYPES: dict[str, WorkType] = {
+    **{work_type: work_type for work_type in get_args(WorkType)},
     "feat": "feature",
-    "feature": "feature",
-    "fix": "fix",
-    "experiment": "experiment",
-    "review": "review",
     "pr": "review",
-    "devops": "devops",
-    "aiops": "aiops",
 }
 
 
@@ -176,7 +176,7 @@ def plan(v2: sqlite3.Connection, db: Session) -> Plan:
                     id=item_id,
                     project_id=project_id_or_none,
                     branch_name=tree["branch"],
-                    work_type=WORK_TYPES.get(kind, "feature"),
+                    work_type=V2_WORK_TYPES.get(kind, "feature"),
                     source_type="manual",
                     owner_id=owners.get(tree["id"]),
                     worktree_path=tree["path"],
@@ -188,17 +188,15 @@ def plan(v2: sqlite3.Connection, db: Session) -> Plan:
     return result
 
 
-def migrate_v2(
-    ctx: typer.Context,
-    sqlite_path: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="iMi v2's SQLite database.")
-    ],
-    dry_run: Annotated[bool, typer.Option(help="Report what would change; write nothing.")] = False,
-    as_json: JsonFlag = False,
-) -> None:
+class MigrationError(Exception):
+    """The import cannot run: printed as one `Error: ...` line, exit status 1."""
+
+
+def migrate_v2(sqlite_path: Path, *, dry_run: bool) -> dict[str, Any]:
     """Import iMi v2's SQLite database (repositories, worktrees, claims), keeping its UUIDs.
     Connects to PostgreSQL with the IMI_DB_* settings; running it again changes nothing."""
-    out = session(ctx, as_json).out
+    if not sqlite_path.is_file():
+        raise MigrationError(f"{sqlite_path} is not a file")
     v2 = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
     v2.row_factory = sqlite3.Row
     engine = sa.create_engine(ImiSettings().sqlalchemy_url, connect_args={"connect_timeout": 5})
@@ -211,13 +209,17 @@ def migrate_v2(
                 db.flush()
                 db.add_all(result.work_items)
     except OperationalError as error:
-        raise CliError(f"imi's database is not reachable: {error.orig}") from error
+        raise MigrationError(f"imi's database is not reachable: {error.orig}") from error
     except (sqlite3.Error, KeyError, IndexError, ValueError) as error:
-        raise CliError(f"{sqlite_path} is not an iMi v2 database: {error}") from error
+        raise MigrationError(f"{sqlite_path} is not an iMi v2 database: {error}") from error
     finally:
         v2.close()
         engine.dispose()
-    verb = "would create" if dry_run else "created"
+    return report
+
+
+def summary(report: dict[str, Any]) -> str:
+    verb = "would create" if report["dry_run"] else "created"
     lines = [
         f"projects: {verb} {report['projects']['create']}, skipped {report['projects']['skip']}",
         f"work items: {verb} {report['work_items']['create']}, "
@@ -226,4 +228,25 @@ def migrate_v2(
         f"agent activities dropped: {report['agent_activities_dropped']}",
         *(f"  skipped {s['table']} {s['id']}: {s['reason']}" for s in report["skipped"]),
     ]
-    out.message("\n".join(lines), data=report)
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m imi migrate-v2",
+        description="Import iMi v2's SQLite database into imi v3, keeping its ids; "
+        "running it again changes nothing.",
+    )
+    parser.add_argument("sqlite_path", type=Path, help="iMi v2's SQLite database")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="report what would change; write nothing"
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(argv)
+    try:
+        report = migrate_v2(args.sqlite_path, dry_run=args.dry_run)
+    except MigrationError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps(report, indent=2) if args.json else summary(report))
+    return 0

@@ -1,5 +1,6 @@
-"""The `imi` command line: a client of imi's REST API (plus `migrate-v2`, which writes to the
-database directly). Options, errors and output come from `service_cli`."""
+"""The `imi` command line: a client of imi's REST API. Options, errors and output come from
+`service_cli`. (Importing iMi v2's database writes to the database directly, so it is the
+service's management command `python -m imi migrate-v2`.)"""
 
 from __future__ import annotations
 
@@ -8,14 +9,12 @@ from typing import Annotated, Any
 
 import typer
 
-from imi.cli import work
-from imi.cli.git import Repository
-from imi.cli.migrate_v2 import migrate_v2
+from imi_cli import work
+from imi_cli.git import Repository
 from service_cli import ApiError, Column, JsonFlag, Tree, service_app, session
 
 app = service_app("imi", "http://127.0.0.1:8400", "imi: projects, work items and their trace.")
 app.add_typer(work.app, name="work")
-app.command("migrate-v2")(migrate_v2)
 
 
 @app.command()

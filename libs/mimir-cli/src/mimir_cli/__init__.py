@@ -4,7 +4,6 @@ from `service_cli`."""
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -17,12 +16,8 @@ app = service_app(
 )
 
 
-class ArtifactType(StrEnum):
-    document = "document"
-    conversation = "conversation"
-    note = "note"
-
-
+# The service owns its vocabularies: an unknown type is refused with the allowed ones named.
+ARTIFACT_TYPE = "an unknown type is refused with the allowed ones."
 SearchMode = Literal["text", "semantic", "hybrid"]
 DECISION_COLUMNS: list[Column] = [
     "position",
@@ -65,9 +60,9 @@ def _read(file: Path) -> str:
 def capture(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The file to store; - reads stdin.")],
-    artifact_type: Annotated[
-        ArtifactType, typer.Option("--type", help="What it is.")
-    ] = ArtifactType.document,
+    artifact_type: Annotated[str, typer.Option("--type", help=f"What it is; {ARTIFACT_TYPE}")] = (
+        "document"
+    ),
     artifact: Annotated[
         str | None, typer.Option(help="Store it as a new version of this artifact.")
     ] = None,
@@ -111,7 +106,7 @@ def search(
     mode: Annotated[SearchMode, typer.Option(help="Full text, vectors, or both fused.")] = "hybrid",
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
     artifact_type: Annotated[
-        list[ArtifactType] | None, typer.Option("--type", help="Only these types.")
+        list[str] | None, typer.Option("--type", help=f"Only these types; {ARTIFACT_TYPE}")
     ] = None,
     budget: Annotated[
         int | None,

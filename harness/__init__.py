@@ -1,7 +1,10 @@
-"""Throwaway infrastructure for one test run: a database with its roles, a broker vhost.
+"""Throwaway infrastructure for one test or benchmark run: a database with its roles, a broker
+vhost, the services as processes.
 
 Everything is named after the run id and removed afterwards, so the shared PostgreSQL and
-RabbitMQ are left as they were found and concurrent runs never meet.
+RabbitMQ are left as they were found and concurrent runs never meet. A package of the
+repository's root, so that both `tests/` (pytest's `pythonpath`) and `bench/` (run with
+`python -m bench` from the root) import it.
 """
 
 from __future__ import annotations
@@ -32,10 +35,13 @@ from fastapi import FastAPI
 from psycopg import sql
 
 from envelope import EXCHANGE, Topology, declare_topology
+from harness.servers import in_container, provide
 
+provide()  # containers for the servers this host has not got (see servers.py)
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
 PROVISION_SQL = ROOT / "deploy" / "postgres" / "provision.sql"
+PG_CONTAINER, RABBITMQ_CONTAINER = "TEST_PG_CONTAINER", "TEST_RABBITMQ_CONTAINER"
 
 
 def _superuser_password() -> str:
@@ -121,9 +127,14 @@ class Database:
         }
         args = [arg for name, value in values.items() for arg in ("-v", f"{name}={value}")]
         target = psycopg.conninfo.make_conninfo(self.admin_dsn, dbname=dbname)
+        if os.environ.get(PG_CONTAINER):  # psql inside the container, over its own socket
+            target = f"dbname={dbname} user=postgres"
+        command = ["psql", "-X", "-q", target, "-f", "-", *args]
         subprocess.run(
-            ["psql", "-X", "-q", target, "-f", str(PROVISION_SQL), *args],
+            in_container(PG_CONTAINER, command, **passwords),
+            input=PROVISION_SQL.read_text(),
             env={**os.environ, **passwords},
+            text=True,
             check=True,
             capture_output=True,
         )
@@ -144,9 +155,8 @@ def rabbitmqctl(*args: str, stdin: str | None = None) -> str:
     """Run a rabbitmqctl command; its output. Under load from concurrent runs the CLI now and
     then exits with a spurious usage error, which is retried."""
     for attempt in range(3):
-        result = subprocess.run(
-            ["rabbitmqctl", "-q", *args], input=stdin, text=True, capture_output=True, check=False
-        )
+        command = in_container(RABBITMQ_CONTAINER, ["rabbitmqctl", "-q", *args])
+        result = subprocess.run(command, input=stdin, text=True, capture_output=True, check=False)
         if result.returncode != USAGE_ERROR:
             break
         time.sleep(0.5 * (attempt + 1))
@@ -197,7 +207,7 @@ class Broker:
 
     @classmethod
     def create(cls, rid: str) -> Broker:
-        if shutil.which("rabbitmqctl") is None:
+        if shutil.which("rabbitmqctl") is None and not os.environ.get(RABBITMQ_CONTAINER):
             raise RuntimeError("tests need rabbitmqctl to make a throwaway vhost")
         broker = cls(vhost=f"test_{rid}", user=f"test_{rid}", password=secrets.token_urlsafe(24))
         try:
@@ -231,16 +241,23 @@ class Broker:
                 rabbitmqctl("delete_user", user)
 
 
-def service_env(service: str, db: Database, broker: Broker, **extra: str) -> dict[str, str]:
-    """Environment variables that point a service at the run's database and broker."""
-    prefix = service.upper()
+def _database_env(prefix: str, db: Database) -> dict[str, str]:
     return {
         f"{prefix}_DB_HOST": db.host,
         f"{prefix}_DB_PORT": str(db.port),
         f"{prefix}_DB_NAME": db.name,
+    }
+
+
+def service_env(service: str, db: Database, broker: Broker, **extra: str) -> dict[str, str]:
+    """Environment variables that point a service at the run's database and broker."""
+    prefix = service.upper()
+    return {
+        **_database_env(prefix, db),
         f"{prefix}_DB_USER": db.roles[service],
         f"{prefix}_DB_PASSWORD": db.passwords[service],
         f"{prefix}_API_KEY": "",
+        f"{prefix}_WORKERS": "1",  # one process, so a run's connections stay few
         f"{prefix}_BROKER_USER": broker.accounts[service][0],
         f"{prefix}_BROKER_PASSWORD": broker.accounts[service][1],
         "BLOODBANK_URL": broker.url,
@@ -252,9 +269,7 @@ def migrator_env(service: str, db: Database) -> dict[str, str]:
     """What the one-off migration step of `service` gets: the schema owner's account only."""
     prefix = service.upper()
     return {
-        f"{prefix}_DB_HOST": db.host,
-        f"{prefix}_DB_PORT": str(db.port),
-        f"{prefix}_DB_NAME": db.name,
+        **_database_env(prefix, db),
         f"{prefix}_MIGRATOR_USER": db.migrators[service],
         f"{prefix}_MIGRATOR_PASSWORD": db.migrator_passwords[service],
     }
@@ -281,6 +296,18 @@ async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 
         if time.monotonic() > deadline:
             pytest.fail(f"condition not met within {timeout} s")
         await asyncio.sleep(0.05)
+
+
+async def settled_health(client: httpx.AsyncClient) -> dict[str, Any]:
+    """`/health` once the service is connected to the broker and its outbox has drained."""
+
+    async def settled() -> dict[str, Any] | None:
+        response = await client.get("/health")
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body if body["broker"] == "up" and body["outbox_backlog"] == 0 else None
+
+    return await eventually(settled)
 
 
 def free_port() -> int:
@@ -375,6 +402,8 @@ def scratch_messaging_schema(db: Database, schema: str) -> str:
 
 def postgres(action: str) -> None:
     """Stop or start the local PostgreSQL cluster (the one tests run against)."""
+    if os.environ.get(PG_CONTAINER):
+        pytest.skip("stopping PostgreSQL needs the local cluster, not the run's container")
     major = sorted(os.listdir("/etc/postgresql"), key=int)[-1]
     args = ["pg_ctlcluster", "--skip-systemctl-redirect", major, "main", action]
     subprocess.run([*args, "-m", "fast"] if action == "stop" else args, check=True)
