@@ -20,6 +20,7 @@ from envelope import Supervisor
 from mimir.database import UnitOfWork, create_pool
 from mimir.embedding import Embedder
 from mimir.embedding.openai import OpenAIEmbedder, ProviderUnavailable
+from mimir.embedding.queries import EmbeddingSpace
 from mimir.embedding.spaces import embedder_for
 from mimir.embedding.worker import EmbeddingWorker
 from mimir.settings import MimirSettings
@@ -27,7 +28,7 @@ from mimir.sql import Row
 
 Look = Callable[[], Awaitable[None]]
 Handler = Callable[[httpx.Request], Awaitable[httpx.Response]]
-Embedders = Callable[[Row, MimirSettings], Embedder | None]
+Embedders = Callable[[EmbeddingSpace, MimirSettings], Embedder | None]
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +164,7 @@ class Watched:
 
 
 def watched(look: Look, providers: Embedders = embedder_for) -> Embedders:
-    def embedders(space: Row, settings: MimirSettings) -> Embedder | None:
+    def embedders(space: EmbeddingSpace, settings: MimirSettings) -> Embedder | None:
         inner = providers(space, settings)
         return None if inner is None else Watched(inner, look)
 
@@ -173,9 +174,9 @@ def watched(look: Look, providers: Embedders = embedder_for) -> Embedders:
 def remote(handler: Handler) -> Embedders:
     """Every space computed by an OpenAI-compatible endpoint that `handler` plays."""
 
-    def embedders(space: Row, settings: MimirSettings) -> Embedder | None:
+    def embedders(space: EmbeddingSpace, settings: MimirSettings) -> Embedder | None:
         transport = httpx.MockTransport(handler)
-        return OpenAIEmbedder(settings, space["model"], space["dimensions"], transport=transport)
+        return OpenAIEmbedder(settings, space.model, space.dimensions, transport=transport)
 
     return embedders
 

@@ -53,8 +53,6 @@ QUOTED_NAME = re.compile(r"\"([a-z][a-z0-9_]*)\"")
 NAME_ARGUMENT = re.compile(
     r"\b(?:fetch_\w+|execute(?:_many)?|insert(?:_as)?|query|page_query)\(\s*(?:[\w.]+,\s*){0,2}\"(\w+)\""
 )
-# Its statements are still named in the domain's own modules, until it has a queries module.
-NAMED_OUTSIDE_QUERIES = ("embedding/",)
 
 
 def _named_queries(path: Path) -> set[str]:
@@ -71,9 +69,7 @@ def test_every_named_query_exists_is_used_and_only_in_its_domains_queries_module
         if names:
             named[path.relative_to(source).as_posix()] = names
     outside = {
-        module: names
-        for module, names in named.items()
-        if not module.endswith("/queries.py") and not module.startswith(NAMED_OUTSIDE_QUERIES)
+        module: names for module, names in named.items() if not module.endswith("/queries.py")
     }
     assert outside == {}
     used = set().union(*named.values())

@@ -27,10 +27,12 @@ from psycopg import errors as pg_errors
 
 from envelope import BadReference, BadRequest, Busy
 from mimir.database import UnitOfWork
+from mimir.embedding import queries
+from mimir.embedding.queries import EmbeddingSpace
 from mimir.embedding.schemas import BulkUploadResult
 from mimir.embedding.spaces import lock_client_space
 from mimir.settings import MimirSettings
-from mimir.sql import Conn, Row, execute, fetch_all, fetch_one, query
+from mimir.sql import Conn
 
 FLUSH_BYTES = 256 * 1024
 # A line holds its span id, its vector and a little JSON around them; longer is refused.
@@ -102,9 +104,9 @@ def copy_row(number: int, line: bytes, dimensions: int) -> bytes:
 
 async def copy_lines(conn: Conn, lines: AsyncIterator[tuple[int, bytes]], dimensions: int) -> int:
     """COPY every line into the transaction's staging table; the number of lines."""
-    await execute(conn, "create_vector_load")
+    await queries.create_vector_load(conn)
     count = 0
-    async with conn.cursor() as cursor, cursor.copy(query("copy_vector_load")) as copy:
+    async with conn.cursor() as cursor, cursor.copy(queries.copy_vector_load()) as copy:
         buffer = bytearray(_COPY_HEADER)
         async for number, line in lines:
             buffer += copy_row(number, line, dimensions)
@@ -119,28 +121,25 @@ async def copy_lines(conn: Conn, lines: AsyncIterator[tuple[int, bytes]], dimens
 
 async def load_vectors(
     conn: Conn,
-    space: Row,
+    space: EmbeddingSpace,
     chunks: AsyncIterator[bytes],
     timeout_seconds: float,
 ) -> tuple[int, int]:
     """Stream an NDJSON body into the space; (lines read, vectors stored)."""
-    dimensions = int(space["dimensions"])
-    await fetch_one(conn, "set_load_timeout", {"timeout": f"{int(timeout_seconds * 1000)}"})
+    dimensions = int(space.dimensions)
+    await queries.set_load_timeout(conn, timeout_seconds)
     lines = ndjson_lines(chunks, max_line_bytes(dimensions))
     count = await copy_lines(conn, lines, dimensions)
     if count == 0:
         raise BadRequest("the body has no vector lines")
-    strangers = await fetch_all(conn, "list_vector_load_strangers")
+    strangers = await queries.list_vector_load_strangers(conn)
     if strangers:
         raise BadReference(
             "not chunk spans; nothing was stored",
-            lines=[row["line"] for row in strangers],
-            span_ids=[str(row["span_id"]) for row in strangers],
+            lines=[row.line for row in strangers],
+            span_ids=[str(row.span_id) for row in strangers],
         )
-    stored = await execute(
-        conn, "upsert_vector_load", {"space_id": space["id"], "model": space["model"]}
-    )
-    return count, stored
+    return count, await queries.upsert_vector_load(conn, space)
 
 
 async def defer_space_index(uow: UnitOfWork, space_id: UUID, seconds: float) -> datetime:
@@ -149,16 +148,14 @@ async def defer_space_index(uow: UnitOfWork, space_id: UUID, seconds: float) -> 
     try:
         async with uow() as conn:
             await lock_client_space(conn, space_id)
-            mark = await fetch_one(conn, "defer_space_index", {"id": space_id, "seconds": seconds})
-            await fetch_one(conn, "drop_deferred_space_index", {"id": space_id})
+            until = await queries.defer_space_index(conn, space_id, seconds)
+            await queries.drop_deferred_space_index(conn, space_id)
     except pg_errors.LockNotAvailable:
         raise Busy(
             "the space's index could not be dropped now: an index build or another load holds "
             "the embeddings table; retry, or load without defer_index",
             space_id=str(space_id),
         ) from None
-    assert mark is not None
-    until: datetime = mark["index_deferred_until"]
     return until
 
 
@@ -180,7 +177,7 @@ async def bulk_upload(
     finally:
         if until is not None:
             async with uow() as conn:
-                await execute(conn, "end_space_index_deferral", {"id": space_id, "until": until})
+                await queries.end_space_index_deferral(conn, space_id, until)
     return BulkUploadResult(
         lines=lines, stored=stored, index="deferred" if until is not None else "maintained"
     )

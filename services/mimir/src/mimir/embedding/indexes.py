@@ -21,17 +21,19 @@ from psycopg import AsyncConnection, sql
 from psycopg.rows import dict_row
 
 from envelope import InsecureSettings, configure_logging
+from mimir.embedding import queries
+from mimir.embedding.schemas import Space
 from mimir.embedding.spaces import OPCLASSES, dimensions_literal, index_name
 from mimir.settings import MimirSettings
-from mimir.sql import Conn, Row, execute, fetch_all
+from mimir.sql import Conn
 from mimir.tables import HNSW_INDEX_PREFIX
 
 log = structlog.get_logger("mimir.indexes")
 
 
-def wanted_definition(space: Row) -> tuple[str, str]:
+def wanted_definition(space: Space) -> tuple[str, str]:
     """Fragments the space's index definition must contain: its cast and operator class."""
-    return f"vector({int(space['dimensions'])})", OPCLASSES[space["distance"]]
+    return f"vector({int(space.dimensions)})", OPCLASSES[space.distance]
 
 
 async def build_space_indexes(conn: Conn) -> list[str]:
@@ -40,35 +42,31 @@ async def build_space_indexes(conn: Conn) -> list[str]:
     `conn` must be in autocommit mode (CONCURRENTLY cannot run in a transaction) and log in
     as the schema's owner.
     """
-    spaces = {
-        HNSW_INDEX_PREFIX + space["id"].hex: space for space in await fetch_all(conn, "list_spaces")
-    }
-    indexes = await fetch_all(conn, "list_hnsw_indexes", {"prefix": HNSW_INDEX_PREFIX})
+    spaces = {HNSW_INDEX_PREFIX + space.id.hex: space for space in await queries.list_spaces(conn)}
     kept = set()
-    for index in indexes:
-        space = spaces.get(index["name"])
+    for index in await queries.list_hnsw_indexes(conn, HNSW_INDEX_PREFIX):
+        space = spaces.get(index.name)
         if (
             space is not None
-            and index["valid"]
-            and all(part in index["definition"] for part in wanted_definition(space))
+            and index.valid
+            and all(part in index.definition for part in wanted_definition(space))
         ):
-            kept.add(index["name"])
+            kept.add(index.name)
         else:
-            await execute(conn, "drop_hnsw_index", index=sql.Identifier(index["name"]))
+            await queries.drop_hnsw_index(conn, sql.Identifier(index.name))
     # A space under a bulk load that deferred its index gets it back when the load ends.
-    deferred = {row["id"] for row in await fetch_all(conn, "list_deferred_spaces")}
+    deferred = await queries.list_deferred_spaces(conn)
     built = []
     for name, space in spaces.items():
-        if name in kept or space["id"] in deferred:
+        if name in kept or space.id in deferred:
             continue
-        log.info("building space index", space=space["name"], index=name)
-        await execute(
+        log.info("building space index", space=space.name, index=name)
+        await queries.create_hnsw_index(
             conn,
-            "create_hnsw_index",
-            index=index_name(space["id"]),
-            dimensions=dimensions_literal(space["dimensions"]),
-            opclass=sql.SQL(OPCLASSES[space["distance"]]),
-            space_id=sql.Literal(space["id"]),
+            index=index_name(space.id),
+            dimensions=dimensions_literal(space.dimensions),
+            opclass=sql.SQL(OPCLASSES[space.distance]),
+            space_id=sql.Literal(space.id),
         )
         built.append(name)
     return built

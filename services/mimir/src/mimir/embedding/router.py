@@ -20,7 +20,6 @@ from mimir.embedding.schemas import (
     UploadResult,
     VectorUpload,
 )
-from mimir.sql import fetch_all, fetch_required
 
 router = APIRouter(prefix="/embedding-spaces", tags=["search"])
 SpaceId = Annotated[UUID, Path(description="The embedding space's id")]
@@ -66,7 +65,7 @@ async def create_space(body: SpaceCreate, work: WorkDep) -> Space:
 )
 async def list_spaces(work: ReadDep) -> list[Space]:
     """Every space with its model, dimensions, status and number of vectors."""
-    return [Space.model_validate(row) for row in await fetch_all(work.conn, "list_spaces")]
+    return await spaces.list_spaces(work.conn)
 
 
 @router.get(
@@ -77,8 +76,7 @@ async def list_spaces(work: ReadDep) -> list[Space]:
 )
 async def get_space(space_id: SpaceId, work: ReadDep) -> Space:
     """One space; `status` says whether re-embedding is still under way."""
-    row = await fetch_required(work.conn, "get_space", "embedding space", {"id": space_id})
-    return Space.model_validate(row)
+    return await spaces.get_space(work.conn, space_id)
 
 
 @router.post(
@@ -95,7 +93,7 @@ async def reembed(space_id: SpaceId, body: Reembed, work: WorkDep) -> Space:
     With unchanged dimensions, old vectors keep answering searches until replaced; new
     dimensions drop them and rebuild the space's HNSW index.
     """
-    return Space.model_validate(await spaces.reembed(work.conn, space_id, body, work.settings))
+    return await spaces.reembed(work.conn, space_id, body, work.settings)
 
 
 @router.post(

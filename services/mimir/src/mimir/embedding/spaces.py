@@ -16,14 +16,15 @@ from uuid import UUID
 from psycopg import sql
 
 from envelope import BadReference, BadRequest, Conflict
-from mimir.embedding import Embedder
+from mimir.embedding import Embedder, queries
 from mimir.embedding.local import DIMENSIONS as LOCAL_DIMENSIONS
 from mimir.embedding.local import MODEL as LOCAL_MODEL
 from mimir.embedding.local import LocalEmbedder
 from mimir.embedding.openai import OpenAIEmbedder
-from mimir.embedding.schemas import Reembed, SpaceCreate, VectorUpload
+from mimir.embedding.queries import EmbeddingSpace, RecordText
+from mimir.embedding.schemas import Reembed, Space, SpaceCreate, VectorUpload
 from mimir.settings import MimirSettings
-from mimir.sql import Conn, Row, execute, execute_many, fetch_all, fetch_one, fetch_required
+from mimir.sql import Conn, Row, required
 from mimir.tables import HNSW_INDEX_PREFIX
 
 OPCLASSES = {"cosine": "vector_cosine_ops", "l2": "vector_l2_ops", "inner_product": "vector_ip_ops"}
@@ -66,41 +67,36 @@ def resolve_model(
     return model or "client", dimensions
 
 
-def embedder_for(space: Row, settings: MimirSettings) -> Embedder | None:
+def embedder_for(space: EmbeddingSpace, settings: MimirSettings) -> Embedder | None:
     """The provider computing the space's vectors; None for client-supplied spaces."""
-    if space["provider"] == "local":
+    if space.provider == "local":
         return LocalEmbedder(
             settings.embedding_threads,
             settings.embedding_batch_size,
             settings.embedding_max_batch_tokens,
         )
-    if space["provider"] == "openai":
-        return OpenAIEmbedder(settings, space["model"], space["dimensions"])
+    if space.provider == "openai":
+        return OpenAIEmbedder(settings, space.model, space.dimensions)
     return None
 
 
-async def index_is_stale(conn: Conn, space: Row) -> bool:
+async def index_is_stale(conn: Conn, space: EmbeddingSpace) -> bool:
     """The space still has an index for other dimensions: new vectors would not fit its
     expression, so none are stored until the index is rebuilt."""
-    name = HNSW_INDEX_PREFIX + space["id"].hex
-    cast = f"vector({int(space['dimensions'])})"
-    row = await fetch_one(conn, "stale_hnsw_index", {"name": name, "cast": cast})
-    return bool(row and row["stale"])
+    name = HNSW_INDEX_PREFIX + space.id.hex
+    return await queries.stale_hnsw_index(conn, name, f"vector({int(space.dimensions)})")
 
 
 async def create_space(conn: Conn, body: SpaceCreate, settings: MimirSettings) -> Row:
     model, dimensions = resolve_model(body.provider, body.model, body.dimensions, settings)
-    row = await fetch_one(
+    row = await queries.insert_space(
         conn,
-        "insert_space",
-        {
-            "name": body.name,
-            "provider": body.provider,
-            "model": model,
-            "dimensions": dimensions,
-            "distance": body.distance,
-            "status": "ready" if body.provider == "client" else "reembedding",
-        },
+        name=body.name,
+        provider=body.provider,
+        model=model,
+        dimensions=dimensions,
+        distance=body.distance,
+        status="ready" if body.provider == "client" else "reembedding",
     )
     if row is None:
         raise Conflict("an embedding space with this name exists", name=body.name)
@@ -109,36 +105,46 @@ async def create_space(conn: Conn, body: SpaceCreate, settings: MimirSettings) -
 
 async def ensure_default_space(conn: Conn, settings: MimirSettings) -> None:
     name = settings.embedding_default_space
-    if await fetch_one(conn, "get_space_by_name", {"name": name}) is None:
+    if await queries.get_space_by_name(conn, name) is None:
         body = SpaceCreate(name=name, provider=settings.embedding_provider)
         await create_space(conn, body, settings)
 
 
-async def reembed(conn: Conn, space_id: UUID, body: Reembed, settings: MimirSettings) -> Row:
+async def list_spaces(conn: Conn) -> list[Space]:
+    return await queries.list_spaces(conn)
+
+
+async def get_space(conn: Conn, space_id: UUID) -> Space:
+    """The space with its number of embeddings, or NotFound."""
+    return required(await queries.get_space(conn, space_id), "embedding space", space_id)
+
+
+async def lock_space(conn: Conn, space_id: UUID) -> EmbeddingSpace:
+    """The space, locked until commit, or NotFound."""
+    return required(await queries.lock_space(conn, space_id), "embedding space", space_id)
+
+
+async def reembed(conn: Conn, space_id: UUID, body: Reembed, settings: MimirSettings) -> Space:
     """Switch the space to another model; the worker recomputes every chunk's vector.
 
     With the same dimensions, old vectors keep serving searches until each is replaced; with
     new dimensions they are dropped, and new ones are stored once the index has been rebuilt
     for the new size.
     """
-    space = await fetch_required(conn, "lock_space", "embedding space", {"id": space_id})
+    space = await lock_space(conn, space_id)
     model, dimensions = resolve_model(body.provider, body.model, body.dimensions, settings)
-    if dimensions != space["dimensions"]:
-        await execute(conn, "delete_space_embeddings", {"space_id": space_id})
-    updated = await fetch_one(
-        conn,
-        "update_space_model",
-        {"id": space_id, "provider": body.provider, "model": model, "dimensions": dimensions},
-    )
+    if dimensions != space.dimensions:
+        await queries.delete_space_embeddings(conn, space_id)
+    updated = await queries.update_space_model(conn, space_id, body.provider, model, dimensions)
     assert updated is not None
-    return await fetch_required(conn, "get_space", "embedding space", {"id": space_id})
+    return await get_space(conn, space_id)
 
 
-async def lock_client_space(conn: Conn, space_id: UUID) -> Row:
+async def lock_client_space(conn: Conn, space_id: UUID) -> EmbeddingSpace:
     """The space, locked against a re-embed until commit, if it takes uploaded vectors now."""
-    space = await fetch_required(conn, "lock_space", "embedding space", {"id": space_id})
-    if space["provider"] != "client":
-        raise Conflict("only client spaces take uploaded vectors", provider=space["provider"])
+    space = await lock_space(conn, space_id)
+    if space.provider != "client":
+        raise Conflict("only client spaces take uploaded vectors", provider=space.provider)
     if await index_is_stale(conn, space):
         raise Conflict(
             "the space's index is being rebuilt for its new dimensions; retry shortly",
@@ -149,15 +155,15 @@ async def lock_client_space(conn: Conn, space_id: UUID) -> Row:
 
 async def upload_vectors(conn: Conn, space_id: UUID, body: VectorUpload) -> int:
     space = await lock_client_space(conn, space_id)
-    wrong = [i.span_id for i in body.items if len(i.vector) != space["dimensions"]]
+    wrong = [i.span_id for i in body.items if len(i.vector) != space.dimensions]
     if wrong:
         raise BadRequest(
-            f"vectors must have {space['dimensions']} dimensions",
+            f"vectors must have {space.dimensions} dimensions",
             span_ids=[str(s) for s in wrong],
         )
-    missing = await fetch_all(conn, "list_missing_chunks", {"ids": [i.span_id for i in body.items]})
+    missing = await queries.list_missing_chunks(conn, [i.span_id for i in body.items])
     if missing:
-        raise BadReference("not chunk spans", span_ids=[str(row["id"]) for row in missing])
+        raise BadReference("not chunk spans", span_ids=[str(span_id) for span_id in missing])
     await store_vectors(
         conn, space, [i.span_id for i in body.items], [i.vector for i in body.items]
     )
@@ -165,24 +171,27 @@ async def upload_vectors(conn: Conn, space_id: UUID, body: VectorUpload) -> int:
 
 
 async def store_vectors(
-    conn: Conn, space: Row, span_ids: Sequence[UUID], vectors: Sequence[Sequence[float]]
+    conn: Conn, space: EmbeddingSpace, span_ids: Sequence[UUID], vectors: Sequence[Sequence[float]]
 ) -> None:
     keys = [{"span_id": span_id} for span_id in span_ids]
-    await execute_many(conn, "upsert_embedding", _vector_rows(space, keys, vectors))
+    await queries.upsert_embeddings(conn, _vector_rows(space, keys, vectors))
 
 
 async def store_record_vectors(
-    conn: Conn, space: Row, records: Sequence[Row], vectors: Sequence[Sequence[float]]
+    conn: Conn,
+    space: EmbeddingSpace,
+    records: Sequence[RecordText],
+    vectors: Sequence[Sequence[float]],
 ) -> None:
-    """Vectors of decisions and intents (rows with `target_type` and `target_id`)."""
-    keys = [{"target_type": r["target_type"], "target_id": r["target_id"]} for r in records]
-    await execute_many(conn, "upsert_record_embedding", _vector_rows(space, keys, vectors))
+    """Vectors of decisions and intents."""
+    keys = [{"target_type": r.target_type, "target_id": r.target_id} for r in records]
+    await queries.upsert_record_embeddings(conn, _vector_rows(space, keys, vectors))
 
 
 def _vector_rows(
-    space: Row, keys: Sequence[dict[str, Any]], vectors: Sequence[Sequence[float]]
+    space: EmbeddingSpace, keys: Sequence[dict[str, Any]], vectors: Sequence[Sequence[float]]
 ) -> list[dict[str, Any]]:
     return [
-        {**key, "space_id": space["id"], "model": space["model"], "vector": vector_text(vector)}
+        {**key, "space_id": space.id, "model": space.model, "vector": vector_text(vector)}
         for key, vector in zip(keys, vectors, strict=True)
     ]

@@ -28,8 +28,9 @@ import structlog
 from psycopg import sql
 
 from mimir.database import UnitOfWork
-from mimir.embedding import Embedder
+from mimir.embedding import Embedder, queries
 from mimir.embedding.openai import ProviderUnavailable
+from mimir.embedding.queries import Claim, EmbeddingSpace
 from mimir.embedding.spaces import (
     embedder_for,
     ensure_default_space,
@@ -38,14 +39,12 @@ from mimir.embedding.spaces import (
     store_vectors,
 )
 from mimir.settings import MimirSettings
-from mimir.sql import Conn, Row, execute, fetch_all, fetch_one, query
+from mimir.sql import Conn
 
 log = structlog.get_logger("mimir.embedding")
 MAX_BACKOFF_SECONDS = 30.0
 # What a provider raises when it refuses these texts for good: trying again fails the same way.
 PERMANENT_FAILURES = (ValueError, OSError, RuntimeError, httpx.HTTPError)
-# What decides whether vectors computed for a space still fit it when they are stored.
-SPACE_MODEL = ("provider", "model", "dimensions")
 VERSIONS = sql.Identifier("artifact_versions")
 SPACES = sql.Identifier("embedding_spaces")
 
@@ -55,7 +54,7 @@ class EmbeddingWorker:
         self,
         uow: UnitOfWork,
         settings: MimirSettings,
-        embedders: Callable[[Row, MimirSettings], Embedder | None] = embedder_for,
+        embedders: Callable[[EmbeddingSpace, MimirSettings], Embedder | None] = embedder_for,
     ) -> None:
         self.uow = uow
         self.settings = settings
@@ -103,20 +102,19 @@ class EmbeddingWorker:
         return await self._reembed_batch()
 
     async def _index_pending_version(self) -> bool:
-        lease = {"lease_seconds": self.settings.embedding_lease_seconds}
         async with self.uow() as conn:
-            claim = await fetch_one(conn, "claim_pending_version", lease)
+            claim = await queries.claim_pending_version(conn, self.settings.embedding_lease_seconds)
             if claim is None:
                 return False
-            chunks = await fetch_all(conn, "list_version_chunks", {"version_id": claim["id"]})
+            chunks = await queries.list_version_chunks(conn, claim.id)
             spaces = [
                 space
-                for space in await fetch_all(conn, "list_computed_spaces")
+                for space in await queries.list_computed_spaces(conn)
                 # a stale space catches up when it is re-embedded
                 if chunks and not await index_is_stale(conn, space)
             ]
-        texts = [chunk["content"] for chunk in chunks]
-        computed: list[tuple[Row, list[list[float]]]] = []
+        texts = [chunk.content for chunk in chunks]
+        computed: list[tuple[EmbeddingSpace, list[list[float]]]] = []
         status, error = "indexed", None
         async with self._claimed(VERSIONS, claim):
             try:
@@ -126,58 +124,50 @@ class EmbeddingWorker:
                         computed.append((space, await embedder.embed(texts)))
             except PERMANENT_FAILURES as failure:
                 status, error = "failed", f"{type(failure).__name__}: {failure}"[:1000]
-                log.warning("embedding failed", version_id=str(claim["id"]), error=error)
+                log.warning("embedding failed", version_id=str(claim.id), error=error)
                 computed = []
         async with self.uow() as conn:
-            if await fetch_one(conn, "hold_version_claim", claim) is None:
-                log.info("version claim taken over; vectors dropped", version_id=str(claim["id"]))
+            if not await queries.hold_version_claim(conn, claim):
+                log.info("version claim taken over; vectors dropped", version_id=str(claim.id))
                 return True
-            current = await fetch_all(conn, "list_version_chunks", {"version_id": claim["id"]})
-            if {chunk["id"] for chunk in current} != {chunk["id"] for chunk in chunks}:
-                await execute(conn, "release_claim", claim, table=VERSIONS)  # re-chunked
+            current = await queries.list_version_chunks(conn, claim.id)
+            if {chunk.id for chunk in current} != {chunk.id for chunk in chunks}:
+                await queries.release_claim(conn, VERSIONS, claim)  # re-chunked
                 return True
-            ids = [chunk["id"] for chunk in chunks]
+            ids = [chunk.id for chunk in chunks]
             for space, vectors in computed:
                 await self._store_if_current(
                     conn, space, partial(store_vectors, conn, space, ids, vectors)
                 )
-            params = {**claim, "status": status, "error": error}
-            await execute(conn, "set_version_indexing", params)
+            await queries.set_version_indexing(conn, claim, status, error)
         return True
 
     async def _reembed_batch(self) -> bool:
-        lease = {"lease_seconds": self.settings.embedding_lease_seconds}
         async with self.uow() as conn:
-            space = await fetch_one(conn, "lock_reembedding_space", lease)
+            space = await queries.lock_reembedding_space(
+                conn, self.settings.embedding_lease_seconds
+            )
             if space is None or await index_is_stale(conn, space):
                 return False  # a stale index waits for the index builder
             embedder = self.embedders(space, self.settings)
-            chunks = await fetch_all(
-                conn,
-                "list_chunks_to_reembed",
-                {
-                    "space_id": space["id"],
-                    "model": space["model"],
-                    "limit": self.settings.embedding_batch_size * 4,
-                },
+            chunks = await queries.list_chunks_to_reembed(
+                conn, space, self.settings.embedding_batch_size * 4
             )
             if embedder is None or not chunks:
-                await execute(conn, "set_space_ready", {"id": space["id"]})
+                await queries.set_space_ready(conn, space.id)
                 return bool(chunks)
-            claimed = await fetch_one(conn, "claim_space", {"id": space["id"]})
-            assert claimed is not None
-            claim = {"id": space["id"], "claim_id": claimed["claim_id"]}
+            claim = await queries.claim_space(conn, space.id)
         async with self._claimed(SPACES, claim):
-            vectors = await embedder.embed([chunk["content"] for chunk in chunks])
+            vectors = await embedder.embed([chunk.content for chunk in chunks])
         async with self.uow() as conn:
-            if await fetch_one(conn, "hold_space_claim", claim) is None:
-                log.info("space claim taken over; vectors dropped", space_id=str(space["id"]))
+            if not await queries.hold_space_claim(conn, claim):
+                log.info("space claim taken over; vectors dropped", space_id=str(space.id))
                 return True
-            ids = [chunk["id"] for chunk in chunks]
+            ids = [chunk.id for chunk in chunks]
             await self._store_if_current(
                 conn, space, partial(store_vectors, conn, space, ids, vectors)
             )
-            await execute(conn, "release_claim", claim, table=SPACES)
+            await queries.release_claim(conn, SPACES, claim)
         return True
 
     async def _embed_records(self) -> bool:
@@ -186,21 +176,16 @@ class EmbeddingWorker:
         Their text never changes, so no claim is taken: the vectors are upserted, and two
         replicas racing on one record compute it twice, nothing worse."""
         async with self.uow() as conn:
-            for space in await fetch_all(conn, "list_computed_spaces"):
-                params = {
-                    "space_id": space["id"],
-                    "model": space["model"],
-                    "limit": self.settings.embedding_batch_size,
-                }
-                pending = await fetch_all(
-                    conn, "list_records_to_embed", params, records=query("fragment_records")
+            for space in await queries.list_computed_spaces(conn):
+                pending = await queries.list_records_to_embed(
+                    conn, space, self.settings.embedding_batch_size
                 )
                 embedder = self.embedders(space, self.settings)
                 if pending and embedder is not None:
                     break
             else:
                 return False
-        vectors = await embedder.embed([record["text"] for record in pending])
+        vectors = await embedder.embed([record.text for record in pending])
         async with self.uow() as conn:
             await self._store_if_current(
                 conn, space, partial(store_record_vectors, conn, space, pending, vectors)
@@ -208,18 +193,18 @@ class EmbeddingWorker:
         return True
 
     async def _store_if_current(
-        self, conn: Conn, space: Row, store: Callable[[], Awaitable[None]]
+        self, conn: Conn, space: EmbeddingSpace, store: Callable[[], Awaitable[None]]
     ) -> None:
         """Store the vectors unless the space moved to another model since they were computed
         (it is then re-embedding, and will embed these texts itself)."""
-        current = await fetch_one(conn, "share_space", {"id": space["id"]})
-        if current is None or any(current[key] != space[key] for key in SPACE_MODEL):
-            log.info("space changed model; vectors dropped", space_id=str(space["id"]))
+        current = await queries.share_space(conn, space.id)
+        if current is None or _model(current) != _model(space):
+            log.info("space changed model; vectors dropped", space_id=str(space.id))
             return
         await store()
 
     @contextlib.asynccontextmanager
-    async def _claimed(self, table: sql.Identifier, claim: Row) -> AsyncIterator[None]:
+    async def _claimed(self, table: sql.Identifier, claim: Claim) -> AsyncIterator[None]:
         """While the work runs, renew the claim's lease every third of it, so that no other
         worker takes the work; if the work raises, release the claim for the next attempt."""
 
@@ -228,18 +213,23 @@ class EmbeddingWorker:
                 await asyncio.sleep(self.settings.embedding_lease_seconds / 3)
                 try:
                     async with self.uow() as conn:
-                        await execute(conn, "renew_claim", claim, table=table)
+                        await queries.renew_claim(conn, table, claim)
                 except Exception as error:  # the database is away: the final write will tell
-                    log.warning("claim renewal failed", id=str(claim["id"]), error=repr(error))
+                    log.warning("claim renewal failed", id=str(claim.id), error=repr(error))
 
         renewing = asyncio.create_task(renew(), name="mimir-embedding-lease")
         try:
             yield
         except Exception:
             async with self.uow() as conn:
-                await execute(conn, "release_claim", claim, table=table)
+                await queries.release_claim(conn, table, claim)
             raise
         finally:
             renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing
+
+
+def _model(space: EmbeddingSpace) -> tuple[str, str, int]:
+    """What decides whether vectors computed for a space still fit it when they are stored."""
+    return space.provider, space.model, space.dimensions

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from psycopg import sql
 
+from mimir.embedding.queries import records
 from mimir.sql import Conn, Row, fetch_all, fetch_all_as, fetch_one, fetch_one_as, query
 
 
@@ -75,11 +76,6 @@ async def count_scope_chunks(
     return int(row["chunks"])
 
 
-async def get_space_by_name(conn: Conn, name: str) -> Row | None:
-    """The embedding space called `name` (a statement of `sql/embeddings.sql`)."""
-    return await fetch_one(conn, "get_space_by_name", {"name": name})
-
-
 def lexical_ranked(filters: sql.Composable) -> sql.Composable:
     """Fragment: the filtered chunks matching the query, ranked by BM25."""
     return query("fragment_lexical_ranked", filters=filters)
@@ -93,12 +89,6 @@ def nearest_chunks(filters: sql.Composable, space: SpaceParts) -> sql.Composable
 def passage_distance(space: SpaceParts) -> sql.Composable:
     """Fragment: a passage's distance to the query vector in the space."""
     return query("fragment_passage_distance", **space.parts())
-
-
-def records() -> sql.Composable:
-    """Fragment: decisions and intents as search records (a statement of
-    `sql/embeddings.sql`, shared with the embedding worker)."""
-    return query("fragment_records")
 
 
 async def search_text(

@@ -56,7 +56,7 @@ async def search_semantic(body: SemanticSearch, request: Request) -> SearchResul
     target = await _query_vector(request, body)
     async with request.app.state.uow() as conn:
         found = await service.semantic(conn, body, target, request.app.state.settings)
-    return SearchResult.model_validate({"mode": "semantic", "space": target.space["name"], **found})
+    return SearchResult.model_validate({"mode": "semantic", "space": target.space.name, **found})
 
 
 @router.post(
@@ -72,4 +72,4 @@ async def search_hybrid(body: HybridSearch, request: Request) -> SearchResult:
     target = await _query_vector(request, body)
     async with request.app.state.uow() as conn:
         found = await service.hybrid(conn, body, target, request.app.state.settings)
-    return SearchResult.model_validate({"mode": "hybrid", "space": target.space["name"], **found})
+    return SearchResult.model_validate({"mode": "hybrid", "space": target.space.name, **found})

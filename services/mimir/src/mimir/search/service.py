@@ -16,6 +16,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from envelope import BadRequest, NotFound
+from mimir.embedding.queries import EmbeddingSpace, get_space_by_name
 from mimir.embedding.spaces import OPERATORS, dimensions_literal, embedder_for, vector_text
 from mimir.filters import in_project
 from mimir.search import passages, queries, records
@@ -52,7 +53,7 @@ NO_DISTANCE = sql.SQL("NULL::float8")
 class QueryVector:
     """A semantic query resolved before any search connection is taken."""
 
-    space: Row
+    space: EmbeddingSpace
     vector: str
 
 
@@ -73,41 +74,41 @@ def depth(limit: int) -> int:
     return max(limit * 4, 40)
 
 
-async def find_space(conn: Conn, name: str | None, settings: MimirSettings) -> Row:
+async def find_space(conn: Conn, name: str | None, settings: MimirSettings) -> EmbeddingSpace:
     space_name = name or settings.embedding_default_space
-    space = await queries.get_space_by_name(conn, space_name)
+    space = await get_space_by_name(conn, space_name)
     if space is None:
         raise NotFound("embedding space not found", name=space_name)
     return space
 
 
 async def query_vector(
-    space: Row, text: str | None, vector: list[float] | None, settings: MimirSettings
+    space: EmbeddingSpace, text: str | None, vector: list[float] | None, settings: MimirSettings
 ) -> QueryVector:
     if vector is None:
         embedder = embedder_for(space, settings)
         if embedder is None:
-            raise BadRequest("this space takes client vectors: pass `vector`", space=space["name"])
+            raise BadRequest("this space takes client vectors: pass `vector`", space=space.name)
         assert text is not None
         [vector] = await embedder.embed([text])
-    if len(vector) != space["dimensions"]:
+    if len(vector) != space.dimensions:
         raise BadRequest(
-            f"the vector must have {space['dimensions']} dimensions",
-            space=space["name"],
+            f"the vector must have {space.dimensions} dimensions",
+            space=space.name,
             given=len(vector),
         )
     return QueryVector(space, vector_text(vector))
 
 
-def _space_parts(space: Row) -> SpaceParts:
+def _space_parts(space: EmbeddingSpace) -> SpaceParts:
     return SpaceParts(
-        dimensions=dimensions_literal(space["dimensions"]),
-        operator=sql.SQL(OPERATORS[space["distance"]]),
-        space_id=sql.Literal(space["id"]),
+        dimensions=dimensions_literal(space.dimensions),
+        operator=sql.SQL(OPERATORS[space.distance]),
+        space_id=sql.Literal(space.id),
     )
 
 
-def _dense(space: Row, where: sql.Composable) -> sql.Composable:
+def _dense(space: EmbeddingSpace, where: sql.Composable) -> sql.Composable:
     return queries.nearest_chunks(where, _space_parts(space))
 
 
@@ -261,7 +262,7 @@ def _weights(lexical: float, semantic: float) -> passages.Weights:
 
 
 def _score(target: QueryVector) -> sql.Composable:
-    return SCORES[target.space["distance"]]
+    return SCORES[target.space.distance]
 
 
 def _nothing(body: SearchBase) -> dict[str, Any]:

@@ -112,13 +112,6 @@ def required(row: T | None, entity: str, entity_id: object) -> T:
     return row
 
 
-async def fetch_required(
-    conn: Conn, name: str, entity: str, params: Mapping[str, Any], **parts: sql.Composable
-) -> Row:
-    """The one row of `name`, or NotFound (404) naming `entity` and the `id` parameter."""
-    return required(await fetch_one(conn, name, params, **parts), entity, params.get("id"))
-
-
 def body_params(body: BaseModel) -> dict[str, Any]:
     """A request body as statement parameters, with JSON objects wrapped for jsonb."""
     return {k: Jsonb(v) if isinstance(v, dict) else v for k, v in body.model_dump().items()}
