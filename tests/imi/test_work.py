@@ -16,10 +16,14 @@ async def test_start_with_short_forms_and_events(api: httpx.AsyncClient, events:
             "branch": branch,
             "source": {"type": "agent_assignment", "ref": "job-7"},
             "owner_id": "agent-1",
+            "worktree_path": "/srv/trees/login",
+            "metadata": {"ticket": "PROJ-1"},
         },
     )
     assert response.status_code == 201
     item = response.json()
+    assert item["worktree_path"] == "/srv/trees/login"
+    assert item["metadata"] == {"ticket": "PROJ-1"}
     assert item["branch_name"] == branch
     assert item["source_type"] == "agent_assignment"
     assert item["source_ref"] == "job-7"

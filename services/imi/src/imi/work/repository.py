@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from imi.projects.models import Project
@@ -18,6 +20,21 @@ FILTERED = ("project_id", "owner_id", "work_type", "source_type", "source_ref", 
 class WorkRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def start(self, **values: Any) -> WorkItem | None:
+        """A new active work item, or None when its branch already has one: the partial unique
+        index turns the insert into nothing (`ON CONFLICT DO NOTHING`), so no savepoint and
+        no error round trip are needed."""
+        statement = (
+            insert(WorkItem)
+            .values(**values)
+            .on_conflict_do_nothing(
+                index_elements=[WorkItem.project_id, WorkItem.branch_name],
+                index_where=text("active"),  # the predicate of uq_work_items_active_branch
+            )
+            .returning(WorkItem)
+        )
+        return await self.session.scalar(statement)
 
     async def active_on_branch(self, project_id: UUID, branch_name: str) -> WorkItem | None:
         query = select(WorkItem).where(

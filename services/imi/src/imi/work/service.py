@@ -9,7 +9,6 @@ from envelope import BadReference, Conflict, InvalidTransition
 from envelope.events import imi as events
 from envelope.events.plane import ticket_keys
 from imi.columns import utcnow
-from imi.database import flush_unique
 from imi.links.tickets import TicketLinker
 from imi.projects.models import Project
 from imi.schemas import PageParams, fetch_page
@@ -42,7 +41,7 @@ class WorkService(Service):
         Ticket keys in the branch name (and a `plane_ticket` source ref) are linked at once.
         """
         await self.active_project(data.project_id)
-        item = WorkItem(
+        item = await self.repository.start(
             project_id=data.project_id,
             branch_name=data.branch_name,
             work_type=data.work_type,
@@ -52,7 +51,7 @@ class WorkService(Service):
             worktree_path=data.worktree_path,
             meta=data.metadata,
         )
-        if not await flush_unique(self.session, item):
+        if item is None:
             winner = await self.repository.active_on_branch(data.project_id, data.branch_name)
             raise Conflict(
                 "the branch already has an active work item",
