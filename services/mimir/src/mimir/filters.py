@@ -19,6 +19,7 @@ from typing import Any, Generic, Literal, TypeVar, cast
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 from psycopg import sql
+from psycopg.types.json import Jsonb
 from pydantic import BaseModel, ConfigDict, Field
 
 from envelope import MAX_OFFSET, BadRequest, page_examples
@@ -66,6 +67,24 @@ PARSERS: dict[Kind, Callable[[str], Any]] = {
 def _like_pattern(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def all_of(conditions: list[sql.Composable]) -> sql.Composable:
+    """The conditions joined with AND; TRUE when there are none."""
+    return sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("TRUE")
+
+
+def chosen_clauses(
+    filters: BaseModel, clauses: Mapping[str, sql.Composable]
+) -> tuple[sql.Composable, dict[str, Any]]:
+    """The filters a request sets that `clauses` knows, as one condition, and their values
+    as parameters (`metadata` as JSONB). A true flag picks its clause and is no parameter."""
+    params = filters.model_dump(include=set(clauses), exclude_none=True)
+    conditions = [clauses[name] for name, value in params.items() if value is not False]
+    params = {name: value for name, value in params.items() if not isinstance(value, bool)}
+    if "metadata" in params:
+        params["metadata"] = Jsonb(params["metadata"])
+    return all_of(conditions), params
 
 
 def in_project(
@@ -238,7 +257,7 @@ def compile_list(resource: Resource[BaseModel], given: ListParams) -> CompiledLi
         resource.column("created_at"), direction, resource.column("id"), direction
     )
     params["limit"], params["offset"] = given.limit + 1, given.offset
-    where = sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("TRUE")
+    where = all_of(conditions)
     return CompiledList(
         where,
         order,

@@ -108,12 +108,17 @@ def embed_batch(encodings: Sequence[Encoding], threads: int = 2) -> NDArray[np.f
 
 
 def embed_texts(
-    texts: Sequence[str], threads: int = 2, batch_size: int = 32
+    texts: Sequence[str],
+    threads: int = 2,
+    batch_size: int = 32,
+    max_batch_tokens: int = MAX_BATCH_TOKENS,
 ) -> NDArray[np.float32]:
-    """Unit vectors (len(texts) x 384), in the order of `texts`."""
+    """Unit vectors (len(texts) x 384), in the order of `texts`: sorted by length and cut
+    into token-bounded batches."""
     encodings = tokenize(texts, threads)
     vectors = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
-    for batch in token_batches([len(e.ids) for e in encodings], batch_size):
+    lengths = [len(e.ids) for e in encodings]
+    for batch in token_batches(lengths, batch_size, max_batch_tokens):
         vectors[batch] = embed_batch([encodings[i] for i in batch], threads)
     return vectors
 
@@ -130,17 +135,17 @@ class LocalEmbedder:
         self.max_batch_tokens = max_batch_tokens
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        """Tokenized a window at a time (so a huge version holds few encodings at once),
-        each window sorted by length and cut into token-bounded batches."""
+        """A window of texts at a time (so a huge version holds few encodings at once), off
+        the event loop."""
         vectors = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
         window = self.batch_size * WINDOW_BATCHES
         for start in range(0, len(texts), window):
-            chunk = texts[start : start + window]
-            encodings = await asyncio.to_thread(tokenize, chunk, self.threads)
-            lengths = [len(e.ids) for e in encodings]
-            for batch in token_batches(lengths, self.batch_size, self.max_batch_tokens):
-                chosen = [encodings[i] for i in batch]
-                computed = await asyncio.to_thread(embed_batch, chosen, self.threads)
-                vectors[[start + i for i in batch]] = computed
+            vectors[start : start + window] = await asyncio.to_thread(
+                embed_texts,
+                texts[start : start + window],
+                self.threads,
+                self.batch_size,
+                self.max_batch_tokens,
+            )
         result: list[list[float]] = vectors.tolist()
         return result

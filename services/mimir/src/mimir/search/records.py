@@ -16,9 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from psycopg import sql
-from psycopg.types.json import Jsonb
 
 from mimir.external.queries import in_project_fragment
+from mimir.filters import chosen_clauses
 from mimir.search import passages, queries
 from mimir.search.queries import SpaceParts
 from mimir.search.query import LexicalQuery
@@ -45,11 +45,7 @@ def record_types(body: SearchBase) -> list[str]:
 
 def _filters(filters: SearchFilters, types: list[str]) -> tuple[sql.Composable, dict[str, Any]]:
     """The records' filter condition, and its parameters with the record types."""
-    given = filters.model_dump(include=set(FILTER_CLAUSES), exclude_none=True)
-    where = [FILTER_CLAUSES[name] for name in given]
-    if "metadata" in given:
-        given["metadata"] = Jsonb(given["metadata"])
-    condition = sql.SQL(" AND ").join(where) if where else sql.SQL("TRUE")
+    condition, given = chosen_clauses(filters, FILTER_CLAUSES)
     return condition, {**given, "target_types": types}
 
 

@@ -13,12 +13,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from psycopg import sql
-from psycopg.types.json import Jsonb
 
 from envelope import BadRequest, NotFound
 from mimir.embedding.queries import EmbeddingSpace, get_space_by_name
 from mimir.embedding.spaces import OPERATORS, dimensions_literal, embedder_for, vector_text
-from mimir.filters import in_project
+from mimir.filters import chosen_clauses, in_project
 from mimir.search import passages, queries, records
 from mimir.search.queries import SpaceParts
 from mimir.search.query import LexicalQuery, parse
@@ -58,15 +57,7 @@ class QueryVector:
 
 
 def compose_filters(filters: SearchFilters) -> tuple[sql.Composable, dict[str, Any]]:
-    params = filters.model_dump(exclude_none=True)
-    latest_only = params.pop("latest_only")
-    clauses = [FILTER_CLAUSES[name] for name in params]
-    if latest_only:
-        clauses.append(FILTER_CLAUSES["latest_only"])
-    if "metadata" in params:
-        params["metadata"] = Jsonb(params["metadata"])
-    where = sql.SQL(" AND ").join(clauses) if clauses else sql.SQL("TRUE")
-    return where, params
+    return chosen_clauses(filters, FILTER_CLAUSES)
 
 
 def depth(limit: int) -> int:
