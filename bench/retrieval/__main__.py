@@ -21,6 +21,7 @@ from bench.retrieval.metrics import Span
 from bench.retrieval.mimir_api import MODES, Chunk, Mimir
 from bench.retrieval.report import Run, write
 from bench.services import Services
+from envelope import Topology
 
 SCALE = float(os.environ.get("EVAL_SCALE", "1.0"))
 SEED = int(os.environ.get("EVAL_SEED", "20261130"))
@@ -72,6 +73,7 @@ async def main() -> Run:
     database, broker = harness.Database.create(rid), harness.Broker.create(rid)
     services = Services(database, broker, names=("mimir",))
     try:
+        await broker.declare(Topology.installed())  # the services only check their queues
         services.start()
         print(f"mimir started; logs in {services.logs}", flush=True)
         async with services.client("mimir") as api:
