@@ -155,10 +155,16 @@ def cpu_seconds(pid: int) -> float:
     return float(times.user + times.system)
 
 
-def rss_mb(pid: int) -> float:
-    """Resident set size of a process and its children (a service's worker processes), in MB."""
+def process_tree(pid: int) -> list[int]:
+    """A service's process and its children (its worker processes)."""
     import psutil
 
     process = psutil.Process(pid)
-    tree = [process, *process.children(recursive=True)]
-    return float(sum(p.memory_info().rss for p in tree)) / 1e6
+    return [pid, *(child.pid for child in process.children(recursive=True))]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a service's processes together, in MB."""
+    import psutil
+
+    return float(sum(psutil.Process(p).memory_info().rss for p in process_tree(pid))) / 1e6

@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 
-from bench.core import Figure
+from bench.core import Figure, process_tree
 from bench.embedding import VOCABULARY
 from bench.services import Services, scaled
 
@@ -25,13 +25,15 @@ SPEAKERS = ("alice", "bob", "carol", "dave")
 
 
 def status_mb(pid: int) -> dict[str, float]:
-    """VmRSS (now) and VmHWM (peak so far) of a process, in MB."""
-    found = {}
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                found[key] = int(value.split()[0]) / 1024
+    """VmRSS (now) and VmHWM (each process's peak so far) summed over a service's processes,
+    in MB: with several workers, the first process is only their supervisor."""
+    found = {"VmRSS": 0.0, "VmHWM": 0.0}
+    for member in process_tree(pid):
+        with open(f"/proc/{member}/status") as status:
+            for line in status:
+                key, _, value = line.partition(":")
+                if key in found:
+                    found[key] += int(value.split()[0]) / 1024
     return found
 
 
@@ -118,7 +120,7 @@ async def run(env: dict[str, Any]) -> list[Figure]:
             name="mimir peak RSS during that ingest (VmHWM)",
             value=after["VmHWM"],
             unit="MB",
-            notes="informational: the high-water mark since the process started",
+            notes="informational: each process's high-water mark since it started, summed",
         ),
         Figure(
             name="embedding rate during that ingest (worker, local model)",

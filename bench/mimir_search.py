@@ -50,6 +50,7 @@ INSERT INTO embeddings (space_id, span_id, model, vector)
 SELECT %(space)s, s.id, %(model)s, (c.v + (SELECT array_agg((random() - 0.5) * 0.5)
     FROM generate_series(1, 384) WHERE s.id IS NOT NULL)::vector(384))::vector
 FROM spans s JOIN bench_centroids c ON c.i = abs(hashtext(s.id::text)) %% 256
+WHERE s.id = ANY(%(spans)s)  -- only this benchmark's: other runs' spans have vectors already
 """
 
 
@@ -113,7 +114,8 @@ def load(conninfo: str, chunks: int) -> tuple[list[list[float]], list[uuid.UUID]
             " FROM generate_series(0, %s) i",
             (CLUSTERS - 1,),
         )
-        cur.execute(VECTORS, {"space": space[0], "model": space[1]})
+        loaded = [row[0] for row in spans]
+        cur.execute(VECTORS, {"space": space[0], "model": space[1], "spans": loaded})
         centroids = [
             [float(x) for x in row[0].strip("[]").split(",")]
             for row in cur.execute("SELECT v::text FROM bench_centroids ORDER BY i").fetchall()
