@@ -84,6 +84,19 @@ async def test_trace_detects_the_kind(api: httpx.AsyncClient, chain: dict[str, A
         assert chain["items"][0]["id"] in ids(body)
 
 
+async def test_a_commit_prefix_of_digits_is_not_taken_for_a_pr(
+    api: httpx.AsyncClient, chain: dict[str, Any]
+) -> None:
+    digits = f"1{uuid.uuid4().int % 10**8:08d}"  # a PR number in range, too
+    deploy = {"work_item_id": chain["other"]["id"], "environment": "dev"}
+    await api.post("/api/v1/links/deploy", json={**deploy, "commit_hash": digits + "ab" * 15})
+    body = (await api.get(f"/api/v1/trace/{digits}")).json()
+    assert (body.get("kind"), ids(body)) == ("commit", [chain["other"]["id"]])
+    # a PR number that is also a possible commit prefix still means the PR
+    by_pr = (await api.get(f"/api/v1/trace/{chain['pr']['pr_number']}")).json()
+    assert by_pr.get("kind") == "pr"
+
+
 async def test_trace_errors(api: httpx.AsyncClient, chain: dict[str, Any]) -> None:
     assert (await api.get("/api/v1/trace/ticket/NONE-1")).status_code == 404
     assert (await api.get(f"/api/v1/trace/work/{uuid.uuid4()}")).status_code == 404

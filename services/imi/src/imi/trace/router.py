@@ -75,7 +75,7 @@ _route(
     response_model=Trace,
     summary="Trace from any reference",
     description="Detects the kind: a ticket key, a work item or deploy id, a PR number, or a "
-    "commit hash. " + DESCRIPTION,
+    "commit hash (digits that no PR carries are read as a commit prefix). " + DESCRIPTION,
     responses=ERRORS,
 )
 async def trace_any(

@@ -32,11 +32,20 @@ class TraceService:
         self.max_rows = max_rows
 
     async def trace_any(self, ref: str, project_id: UUID | None = None) -> Trace:
-        """ticket key → ticket; digits → PR; uuid → work item, else deploy; hex → commit."""
+        """ticket key → ticket; digits → PR; uuid → work item, else deploy; hex → commit.
+
+        Seven or more digits are also a commit prefix (one hash in ~100 starts with ten
+        digits), so such a reference that no PR carries is traced as a commit.
+        """
         if TICKET_KEY.fullmatch(ref):
             return await self.trace("ticket", ref, project_id)
         if _pr_number(ref) is not None:
-            return await self.trace("pr", ref, project_id)
+            try:
+                return await self.trace("pr", ref, project_id)
+            except NotFound:
+                if not COMMIT.fullmatch(ref):
+                    raise
+                return await self.trace("commit", ref, project_id)
         if self._maybe_uuid(ref) is not None:
             try:
                 return await self.trace("work", ref, project_id)
