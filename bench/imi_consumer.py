@@ -187,12 +187,13 @@ async def run(env: dict[str, Any]) -> list[Figure]:
     bodies = push_bodies(loaded.items, scaled(MESSAGES, 500))
     baseline = await raw_consume_rate(env["amqp_url"], bodies)
     ours, handled = await imi_consume_rate(services, env["amqp_url"], bodies)
-    met = ours >= 1500 and ours >= 0.2 * baseline
+    met = ours >= 0.4 * baseline
     notes = f"{handled} of {len(bodies)} handled within {MAX_SECONDS:.0f} s"
     if not met:
         notes += (
-            "; each message is its own transaction (work item lookup, UPDATE, outbox event,"
-            " inbox row, commit) before the ack, prefetch 32 on one process"
+            "; the waiting messages of a queue share a transaction, but each still costs its"
+            " inbox row, work item lookup, UPDATE and outbox event in Python, and the relay"
+            " and mimir's projection handle the resulting events on the same cores"
         )
     backlog = push_bodies(loaded.items, scaled(BACKLOG, 500), seed=12)
     idle, draining, failures, drained_in = await http_during_backlog(
@@ -218,7 +219,7 @@ async def run(env: dict[str, Any]) -> list[Figure]:
             unit="msg/s",
             baseline=baseline,
             baseline_name="raw aio-pika consume+ack, same messages",
-            target=">= 1,500 msg/s and >= 20% of baseline",
+            target=">= 40% of baseline",
             met=met,
             notes=notes,
         ),

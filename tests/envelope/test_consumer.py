@@ -14,8 +14,10 @@ from psycopg import AsyncConnection
 
 from envelope import (
     EXCHANGE,
+    ConsumerRuntime,
     EventEnvelope,
     Reject,
+    Topology,
     create_envelope,
     current_correlation_ids,
     service_source,
@@ -95,6 +97,72 @@ async def test_poison_goes_to_the_dead_letter_queue_and_the_next_message_is_proc
         return await dlq_depth(amqp, queue) == 3
 
     await eventually(three_dead)
+    await delete_queues(amqp, queue)
+
+
+async def test_a_backlog_is_applied_in_shared_transactions_and_a_failure_costs_only_its_own(
+    broker: Broker,
+    amqp: aio_pika.abc.AbstractRobustConnection,
+    exchange: aio_pika.abc.AbstractExchange,
+    transaction: Callable[[], Any],
+    conninfo: str,
+    unique: str,
+) -> None:
+    attempts: list[tuple[str, int]] = []  # (name, transaction id) of every handler call
+
+    async def handler(envelope: EventEnvelope[Any], tx: AsyncConnection[Any]) -> None:
+        cursor = await tx.execute("SELECT txid_current()")
+        row = await cursor.fetchone()
+        assert row is not None
+        name = envelope.payload.name
+        attempts.append((name, row[0]))
+        if name == "refuse":
+            raise Reject("never")
+        if name == "bug":
+            raise RuntimeError("a bug in one message")
+
+    queue = f"test.{unique}"
+    await broker.declare(Topology.of([(queue, ["test.thing.#"])]))
+    good = [f"m{i}" for i in range(80)]
+    names = [*good[:12], "refuse", *good[12:24], "bug", *good[24:]]
+    for name in names:  # queued before the consumer starts: a backlog
+        sent = create_envelope("test.thing.happened", {"name": name}, source=service_source("t"))
+        await exchange.publish(message(sent), routing_key=sent.event_type)
+    runtime = ConsumerRuntime(schema="envelope_tests", transaction=transaction)
+    runtime.subscribe(queue, ["test.thing.#"], handler)
+    await runtime.attach(amqp)
+
+    async def two_dead() -> bool:
+        return await dlq_depth(amqp, queue) == 2
+
+    async with await AsyncConnection.connect(conninfo) as conn:
+
+        async def all_good_recorded() -> bool:
+            cursor = await conn.execute(
+                "SELECT count(*) FROM envelope_tests.inbox WHERE queue = %s", (queue,)
+            )
+            return (await cursor.fetchone()) == (len(good),)
+
+        await eventually(all_good_recorded, timeout=30)
+        await eventually(two_dead, timeout=30)
+        await runtime.close()
+        cursor = await conn.execute(
+            "SELECT t, pg_xact_status(t::text::xid8) FROM unnest(%s::bigint[]) AS t",
+            ([txid for _, txid in attempts],),
+        )
+        status = dict(await cursor.fetchall())
+    committed: dict[str, list[int]] = {}
+    for name, txid in attempts:
+        if status[txid] == "committed":
+            committed.setdefault(name, []).append(txid)
+    # every good message took effect exactly once, the two failures never
+    assert sorted(committed) == sorted(good)
+    assert all(len(txids) == 1 for txids in committed.values())
+    # messages shared transactions, and the ones batched with a failure were rolled back
+    # once and applied again on their own
+    shared = {txids[0] for txids in committed.values()}
+    assert len(shared) < len(good)
+    assert any(status[txid] == "aborted" for name, txid in attempts if name in good)
     await delete_queues(amqp, queue)
 
 

@@ -12,7 +12,6 @@ from typing import Any
 import structlog
 from psycopg import AsyncConnection, DatabaseError, OperationalError, sql
 from psycopg.rows import tuple_row
-from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
 from envelope._models import EventEnvelope
@@ -43,19 +42,21 @@ class Outbox:
         self.schema = schema
         self._insert = sql.SQL(
             "INSERT INTO {}.outbox (event_id, event_type, body, correlation_ids) "
-            "VALUES (%s, %s, %s, %s)"
+            "VALUES (%s, %s, %s::jsonb, %s)"
         ).format(sql.Identifier(schema))
 
     async def add(self, tx: Transaction, *envelopes: EventEnvelope[Any]) -> None:
+        # pydantic writes the JSON itself (the body is the envelope as published); one row,
+        # the common case, skips executemany's pipeline.
+        rows = [
+            (e.event_id, e.event_type, e.model_dump_json(), e.correlation_ids) for e in envelopes
+        ]
         connection = await driver_connection(tx)
+        if len(rows) == 1:
+            await connection.execute(self._insert, rows[0])
+            return
         async with connection.cursor() as cursor:
-            await cursor.executemany(
-                self._insert,
-                [
-                    (e.event_id, e.event_type, Jsonb(e.model_dump(mode="json")), e.correlation_ids)
-                    for e in envelopes
-                ],
-            )
+            await cursor.executemany(self._insert, rows)
 
 
 class Inbox:

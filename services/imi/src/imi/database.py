@@ -1,4 +1,4 @@
-"""Engine, session factory and the unit of work: one transaction per request and per message."""
+"""Engine, session factory and the unit of work: one transaction per request or message batch."""
 
 from __future__ import annotations
 

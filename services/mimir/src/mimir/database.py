@@ -1,4 +1,4 @@
-"""The psycopg pool and the unit of work: one transaction per request and per message."""
+"""The psycopg pool and the unit of work: one transaction per request or message batch."""
 
 from __future__ import annotations
 

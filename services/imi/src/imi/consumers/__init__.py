@@ -1,4 +1,4 @@
-"""Bloodbank consumers: one queue per source, each message one unit of work.
+"""Bloodbank consumers: one queue per source, each batch of messages one unit of work.
 
 `imi.mimir_events` keeps imi's projection of mimir's decisions, intents and artifacts for the
 trace (see `imi.consumers.mimir` for why it binds four families instead of `mimir.#`).

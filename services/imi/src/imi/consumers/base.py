@@ -13,7 +13,7 @@ P = TypeVar("P", bound=BaseModel)
 
 
 class Consumer:
-    """A handler for one queue; the runtime gives it one unit of work per message.
+    """A handler for one queue; the runtime gives it the unit of work of its batch.
 
     Subclasses implement `handle`; they never commit (the runtime does, then acks).
     """

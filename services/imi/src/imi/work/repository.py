@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, or_, select, text
+from sqlalchemy import Select, bindparam, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,18 @@ from imi.projects.repository import remote_key
 from imi.work.models import WorkItem
 from imi.work.schemas import WorkFilters
 
+# Built once: every git event runs it, and building a statement costs more than running it.
+ACTIVE_ON_REMOTE_BRANCH = (
+    select(WorkItem)
+    .join(Project, Project.id == WorkItem.project_id)
+    .where(
+        Project.active,
+        Project.remote_key == bindparam("remote_key"),
+        WorkItem.active,
+        WorkItem.branch_name == bindparam("branch_name"),
+    )
+    .with_for_update(of=WorkItem)
+)
 FILTERED = ("project_id", "owner_id", "work_type", "source_type", "source_ref", "branch_name")
 
 
@@ -44,18 +56,8 @@ class WorkRepository:
 
     async def active_on_remote_branch(self, remote: str, branch_name: str) -> WorkItem | None:
         """The active work item on `branch_name` of the active project of `remote`, locked."""
-        query = (
-            select(WorkItem)
-            .join(Project, Project.id == WorkItem.project_id)
-            .where(
-                Project.active,
-                Project.remote_key == remote_key(remote),
-                WorkItem.active,
-                WorkItem.branch_name == branch_name,
-            )
-            .with_for_update(of=WorkItem)
-        )
-        return await self.session.scalar(query)
+        values = {"remote_key": remote_key(remote), "branch_name": branch_name}
+        return await self.session.scalar(ACTIVE_ON_REMOTE_BRANCH, values)
 
     async def mentioning_ticket(self, key: str) -> list[WorkItem]:
         """Active work items whose branch name or source ref contains the ticket key."""

@@ -1,7 +1,7 @@
 """Bloodbank consumers: imi's domain events (the projection) and commands to mimir.
 
-Each message is one unit of work: the runtime opens the transaction, records the event id
-in `mimir.inbox` (a duplicate is acked without effect), runs the handler, commits, acks.
+The runtime opens one transaction for the messages waiting in a queue, records each event id
+in `mimir.inbox` (a duplicate is acked without effect), runs the handlers, commits, acks.
 """
 
 from __future__ import annotations
