@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
+import httpx
+import psycopg
 import pytest
-from harness import eventually
+from harness import Database, eventually
 
+from mimir.main import create_app
+from mimir.search import weights
 from mimir.search.query import LexicalQuery, Unit, split
+from mimir.settings import MimirSettings
 
 API = "/api/v1"
 
@@ -54,6 +60,46 @@ async def test_a_rare_term_outranks_a_chunk_full_of_common_words(api: Any, uniqu
     assert ids[0] == rare["id"], found["hits"][0]["text"]
     assert crowded["id"] in ids[1:]
     assert found["hits"][0]["score"] > found["hits"][1]["score"]
+
+
+async def test_a_wide_search_scores_common_terms_when_its_rarest_terms_find_too_little(
+    mimir_settings: MimirSettings,
+    database: Database,
+    unique: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every search is "wide" here (no scope is small enough to be counted), and the
+    # candidates are only the chunks of the rarest term once the statistics know the
+    # common one: the rare term alone gives one hit, so the other matches are scored too.
+    settings = mimir_settings.model_copy(
+        update={"search_candidates": 10, "search_exact_chunks": 0, "embedding_worker": False}
+    )
+    app = create_app(settings)
+    common, rare = f"standup{unique}", f"kestrel{unique}"
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+
+            async def artifact(content: str) -> dict[str, Any]:
+                body = {"artifact_type": "note", "source": unique, "content": content}
+                response = await client.post(f"{API}/artifacts", json=body)
+                assert response.status_code == 201, response.text
+                return response.json()  # type: ignore[no-any-return]
+
+            for n in range(40):
+                await artifact(f"Notes {n} of the {common} today.")
+            target = await artifact(f"The {rare} plan, said at the {common}.")
+            api = SimpleNamespace(client=client)
+            with psycopg.connect(database.admin_conninfo(), autocommit=True) as conn:
+                conn.execute("ANALYZE mimir.spans")
+            monkeypatch.setattr(weights, "_cache", {})  # read the new statistics now
+
+            found = await text(api, f"{rare} {common}", unique, limit=5)
+            assert [hit["artifact_id"] for hit in found["hits"]][:1] == [target["id"]]
+            assert len(found["hits"]) == 5
+            assert all(common in hit["text"] for hit in found["hits"][1:])
+            alone = await text(api, f"{rare} {common}", unique, limit=1)
+            assert [hit["artifact_id"] for hit in alone["hits"]] == [target["id"]]
 
 
 async def test_phrases_and_exclusions_keep_their_meaning(api: Any, unique: str) -> None:

@@ -8,8 +8,7 @@ sets; values travel as parameters. A query vector is computed before a connectio
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from psycopg import sql
@@ -108,10 +107,15 @@ def _dense_params(target: QueryVector, limit: int) -> dict[str, Any]:
     return {"vector": target.vector, "depth": depth(limit), "neighbours": depth(limit) * 4}
 
 
-def _lexical_params(lexical: LexicalQuery, terms: TermWeights) -> dict[str, Any]:
+def _lexical_params(lexical: LexicalQuery, terms: TermWeights, enough: int) -> dict[str, Any]:
+    """The full-text side's values; when the candidates (the rarest terms of a wide search)
+    give fewer than `enough` matches, the statement scores the other matches too."""
+    everything = lexical.tsquery()
     return {
-        "match": lexical.tsquery(),
+        "match": everything,
         "candidates": terms.candidates,
+        "widen": terms.candidates != everything,
+        "enough": enough,
         "lexemes": list(terms.idf),
         "idf": list(terms.idf.values()),
         "scope_chunks": terms.scope_chunks,
@@ -151,23 +155,6 @@ async def _with_passages(
     return result
 
 
-async def _ranked(
-    search: Callable[[dict[str, Any]], Awaitable[list[Row]]],
-    params: dict[str, Any],
-    words: LexicalQuery,
-    terms: TermWeights,
-    enough: int,
-) -> list[Row]:
-    """Hits of a search with a full-text side; when a wide search's rarest terms give
-    fewer than `enough` full-text hits, again with every match as a candidate."""
-    hits = await search({**params, **_lexical_params(words, terms)})
-    everything = words.tsquery()
-    if terms.candidates != everything and sum(h["lexical_rank"] is not None for h in hits) < enough:
-        terms = replace(terms, candidates=everything)
-        hits = await search({**params, **_lexical_params(words, terms)})
-    return hits
-
-
 async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> dict[str, Any]:
     words = await parse(conn, body.query)
     result = _nothing(body)
@@ -177,12 +164,15 @@ async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> dict[st
         where, params = compose_filters(body.filters)
         terms = await weigh(conn, words, where, params, settings)
         lexical = queries.lexical_ranked(where)
-        hits = await _ranked(
-            lambda given: queries.search_text(conn, given, lexical=lexical),
-            {**params, "depth": body.limit, "limit": body.limit},
-            words,
-            terms,
-            body.limit,
+        hits = await queries.search_text(
+            conn,
+            {
+                **params,
+                **_lexical_params(words, terms, body.limit),
+                "depth": body.limit,
+                "limit": body.limit,
+            },
+            lexical=lexical,
         )
         result = await _with_passages(conn, hits, body, terms, None, _weights(1, 0))
     if kinds := records.record_types(body):
@@ -223,19 +213,19 @@ async def hybrid(
         where, params = compose_filters(body.filters)
         terms = await weigh(conn, words, where, params, settings)
         lexical, dense = queries.lexical_ranked(where), _dense(target.space, where)
-        hits = await _ranked(
-            lambda given: queries.search_hybrid(conn, given, lexical=lexical, dense=dense),
+        hits = await queries.search_hybrid(
+            conn,
             {
                 **params,
+                **_lexical_params(words, terms, 1),
                 **_dense_params(target, body.limit),
                 "limit": body.limit,
                 "rrf_k": RRF_K,
                 "lexical_weight": body.lexical_weight,
                 "semantic_weight": body.semantic_weight,
             },
-            words,
-            terms,
-            min(body.limit, 1),
+            lexical=lexical,
+            dense=dense,
         )
         result = await _with_passages(conn, hits, body, terms, target, weights)
     if kinds := records.record_types(body):

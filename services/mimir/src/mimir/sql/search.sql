@@ -37,9 +37,11 @@ FROM (
 
 -- name: fragment_lexical_ranked
 -- Fragment (id, rank, score): chunks matching %(match)s ranked by BM25 (k1, b); at most
--- %(cap)s chunks matching %(candidates)s are scored. A term weighs %(idf)s, or, when
--- %(scope_chunks)s (the chunks in scope) is given, is weighed by the chunks holding it.
-WITH matches AS MATERIALIZED (
+-- %(cap)s chunks matching %(candidates)s are scored, and when %(widen)s and they are fewer
+-- than %(enough)s, up to %(cap)s of the other matches too (PostgreSQL skips that branch
+-- otherwise). A term weighs %(idf)s, or, when %(scope_chunks)s (the chunks in scope) is
+-- given, is weighed by the chunks holding it.
+WITH candidates AS MATERIALIZED (
     SELECT s.id, length(s.tsv) AS dl,
            ts_filter(setweight(s.tsv, 'A', %(lexemes)s::text[]), ARRAY['a']::"char"[]) AS terms
     FROM spans s
@@ -48,6 +50,19 @@ WITH matches AS MATERIALIZED (
     WHERE s.span_type = 'chunk' AND s.tsv @@ %(candidates)s::tsquery
       AND s.tsv @@ %(match)s::tsquery AND {filters}
     LIMIT %(cap)s
+),
+matches AS MATERIALIZED (
+    SELECT * FROM candidates
+    UNION ALL
+    (SELECT s.id, length(s.tsv) AS dl,
+            ts_filter(setweight(s.tsv, 'A', %(lexemes)s::text[]), ARRAY['a']::"char"[])
+     FROM spans s
+     JOIN artifact_versions v ON v.id = s.artifact_version_id
+     JOIN artifacts a ON a.id = v.artifact_id
+     WHERE %(widen)s AND (SELECT count(*) FROM candidates) < %(enough)s
+       AND s.span_type = 'chunk' AND s.tsv @@ %(match)s::tsquery
+       AND NOT s.tsv @@ %(candidates)s::tsquery AND {filters}
+     LIMIT %(cap)s)
 ),
 postings AS MATERIALIZED (
     SELECT m.id, m.dl, u.lexeme, coalesce(array_length(u.positions, 1), 1) AS tf
