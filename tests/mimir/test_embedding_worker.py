@@ -427,3 +427,32 @@ async def test_a_permanent_provider_failure_marks_the_version_failed(
     assert row["claim_id"] is None
     assert not await worker.step()  # not tried again
     assert len(calls) == 1
+
+
+async def test_pending_versions_are_embedded_together_and_a_refused_one_fails_alone(
+    uow: UnitOfWork, settings: MimirSettings, worker_database: Database
+) -> None:
+    db = worker_database
+    new_space(db, settings.embedding_default_space, "openai", "m", 4)
+    fine = [new_version(db, f"Fine text {i}.", f"More fine text {i}.") for i in range(3)]
+    refused = new_version(db, "A text the endpoint refuses.")
+    calls: list[list[str]] = []
+
+    async def endpoint(request: httpx.Request) -> httpx.Response:
+        texts = json.loads(request.content)["input"]
+        calls.append(texts)
+        if any("refuses" in text for text in texts):
+            return httpx.Response(400)
+        return await vectors_for(request)
+
+    worker = EmbeddingWorker(uow, settings, remote(endpoint))
+    assert await worker.step()
+    # one call for the four versions' seven texts, then each version alone to find the cause
+    assert [len(texts) for texts in calls] == [7, 2, 2, 2, 1]
+    assert {v: version_row(db, v)["indexing_status"] for v in [*fine, refused]} == {
+        **dict.fromkeys(fine, "indexed"),
+        refused: "failed",
+    }
+    stored = admin(db, "SELECT count(*) AS n FROM mimir.embeddings")
+    assert stored == [{"n": 6}]
+    assert not await worker.step()

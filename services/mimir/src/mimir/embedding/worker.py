@@ -1,7 +1,8 @@
 """The background embedding worker, started with the app.
 
-Each step takes one pending artifact version, embeds its chunks into every server-computed
-space and marks it `indexed` (or `failed`, with the error); then one batch of decisions and
+Each step takes pending artifact versions (as many as fill one embedding window), embeds
+their passages together into every server-computed space and marks each `indexed` (or
+`failed`, with the error); then one batch of decisions and
 intents a space has no current vector for; then one batch of a space being re-embedded. It
 polls every `MIMIR_EMBEDDING_POLL_SECONDS` while idle.
 
@@ -29,8 +30,9 @@ from psycopg import sql
 
 from mimir.database import UnitOfWork
 from mimir.embedding import Embedder, queries
+from mimir.embedding.local import WINDOW_BATCHES
 from mimir.embedding.openai import ProviderUnavailable
-from mimir.embedding.queries import Claim, EmbeddingSpace
+from mimir.embedding.queries import Claim, EmbeddingSpace, SpanText
 from mimir.embedding.spaces import (
     embedder_for,
     ensure_default_space,
@@ -46,6 +48,9 @@ MAX_BACKOFF_SECONDS = 30.0
 # What a provider raises when it refuses these texts for good: trying again fails the same way.
 PERMANENT_FAILURES = (ValueError, OSError, RuntimeError, httpx.HTTPError)
 VERSIONS = sql.Identifier("artifact_versions")
+MAX_VERSIONS = 64  # claimed in one step at most (short notes fill a window slowly)
+Computed = tuple[list[tuple["EmbeddingSpace", list[list[float]]]], str | None]
+"""Each space's vectors for some texts, or none and the error that refused them."""
 SPACES = sql.Identifier("embedding_spaces")
 
 
@@ -95,52 +100,90 @@ class EmbeddingWorker:
 
     async def step(self) -> bool:
         """Do one unit of work; False when there was nothing to do."""
-        if await self._index_pending_version():
+        if await self._index_pending_versions():
             return True
         if await self._embed_records():
             return True
         return await self._reembed_batch()
 
-    async def _index_pending_version(self) -> bool:
+    async def _index_pending_versions(self) -> bool:
+        """Claim pending versions until their passages fill one embedding window (or
+        `MAX_VERSIONS`), embed them in one call per space — fuller batches than a version at a
+        time, most of all for short notes — and store each version's vectors."""
+        window = self.settings.embedding_batch_size * WINDOW_BATCHES
+        versions: list[tuple[Claim, list[SpanText]]] = []
         async with self.uow() as conn:
-            claim = await queries.claim_pending_version(conn, self.settings.embedding_lease_seconds)
-            if claim is None:
+            while len(versions) < MAX_VERSIONS and sum(len(c) for _, c in versions) < window:
+                lease = self.settings.embedding_lease_seconds
+                claim = await queries.claim_pending_version(conn, lease)
+                if claim is None:
+                    break
+                versions.append((claim, await queries.list_version_chunks(conn, claim.id)))
+            if not versions:
                 return False
-            chunks = await queries.list_version_chunks(conn, claim.id)
             spaces = [
                 space
                 for space in await queries.list_computed_spaces(conn)
                 # a stale space catches up when it is re-embedded
-                if chunks and not await index_is_stale(conn, space)
+                if not await index_is_stale(conn, space)
             ]
-        texts = [chunk.content for chunk in chunks]
-        computed: list[tuple[EmbeddingSpace, list[list[float]]]] = []
-        status, error = "indexed", None
-        async with self._claimed(VERSIONS, claim):
-            try:
-                for space in spaces:
-                    embedder = self.embedders(space, self.settings)
-                    if embedder is not None:
-                        computed.append((space, await embedder.embed(texts)))
-            except PERMANENT_FAILURES as failure:
-                status, error = "failed", f"{type(failure).__name__}: {failure}"[:1000]
-                log.warning("embedding failed", version_id=str(claim.id), error=error)
-                computed = []
+        async with self._claimed(VERSIONS, *(claim for claim, _ in versions)):
+            texts = [chunk.content for _, chunks in versions for chunk in chunks]
+            computed, error = await self._vectors(spaces, texts)
+            if error is None:
+                results = _split(computed, [len(chunks) for _, chunks in versions])
+            elif len(versions) == 1:
+                results = [(computed, error)]
+            else:  # one version's text may be the cause: each alone, so only it fails
+                results = [
+                    await self._vectors(spaces, [c.content for c in chunks])
+                    for _, chunks in versions
+                ]
         async with self.uow() as conn:
-            if not await queries.hold_version_claim(conn, claim):
-                log.info("version claim taken over; vectors dropped", version_id=str(claim.id))
-                return True
-            current = await queries.list_version_chunks(conn, claim.id)
-            if {chunk.id for chunk in current} != {chunk.id for chunk in chunks}:
-                await queries.release_claim(conn, VERSIONS, claim)  # re-chunked
-                return True
-            ids = [chunk.id for chunk in chunks]
-            for space, vectors in computed:
-                await self._store_if_current(
-                    conn, space, partial(store_vectors, conn, space, ids, vectors)
-                )
-            await queries.set_version_indexing(conn, claim, status, error)
+            for (claim, chunks), (vectors, failure) in zip(versions, results, strict=True):
+                await self._store_version(conn, claim, chunks, vectors, failure)
         return True
+
+    async def _vectors(self, spaces: list[EmbeddingSpace], texts: list[str]) -> Computed:
+        """The texts' vectors in each space, or none and the error of a provider that refuses
+        them for good."""
+        computed: list[tuple[EmbeddingSpace, list[list[float]]]] = []
+        try:
+            for space in spaces:
+                embedder = self.embedders(space, self.settings)
+                if embedder is not None and texts:
+                    computed.append((space, await embedder.embed(texts)))
+        except PERMANENT_FAILURES as failure:
+            return [], f"{type(failure).__name__}: {failure}"[:1000]
+        return computed, None
+
+    async def _store_version(
+        self,
+        conn: Conn,
+        claim: Claim,
+        chunks: list[SpanText],
+        computed: list[tuple[EmbeddingSpace, list[list[float]]]],
+        error: str | None,
+    ) -> None:
+        """Store a version's vectors and mark it indexed (or failed), while the claim holds it
+        and its spans are the ones embedded."""
+        if not await queries.hold_version_claim(conn, claim):
+            log.info("version claim taken over; vectors dropped", version_id=str(claim.id))
+            return
+        current = await queries.list_version_chunks(conn, claim.id)
+        if {chunk.id for chunk in current} != {chunk.id for chunk in chunks}:
+            await queries.release_claim(conn, VERSIONS, claim)  # re-chunked
+            return
+        if error is not None:
+            log.warning("embedding failed", version_id=str(claim.id), error=error)
+        ids = [chunk.id for chunk in chunks]
+        for space, vectors in computed:
+            await self._store_if_current(
+                conn, space, partial(store_vectors, conn, space, ids, vectors)
+            )
+        await queries.set_version_indexing(
+            conn, claim, "indexed" if error is None else "failed", error
+        )
 
     async def _reembed_batch(self) -> bool:
         async with self.uow() as conn:
@@ -204,30 +247,46 @@ class EmbeddingWorker:
         await store()
 
     @contextlib.asynccontextmanager
-    async def _claimed(self, table: sql.Identifier, claim: Claim) -> AsyncIterator[None]:
-        """While the work runs, renew the claim's lease every third of it, so that no other
-        worker takes the work; if the work raises, release the claim for the next attempt."""
+    async def _claimed(self, table: sql.Identifier, *claims: Claim) -> AsyncIterator[None]:
+        """While the work runs, renew the claims' leases every third of it, so that no other
+        worker takes the work; if the work raises, release the claims for the next attempt."""
 
         async def renew() -> None:
             while True:
                 await asyncio.sleep(self.settings.embedding_lease_seconds / 3)
                 try:
                     async with self.uow() as conn:
-                        await queries.renew_claim(conn, table, claim)
+                        for claim in claims:
+                            await queries.renew_claim(conn, table, claim)
                 except Exception as error:  # the database is away: the final write will tell
-                    log.warning("claim renewal failed", id=str(claim.id), error=repr(error))
+                    log.warning("claim renewal failed", error=repr(error))
 
         renewing = asyncio.create_task(renew(), name="mimir-embedding-lease")
         try:
             yield
         except Exception:
             async with self.uow() as conn:
-                await queries.release_claim(conn, table, claim)
+                for claim in claims:
+                    await queries.release_claim(conn, table, claim)
             raise
         finally:
             renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing
+
+
+def _split(
+    computed: list[tuple[EmbeddingSpace, list[list[float]]]], sizes: list[int]
+) -> list[Computed]:
+    """Vectors computed for several versions' texts, given back to each version in order."""
+    results: list[Computed] = []
+    start = 0
+    for size in sizes:
+        results.append(
+            ([(space, vectors[start : start + size]) for space, vectors in computed], None)
+        )
+        start += size
+    return results
 
 
 def _model(space: EmbeddingSpace) -> tuple[str, str, int]:
