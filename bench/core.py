@@ -148,11 +148,14 @@ def copy_rows(cur: Any, table: str, columns: tuple[str, ...], rows: Iterable[Any
 
 
 def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time a process has used so far."""
+    """User plus system CPU time a service's processes (its workers too) have used so far."""
     import psutil
 
-    times = psutil.Process(pid).cpu_times()
-    return float(times.user + times.system)
+    total = 0.0
+    for member in process_tree(pid):
+        times = psutil.Process(member).cpu_times()
+        total += times.user + times.system
+    return total
 
 
 def process_tree(pid: int) -> list[int]:
