@@ -4,8 +4,11 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from harness import ServiceProcess
+
+from envelope._serve import SUPERVISOR
 
 pytestmark = pytest.mark.e2e
 
@@ -51,5 +54,7 @@ def test_workers_share_the_port_each_with_its_own_bus(
         while connected() < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert connected() == 2
+        # the parent that supervises them is a bare interpreter, not the imported service
+        assert psutil.Process(process.process.pid).cmdline()[1:3] == ["-c", SUPERVISOR]
     finally:
         process.stop()
