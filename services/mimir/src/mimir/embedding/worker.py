@@ -49,7 +49,9 @@ MAX_BACKOFF_SECONDS = 30.0
 PERMANENT_FAILURES = (ValueError, OSError, RuntimeError, httpx.HTTPError)
 VERSIONS = sql.Identifier("artifact_versions")
 MAX_VERSIONS = 64  # claimed in one step at most (short notes fill a window slowly)
-Computed = tuple[list[tuple["EmbeddingSpace", list[list[float]]]], str | None]
+SpaceVectors = list[tuple[EmbeddingSpace, list[list[float]]]]
+"""Each space's vectors for some texts."""
+Computed = tuple[SpaceVectors, str | None]
 """Each space's vectors for some texts, or none and the error that refused them."""
 SPACES = sql.Identifier("embedding_spaces")
 
@@ -111,14 +113,17 @@ class EmbeddingWorker:
         `MAX_VERSIONS`), embed them in one call per space — fuller batches than a version at a
         time, most of all for short notes — and store each version's vectors."""
         window = self.settings.embedding_batch_size * WINDOW_BATCHES
+        lease = self.settings.embedding_lease_seconds
         versions: list[tuple[Claim, list[SpanText]]] = []
+        passages = 0
         async with self.uow() as conn:
-            while len(versions) < MAX_VERSIONS and sum(len(c) for _, c in versions) < window:
-                lease = self.settings.embedding_lease_seconds
+            while len(versions) < MAX_VERSIONS and passages < window:
                 claim = await queries.claim_pending_version(conn, lease)
                 if claim is None:
                     break
-                versions.append((claim, await queries.list_version_chunks(conn, claim.id)))
+                chunks = await queries.list_version_chunks(conn, claim.id)
+                versions.append((claim, chunks))
+                passages += len(chunks)
             if not versions:
                 return False
             spaces = [
@@ -147,7 +152,7 @@ class EmbeddingWorker:
     async def _vectors(self, spaces: list[EmbeddingSpace], texts: list[str]) -> Computed:
         """The texts' vectors in each space, or none and the error of a provider that refuses
         them for good."""
-        computed: list[tuple[EmbeddingSpace, list[list[float]]]] = []
+        computed: SpaceVectors = []
         try:
             for space in spaces:
                 embedder = self.embedders(space, self.settings)
@@ -162,7 +167,7 @@ class EmbeddingWorker:
         conn: Conn,
         claim: Claim,
         chunks: list[SpanText],
-        computed: list[tuple[EmbeddingSpace, list[list[float]]]],
+        computed: SpaceVectors,
         error: str | None,
     ) -> None:
         """Store a version's vectors and mark it indexed (or failed), while the claim holds it
@@ -275,9 +280,7 @@ class EmbeddingWorker:
                 await renewing
 
 
-def _split(
-    computed: list[tuple[EmbeddingSpace, list[list[float]]]], sizes: list[int]
-) -> list[Computed]:
+def _split(computed: SpaceVectors, sizes: list[int]) -> list[Computed]:
     """Vectors computed for several versions' texts, given back to each version in order."""
     results: list[Computed] = []
     start = 0
