@@ -57,6 +57,7 @@ DOCUMENTED = {
     "drop_outbox_notify",
     "drop_messaging_retention",
     "run_schema_migrations",
+    "schema_metadata",
     "schema_migration_options",
     "reflect_schemas_by_name",
     # correlation, logging, settings
@@ -67,7 +68,8 @@ DOCUMENTED = {
     "ServiceSettings",
     "InsecureSettings",
     "serve",
-    # the HTTP edge
+    # the HTTP edge: the application shell and its parts
+    "service_app",
     "RequestContextMiddleware",
     "api_key_guard",
     "install_error_handlers",

@@ -6,6 +6,7 @@ and consumers validate against the same schema.
 """
 
 from envelope import events, limits
+from envelope._app import service_app
 from envelope._asyncapi import asyncapi_document, asyncapi_router
 from envelope._bus import ServiceBus
 from envelope._commands import run_command
@@ -74,6 +75,7 @@ from envelope._tables import (
     messaging_tables,
     reflect_schemas_by_name,
     run_schema_migrations,
+    schema_metadata,
     schema_migration_options,
 )
 from envelope._topology import (
@@ -179,8 +181,10 @@ __all__ = [
     "request_id_to_uuid",
     "run_command",
     "run_schema_migrations",
+    "schema_metadata",
     "schema_migration_options",
     "serve",
+    "service_app",
     "service_source",
     "topic_matches",
 ]

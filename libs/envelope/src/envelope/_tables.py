@@ -1,4 +1,4 @@
-"""The outbox and inbox tables each service keeps in its own schema."""
+"""Each service's table metadata, and the outbox and inbox tables it keeps in its own schema."""
 
 from __future__ import annotations
 
@@ -6,6 +6,19 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def schema_metadata(schema: str) -> sa.MetaData:
+    """A service's table metadata: its own schema, constraints named alike in every service."""
+    return sa.MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
 
 
 def messaging_tables(metadata: sa.MetaData, schema: str) -> tuple[sa.Table, sa.Table]:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from psycopg.errors import ExclusionViolation, UniqueViolation
-from sqlalchemy import MetaData, Text
+from sqlalchemy import Text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
-from envelope import messaging_tables
+from envelope import messaging_tables, schema_metadata
 from imi.settings import ImiSettings
 
 SCHEMA = "imi"
@@ -24,16 +24,7 @@ SCHEMA = "imi"
 
 class Base(DeclarativeBase):
     type_annotation_map = {str: Text}
-    metadata = MetaData(
-        schema=SCHEMA,
-        naming_convention={
-            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        },
-    )
+    metadata = schema_metadata(SCHEMA)
 
 
 outbox_table, inbox_table = messaging_tables(Base.metadata, SCHEMA)

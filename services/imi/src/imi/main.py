@@ -5,26 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi_offline import FastAPIOffline
+from fastapi import FastAPI
 
 import imi.models  # noqa: F401  (maps every table before the first query)
-from envelope import (
-    BodyLimitMiddleware,
-    RequestContextMiddleware,
-    RestBridge,
-    ServiceBus,
-    api_key_guard,
-    asyncapi_router,
-    configure_logging,
-    error_responses,
-    events_router,
-    health_router,
-    install_error_handlers,
-    keep_example_nulls,
-    mount_mcp,
-)
+from envelope import ServiceBus, configure_logging, service_app
 from imi import __version__
 from imi.components.router import router as components_router
 from imi.consumers import QUEUES, subscribe_consumers
@@ -43,6 +27,15 @@ links to tickets, pull requests and deploys, components, and the trace from tick
 Every error body has the shape `{"detail": {"code", "message", "params"}}`. When the service
 has an API key, `/api/v1` requires it in `X-API-Key`; `/health` and the docs are open.
 """
+
+ROUTERS = (
+    projects_router,
+    work_router,
+    links_router,
+    components_router,
+    trace_router,
+    stats_router,
+)
 
 TAGS = [
     {"name": "projects", "description": "Git remotes registered as projects; soft delete."},
@@ -65,63 +58,22 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
     subscribe_consumers(bus)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await bus.start()
+    async def database() -> AsyncIterator[None]:
         try:
-            async with mcp_session():
-                yield
+            yield
         finally:
-            await bus.stop()
             await engine.dispose()
 
-    # Swagger UI and ReDoc from the service itself: /docs works without internet.
-    app = FastAPIOffline(
-        title="imi",
+    return service_app(
+        settings,
+        bus,
+        uow,
+        schema=SCHEMA,
         version=__version__,
         description=DESCRIPTION,
-        lifespan=lifespan,
-        openapi_tags=TAGS,
+        tags=TAGS,
+        routers=ROUTERS,
+        subscriptions=QUEUES,
+        mcp_server=mcp_server,
+        resources=database,
     )
-    app.state.settings, app.state.bus = settings, bus
-    app.state.uow = bus.transaction  # requests' commits wake the relay
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["*"],
-            allow_headers=["*"],
-        )
-    install_error_handlers(app)
-    keep_example_nulls(app)
-    app.include_router(
-        health_router("imi", __version__, bus, uow, degraded_after=settings.outbox_degraded_after)
-    )
-    api = APIRouter(
-        prefix="/api/v1",
-        dependencies=[api_key_guard(settings.api_key)],
-        responses=error_responses(401),
-    )
-    for router in (
-        projects_router,
-        work_router,
-        links_router,
-        components_router,
-        trace_router,
-        stats_router,
-        events_router(SCHEMA, uow),
-    ):
-        api.include_router(router)
-    app.include_router(api)
-    app.include_router(
-        asyncapi_router(
-            service="imi",
-            version=__version__,
-            description=DESCRIPTION,
-            subscriptions=QUEUES,
-        )
-    )
-    server = mcp_server(RestBridge(app, settings.api_key))
-    mcp_session = mount_mcp(app, server, settings.api_key, settings.host)
-    return app

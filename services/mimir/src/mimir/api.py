@@ -1,12 +1,9 @@
-"""The /api/v1 tree: every domain router behind the API key, tags in reading order."""
+"""The /api/v1 tree: every domain router and the tags, in reading order."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
-from envelope import api_key_guard, error_responses
 from mimir.artifacts.router import router as artifacts
 from mimir.decisions.router import router as decisions
 from mimir.embedding.router import router as embedding_spaces
@@ -15,7 +12,6 @@ from mimir.intents.router import router as intents
 from mimir.provenance.router import router as provenance
 from mimir.relations.router import router as relations
 from mimir.search.router import router as search
-from mimir.settings import MimirSettings
 from mimir.spans.router import router as spans
 
 TAGS: list[dict[str, Any]] = [
@@ -56,22 +52,14 @@ TAGS: list[dict[str, Any]] = [
 ]
 
 
-def api_router(settings: MimirSettings) -> APIRouter:
-    router = APIRouter(
-        prefix="/api/v1",
-        dependencies=[api_key_guard(settings.api_key)],
-        responses=error_responses(401),
-    )
-    for domain in (
-        artifacts,
-        intents,
-        decisions,
-        spans,
-        relations,
-        search,
-        embedding_spaces,
-        external,
-        provenance,
-    ):
-        router.include_router(domain)
-    return router
+ROUTERS = (
+    artifacts,
+    intents,
+    decisions,
+    spans,
+    relations,
+    search,
+    embedding_spaces,
+    external,
+    provenance,
+)

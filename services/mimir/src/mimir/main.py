@@ -6,24 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi_offline import FastAPIOffline
 
-from envelope import (
-    BodyLimitMiddleware,
-    RequestContextMiddleware,
-    RestBridge,
-    ServiceBus,
-    asyncapi_router,
-    configure_logging,
-    events_router,
-    health_router,
-    install_error_handlers,
-    keep_example_nulls,
-    mount_mcp,
-)
+from envelope import ServiceBus, configure_logging, service_app
 from mimir import __version__
-from mimir.api import TAGS, api_router
+from mimir.api import ROUTERS, TAGS
 from mimir.consumers import QUEUES, subscribe_consumers
 from mimir.database import UnitOfWork, create_pool
 from mimir.embedding.router import BULK_VECTORS_PATH
@@ -46,68 +32,30 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
     uow = UnitOfWork(pool)
     bus = ServiceBus.for_service("mimir", settings, SCHEMA, uow)
     subscribe_consumers(bus, settings)
-
     worker = EmbeddingWorker(uow, settings)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def database() -> AsyncIterator[None]:
         await pool.open(wait=False)
-        await bus.start()
-        if settings.embedding_worker:
-            bus.tasks.start("embedding-worker", worker.run)
         try:
-            async with mcp_session():
-                yield
+            yield
         finally:
-            await bus.stop()
             await pool.close()
 
-    # Swagger UI and ReDoc from the service itself: /docs works without internet.
-    app = FastAPIOffline(
-        title="mimir",
+    app = service_app(
+        settings,
+        bus,
+        uow,
+        schema=SCHEMA,
         version=__version__,
         description=DESCRIPTION,
-        lifespan=lifespan,
-        openapi_tags=TAGS,
-    )
-    app.state.settings, app.state.pool, app.state.bus = settings, pool, bus
-    app.state.uow = bus.transaction  # requests' commits wake the relay
-    app.state.embedding_worker = worker
-    app.add_middleware(
-        BodyLimitMiddleware,
-        max_bytes=settings.max_body_bytes,
+        tags=TAGS,
+        routers=ROUTERS,
+        subscriptions=QUEUES,
+        mcp_server=mcp_server,
+        resources=database,
+        tasks={"embedding-worker": worker.run} if settings.embedding_worker else None,
         streamed={BULK_VECTORS_PATH: settings.max_bulk_body_bytes},
     )
-    app.add_middleware(RequestContextMiddleware)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["*"],
-            allow_headers=["*"],
-        )
-    install_error_handlers(app)
-    keep_example_nulls(app)
-    app.include_router(
-        health_router(
-            "mimir",
-            __version__,
-            bus,
-            uow,
-            degraded_after=settings.outbox_degraded_after,
-        )
-    )
-    api = api_router(settings)
-    api.include_router(events_router(SCHEMA, uow))
-    app.include_router(api)
-    app.include_router(
-        asyncapi_router(
-            service="mimir",
-            version=__version__,
-            description=DESCRIPTION,
-            subscriptions=QUEUES,
-        )
-    )
-    server = mcp_server(RestBridge(app, settings.api_key))
-    mcp_session = mount_mcp(app, server, settings.api_key, settings.host)
+    app.state.pool, app.state.embedding_worker = pool, worker
     return app

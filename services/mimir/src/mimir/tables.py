@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from pgvector.sqlalchemy import Vector
 from sqlalchemy.dialects import postgresql as pg
 
-from envelope import messaging_tables
+from envelope import messaging_tables, schema_metadata
 from mimir.artifacts.schemas import ArtifactType, IndexingStatus
 from mimir.decisions.schemas import DecisionStatus
 from mimir.embedding.schemas import Distance, Provider, SpaceStatus
@@ -21,16 +21,7 @@ from mimir.search.schemas import RecordType
 SCHEMA = "mimir"
 HNSW_INDEX_PREFIX = "embeddings_hnsw_"
 
-metadata = sa.MetaData(
-    schema=SCHEMA,
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    },
-)
+metadata = schema_metadata(SCHEMA)
 
 outbox, inbox = messaging_tables(metadata, SCHEMA)
 
