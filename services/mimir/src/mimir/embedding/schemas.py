@@ -11,10 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 Provider = Literal["local", "openai", "client"]
 Distance = Literal["cosine", "l2", "inner_product"]
 SpaceStatus = Literal["ready", "reembedding"]
+LocalModel = Literal["all-MiniLM-L6-v2-int8", "multilingual-e5-small-q4"]
 
 PROVIDER = (
-    "local (bundled MiniLM, 384-d), openai (MIMIR_OPENAI_* endpoint) or client (the caller "
-    "uploads vectors)"
+    "local (a bundled 384-d model: all-MiniLM-L6-v2-int8 or multilingual-e5-small-q4), openai "
+    "(MIMIR_OPENAI_* endpoint) or client (the caller uploads vectors)"
 )
 
 

@@ -16,9 +16,8 @@ from uuid import UUID
 from psycopg import sql
 
 from envelope import BadReference, BadRequest, Conflict
-from mimir.embedding import Embedder, queries
-from mimir.embedding.local import DIMENSIONS as LOCAL_DIMENSIONS
-from mimir.embedding.local import MODEL as LOCAL_MODEL
+from mimir.embedding import Embedder, e5, local, queries
+from mimir.embedding.e5 import E5Embedder
 from mimir.embedding.local import LocalEmbedder
 from mimir.embedding.openai import OpenAIEmbedder
 from mimir.embedding.queries import EmbeddingSpace, RecordText
@@ -30,6 +29,8 @@ from mimir.tables import HNSW_INDEX_PREFIX
 OPCLASSES = {"cosine": "vector_cosine_ops", "l2": "vector_l2_ops", "inner_product": "vector_ip_ops"}
 OPERATORS = {"cosine": "<=>", "l2": "<->", "inner_product": "<#>"}
 MAX_DIMENSIONS = 2000
+LOCAL_MODELS = {local.MODEL: local.DIMENSIONS, e5.MODEL: e5.DIMENSIONS}
+"""The models the `local` provider serves, with their dimensions."""
 
 
 def dimensions_literal(dimensions: Any) -> sql.Literal:
@@ -51,13 +52,13 @@ def resolve_model(
 ) -> tuple[str, int]:
     """The model and dimensions a space of `provider` gets, checked."""
     if provider == "local":
-        if model not in (None, LOCAL_MODEL) or dimensions not in (None, LOCAL_DIMENSIONS):
+        model = model or settings.embedding_local_model
+        if model not in LOCAL_MODELS or dimensions not in (None, LOCAL_MODELS[model]):
+            served = ", ".join(f"{name} ({size} dimensions)" for name, size in LOCAL_MODELS.items())
             raise BadRequest(
-                f"the local provider serves {LOCAL_MODEL} with {LOCAL_DIMENSIONS} dimensions",
-                model=model,
-                dimensions=dimensions,
+                f"the local provider serves {served}", model=model, dimensions=dimensions
             )
-        return LOCAL_MODEL, LOCAL_DIMENSIONS
+        return model, LOCAL_MODELS[model]
     if provider == "openai":
         if not settings.openai_base_url:
             raise BadRequest("the openai provider needs MIMIR_OPENAI_BASE_URL to be set")
@@ -69,6 +70,8 @@ def resolve_model(
 
 def embedder_for(space: EmbeddingSpace, settings: MimirSettings) -> Embedder | None:
     """The provider computing the space's vectors; None for client-supplied spaces."""
+    if space.provider == "local" and space.model == e5.MODEL:
+        return E5Embedder(settings.embedding_threads)
     if space.provider == "local":
         return LocalEmbedder(
             settings.embedding_threads,

@@ -80,7 +80,7 @@ async def query_vector(
         if embedder is None:
             raise BadRequest("this space takes client vectors: pass `vector`", space=space.name)
         assert text is not None
-        [vector] = await embedder.embed([text])
+        vector = await embedder.embed_query(text)
     if len(vector) != space.dimensions:
         raise BadRequest(
             f"the vector must have {space.dimensions} dimensions",
