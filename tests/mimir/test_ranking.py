@@ -229,4 +229,49 @@ async def test_hybrid_passages_follow_meaning_and_weights_shift_the_fusion(
         },
     )
     [hit] = lexical_only.json()["hits"]
-    assert abs(hit["score"] - 1 / (60 + hit["lexical_rank"])) < 1e-9
+    assert hit["lexical_rank"] == 1
+    assert abs(hit["score"] - 1.0) < 1e-9  # the words' whole share, the meaning's weighs 0
+
+
+async def test_hybrid_ranks_a_chunk_strong_in_both_lists_above_one_that_tops_only_one(
+    api: Any, unique: str
+) -> None:
+    """By words A > B > C, by meaning C > B > A. Reciprocal rank puts B last (it is second
+    twice); relative scores put it first, since it is close to the best of both lists."""
+    texts = {
+        "A": "kestrel kestrel kestrel kestrel kestrel",
+        "B": "kestrel kestrel kestrel kestrel nest",
+        "C": "a kestrel was seen above the long grey harbour wall this morning",
+    }
+    vectors = {"A": [0, 1, 0], "B": [0.9, 0.3, 0], "C": [1, 0, 0]}
+    space = await api.created(
+        "/embedding-spaces", {"name": f"fusion-{unique}", "provider": "client", "dimensions": 3}
+    )
+    chunk_of: dict[str, str] = {}
+    for name, content in texts.items():
+        artifact = await api.artifact(content, source=unique)
+        [chunk] = (await api.ok("/spans", artifact_id=artifact["id"], span_type="chunk"))["items"]
+        chunk_of[chunk["id"]] = name
+    upload = await api.client.post(
+        f"{API}/embedding-spaces/{space['id']}/vectors",
+        json={"items": [{"span_id": s, "vector": vectors[n]} for s, n in chunk_of.items()]},
+    )
+    assert upload.json() == {"stored": 3}
+
+    async def order(**weights: float) -> list[str]:
+        response = await api.client.post(
+            f"{API}/search/hybrid",
+            json={
+                "query": "kestrel",
+                "vector": [1, 0, 0],
+                "space": f"fusion-{unique}",
+                "filters": {"source": [unique]},
+                **weights,
+            },
+        )
+        assert response.status_code == 200, response.text
+        return [chunk_of[hit["span_id"]] for hit in response.json()["hits"]]
+
+    assert (await order())[0] == "B"
+    assert await order(semantic_weight=0) == ["A", "B", "C"]
+    assert (await order(lexical_weight=0))[:2] == ["C", "B"]

@@ -99,9 +99,11 @@ async def test_hybrid_fuses_lexical_and_semantic_lists(api: Any, unique: str) ->
     assert hits[lexical_only["id"]]["lexical_rank"] == 1
     assert hits[semantic_only["id"]]["lexical_rank"] is None
     assert hits[semantic_only["id"]]["semantic_rank"] == 1
+    # Relative scores: the lone lexical hit has all of the words' share and, being the
+    # farther of the two by meaning, none of the meaning's; the other the reverse.
+    assert hits[lexical_only["id"]]["semantic_rank"] == 2
     for hit in hits.values():
-        ranks = [r for r in (hit["lexical_rank"], hit["semantic_rank"]) if r is not None]
-        assert abs(hit["score"] - sum(1 / (60 + r) for r in ranks)) < 1e-9
+        assert abs(hit["score"] - 1.0) < 1e-9
 
 
 async def test_search_errors(api: Any, mimir_client: httpx.AsyncClient) -> None:

@@ -108,7 +108,7 @@ async def search_semantic(
 async def search_hybrid(
     conn: Conn, params: Mapping[str, Any], *, lexical: sql.Composable, dense: sql.Composable
 ) -> list[Row]:
-    """Hits of both rankings fused by weighted reciprocal rank."""
+    """Hits of both rankings fused by relative score."""
     return await fetch_all(conn, "search_hybrid", params, lexical=lexical, dense=dense)
 
 

@@ -3,8 +3,8 @@
 A decision's words are its statement and rationale, an intent's its statement; their
 vectors live in `record_embeddings` (filled by the embedding worker). Text search ranks
 them by BM25 with each term weighed by the records in scope holding it, semantic search by
-an exact scan of their vectors (they are few), hybrid fuses both rankings by weighted
-reciprocal rank, so each score is of the same kind as a chunk's in the same mode.
+an exact scan of their vectors (they are few), hybrid fuses both rankings by relative score
+as chunks are fused, so each score is of the same kind as a chunk's in the same mode.
 
 Filters about records apply (`metadata`, `created_after`, `created_before`, `project_id`);
 those about artifacts (`artifact_type`, `source`, `artifact_id`, `latest_only`) select
@@ -84,8 +84,16 @@ async def dense(
     )
 
 
+def relative(scores: dict[Any, float]) -> dict[Any, float]:
+    """Scores scaled to [0, 1] within their ranking: the best 1, the worst 0, a lone one 1."""
+    if not scores:
+        return {}
+    low, span = min(scores.values()), max(scores.values()) - min(scores.values())
+    return {key: (score - low) / span if span > 0 else 1.0 for key, score in scores.items()}
+
+
 def fuse(lexical_hits: list[Row], dense_hits: list[Row], weights: passages.Weights) -> list[Row]:
-    """Both rankings fused by weighted reciprocal rank, as chunks are in a hybrid search."""
+    """Both rankings fused by relative score, as chunks are in a hybrid search."""
     fused: dict[tuple[str, Any], Row] = {}
     for hit in lexical_hits:
         key = (hit["target_type"], hit["target_id"])
@@ -93,13 +101,9 @@ def fuse(lexical_hits: list[Row], dense_hits: list[Row], weights: passages.Weigh
     for hit in dense_hits:
         key = (hit["target_type"], hit["target_id"])
         fused[key] = {**fused.get(key, {"lexical_rank": None, "snippet": None}), **hit}
-    for hit in fused.values():
-        hit["score"] = sum(
-            weight / (weights.rrf_k + rank)
-            for weight, rank in (
-                (weights.lexical, hit["lexical_rank"]),
-                (weights.semantic, hit["semantic_rank"]),
-            )
-            if rank is not None
-        )
+    words = relative({(h["target_type"], h["target_id"]): h["score"] for h in lexical_hits})
+    meaning = relative({(h["target_type"], h["target_id"]): h["score"] for h in dense_hits})
+    for key, hit in fused.items():
+        lexical, semantic = words.get(key, 0.0), meaning.get(key, 0.0)
+        hit["score"] = weights.lexical * lexical + weights.semantic * semantic
     return sorted(fused.values(), key=lambda hit: (-hit["score"], str(hit["target_id"])))

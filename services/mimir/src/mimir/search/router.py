@@ -62,13 +62,15 @@ async def search_semantic(body: SemanticSearch, request: Request) -> SearchResul
 @router.post(
     "/hybrid",
     response_model=SearchResult,
-    summary="Hybrid search (BM25 + vector, weighted RRF)",
+    summary="Hybrid search (BM25 + vector, relative-score fusion)",
     responses=error_responses(400, 404, 422, 503),
 )
 async def search_hybrid(body: HybridSearch, request: Request) -> SearchResult:
-    """The full-text and vector rankings fused by weighted reciprocal rank (k = 60,
-    `lexical_weight`, `semantic_weight`); each hit shows its rank in either list (null where
-    it was absent) and its best passages, chosen by words and meaning."""
+    """The full-text and vector rankings fused by relative score: each ranking's scores are
+    scaled to 0..1 within the query (its best 1, its worst 0), weighted by `lexical_weight`
+    and `semantic_weight` and summed, so a hit strong in both beats one that tops a single
+    list. Each hit shows its rank in either list (null where it was absent) and its best
+    passages, chosen by words and meaning."""
     target = await _query_vector(request, body)
     async with request.app.state.uow() as conn:
         found = await service.hybrid(conn, body, target, request.app.state.settings)

@@ -143,10 +143,10 @@ class HybridSearch(SearchBase):
     )
     space: str | None = Field(None, description="Embedding space name; default space if empty")
     lexical_weight: float = Field(
-        1.0, ge=0, le=10, description="Weight of the full-text ranking in the fusion"
+        1.0, ge=0, le=10, description="Weight of the full-text ranking's relative score"
     )
     semantic_weight: float = Field(
-        1.0, ge=0, le=10, description="Weight of the vector ranking in the fusion"
+        1.0, ge=0, le=10, description="Weight of the vector ranking's relative score"
     )
 
 
@@ -192,7 +192,10 @@ class Hit(BaseModel):
     status: str | None = Field(
         None, description="The decision's or intent's status (e.g. superseded)"
     )
-    score: float = Field(description="BM25, similarity, or fused RRF score")
+    score: float = Field(
+        description="Text: BM25. Semantic: similarity. Hybrid: each ranking's score scaled to "
+        "0..1 within the query (best 1, worst 0), weighted and summed"
+    )
     snippet: str | None = Field(None, description="Matches highlighted as <<word>>")
     distance: float | None = Field(None, description="Vector distance, when ranked by vector")
     lexical_rank: int | None = Field(None, description="Rank in the full-text list")

@@ -220,7 +220,6 @@ async def hybrid(
                 **_lexical_params(words, terms, 1),
                 **_dense_params(target, body.limit),
                 "limit": body.limit,
-                "rrf_k": RRF_K,
                 "lexical_weight": body.lexical_weight,
                 "semantic_weight": body.semantic_weight,
             },

@@ -154,15 +154,24 @@ ORDER BY d.rank
 LIMIT %(limit)s;
 
 -- name: search_hybrid
--- Hits of both rankings fused by weighted reciprocal rank (k = %(rrf_k)s), with each rank.
+-- Hits of both rankings fused by relative score, with each rank: each ranking's scores scaled
+-- to [0, 1] within this query (its best 1, its worst 0, a lone hit 1), weighted by
+-- %(lexical_weight)s and %(semantic_weight)s and summed; a chunk absent from a ranking gets 0.
 WITH lexical AS ({lexical}),
 dense AS ({dense}),
+lb AS (SELECT min(score) AS lo, max(score) - min(score) AS span FROM lexical),
+db AS (SELECT min(distance) AS lo, max(distance) - min(distance) AS span FROM dense),
 fused AS (
     SELECT coalesce(l.id, d.id) AS id, l.rank AS lexical_rank, d.rank AS semantic_rank,
            d.distance,
-           coalesce(%(lexical_weight)s / (%(rrf_k)s + l.rank), 0)
-               + coalesce(%(semantic_weight)s / (%(rrf_k)s + d.rank), 0) AS score
-    FROM lexical l FULL OUTER JOIN dense d ON d.id = l.id
+           %(lexical_weight)s * CASE WHEN l.id IS NULL THEN 0
+                                     WHEN lb.span > 0 THEN (l.score - lb.lo) / lb.span
+                                     ELSE 1 END
+               + %(semantic_weight)s * CASE WHEN d.id IS NULL THEN 0
+                                            WHEN db.span > 0
+                                            THEN (db.lo + db.span - d.distance) / db.span
+                                            ELSE 1 END AS score
+    FROM lexical l FULL OUTER JOIN dense d ON d.id = l.id CROSS JOIN lb CROSS JOIN db
     ORDER BY score DESC, id
     LIMIT %(limit)s
 )
