@@ -55,7 +55,7 @@ class E5Embedder:
         for start in range(0, len(texts), WINDOW):
             window = list(texts[start : start + WINDOW])
             found = await asyncio.to_thread(_run, self.threads, "passage", window)
-            vectors.extend(found.reshape(len(window), DIMENSIONS).tolist())
+            vectors.extend(found.tolist())
         return vectors
 
     async def embed_query(self, text: str) -> list[float]:

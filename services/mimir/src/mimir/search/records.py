@@ -92,17 +92,19 @@ def relative(scores: dict[Any, float]) -> dict[Any, float]:
     return {key: (score - low) / span if span > 0 else 1.0 for key, score in scores.items()}
 
 
+def _key(hit: Row) -> tuple[str, Any]:
+    return hit["target_type"], hit["target_id"]
+
+
 def fuse(lexical_hits: list[Row], dense_hits: list[Row], weights: passages.Weights) -> list[Row]:
     """Both rankings fused by relative score, as chunks are in a hybrid search."""
     fused: dict[tuple[str, Any], Row] = {}
     for hit in lexical_hits:
-        key = (hit["target_type"], hit["target_id"])
-        fused[key] = {**hit, "semantic_rank": None, "distance": None}
+        fused[_key(hit)] = {**hit, "semantic_rank": None, "distance": None}
     for hit in dense_hits:
-        key = (hit["target_type"], hit["target_id"])
-        fused[key] = {**fused.get(key, {"lexical_rank": None, "snippet": None}), **hit}
-    words = relative({(h["target_type"], h["target_id"]): h["score"] for h in lexical_hits})
-    meaning = relative({(h["target_type"], h["target_id"]): h["score"] for h in dense_hits})
+        fused[_key(hit)] = {**fused.get(_key(hit), {"lexical_rank": None, "snippet": None}), **hit}
+    words = relative({_key(hit): hit["score"] for hit in lexical_hits})
+    meaning = relative({_key(hit): hit["score"] for hit in dense_hits})
     for key, hit in fused.items():
         lexical, semantic = words.get(key, 0.0), meaning.get(key, 0.0)
         hit["score"] = weights.lexical * lexical + weights.semantic * semantic
