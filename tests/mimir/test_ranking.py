@@ -237,7 +237,7 @@ async def test_hybrid_ranks_a_chunk_strong_in_both_lists_above_one_that_tops_onl
     api: Any, unique: str
 ) -> None:
     """By words A > B > C, by meaning C > B > A. Reciprocal rank puts B last (it is second
-    twice); relative scores put it first, since it is close to the best of both lists."""
+    twice); fused scores put it first, since it is close to the best of both lists."""
     texts = {
         "A": "kestrel kestrel kestrel kestrel kestrel",
         "B": "kestrel kestrel kestrel kestrel nest",
@@ -275,3 +275,44 @@ async def test_hybrid_ranks_a_chunk_strong_in_both_lists_above_one_that_tops_onl
     assert (await order())[0] == "B"
     assert await order(semantic_weight=0) == ["A", "B", "C"]
     assert (await order(lexical_weight=0))[:2] == ["C", "B"]
+
+
+async def test_a_chunk_sharing_only_a_cheap_word_does_not_outrank_the_nearest_by_meaning(
+    api: Any, unique: str
+) -> None:
+    """Every chunk holds the name, none the query's other word. A repeats the name and is
+    fairly near by meaning; B holds it once and is nearest. Scaling BM25 within the list
+    would give A the words' whole share for a difference that says little (A first); as a
+    share of the query's term weights it is small, and meaning decides (B first)."""
+    texts = {
+        "A": "wrenfold wrenfold wrenfold wrenfold wrenfold",
+        "B": "wrenfold moved to a flat near the quay last spring",
+        "D": "wrenfold bought new boots for the winter hiking season",
+    }
+    vectors = {"A": [0.5, 0.866, 0], "B": [1, 0, 0], "D": [-1, 0, 0]}
+    space = await api.created(
+        "/embedding-spaces", {"name": f"share-{unique}", "provider": "client", "dimensions": 3}
+    )
+    chunk_of: dict[str, str] = {}
+    for name, content in texts.items():
+        artifact = await api.artifact(content, source=unique)
+        [chunk] = (await api.ok("/spans", artifact_id=artifact["id"], span_type="chunk"))["items"]
+        chunk_of[chunk["id"]] = name
+    upload = await api.client.post(
+        f"{API}/embedding-spaces/{space['id']}/vectors",
+        json={"items": [{"span_id": s, "vector": vectors[n]} for s, n in chunk_of.items()]},
+    )
+    assert upload.json() == {"stored": 3}
+    response = await api.client.post(
+        f"{API}/search/hybrid",
+        json={
+            "query": "wrenfold harbourtown",
+            "vector": [1, 0, 0],
+            "space": f"share-{unique}",
+            "filters": {"source": [unique]},
+        },
+    )
+    assert response.status_code == 200, response.text
+    hits = response.json()["hits"]
+    assert [chunk_of[hit["span_id"]] for hit in hits] == ["B", "A", "D"]
+    assert hits[1]["lexical_rank"] == 1  # A still tops the words' list

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -99,11 +100,13 @@ async def test_hybrid_fuses_lexical_and_semantic_lists(api: Any, unique: str) ->
     assert hits[lexical_only["id"]]["lexical_rank"] == 1
     assert hits[semantic_only["id"]]["lexical_rank"] is None
     assert hits[semantic_only["id"]]["semantic_rank"] == 1
-    # Relative scores: the lone lexical hit has all of the words' share and, being the
-    # farther of the two by meaning, none of the meaning's; the other the reverse.
+    # The nearer by meaning has the meaning's whole share and no words. The other, the
+    # farther by meaning, has the words' share: BM25 over the query's term weights, exact
+    # in this scope of two chunks (the unique word is in one, the four others in none).
     assert hits[lexical_only["id"]]["semantic_rank"] == 2
-    for hit in hits.values():
-        assert abs(hit["score"] - 1.0) < 1e-9
+    assert abs(hits[semantic_only["id"]]["score"] - 1.0) < 1e-9
+    held, absent = math.log(1 + 1.5 / 1.5), math.log(1 + 2.5 / 0.5)
+    assert abs(hits[lexical_only["id"]]["score"] - held / (held + 4 * absent)) < 1e-9
 
 
 async def test_search_errors(api: Any, mimir_client: httpx.AsyncClient) -> None:

@@ -108,7 +108,8 @@ async def search_semantic(
 async def search_hybrid(
     conn: Conn, params: Mapping[str, Any], *, lexical: sql.Composable, dense: sql.Composable
 ) -> list[Row]:
-    """Hits of both rankings fused by relative score."""
+    """Hits of both rankings fused: BM25 as a share of the query's term weights, distance
+    scaled within the query."""
     return await fetch_all(conn, "search_hybrid", params, lexical=lexical, dense=dense)
 
 

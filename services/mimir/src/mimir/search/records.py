@@ -3,8 +3,8 @@
 A decision's words are its statement and rationale, an intent's its statement; their
 vectors live in `record_embeddings` (filled by the embedding worker). Text search ranks
 them by BM25 with each term weighed by the records in scope holding it, semantic search by
-an exact scan of their vectors (they are few), hybrid fuses both rankings by relative score
-as chunks are fused, so each score is of the same kind as a chunk's in the same mode.
+an exact scan of their vectors (they are few), hybrid fuses both rankings as chunks are
+fused, so each score is of the same kind as a chunk's in the same mode.
 
 Filters about records apply (`metadata`, `created_after`, `created_before`, `project_id`);
 those about artifacts (`artifact_type`, `source`, `artifact_id`, `latest_only`) select
@@ -97,13 +97,14 @@ def _key(hit: Row) -> tuple[str, Any]:
 
 
 def fuse(lexical_hits: list[Row], dense_hits: list[Row], weights: passages.Weights) -> list[Row]:
-    """Both rankings fused by relative score, as chunks are in a hybrid search."""
+    """Both rankings fused as chunks are in a hybrid search: BM25 as a share of the query's
+    term weights, distance scaled within the ranking."""
     fused: dict[tuple[str, Any], Row] = {}
     for hit in lexical_hits:
         fused[_key(hit)] = {**hit, "semantic_rank": None, "distance": None}
     for hit in dense_hits:
         fused[_key(hit)] = {**fused.get(_key(hit), {"lexical_rank": None, "snippet": None}), **hit}
-    words = relative({_key(hit): hit["score"] for hit in lexical_hits})
+    words = {_key(hit): hit["score"] / hit["ceiling"] for hit in lexical_hits}
     meaning = relative({_key(hit): hit["score"] for hit in dense_hits})
     for key, hit in fused.items():
         lexical, semantic = words.get(key, 0.0), meaning.get(key, 0.0)

@@ -62,15 +62,18 @@ async def search_semantic(body: SemanticSearch, request: Request) -> SearchResul
 @router.post(
     "/hybrid",
     response_model=SearchResult,
-    summary="Hybrid search (BM25 + vector, relative-score fusion)",
+    summary="Hybrid search (BM25 + vector, fused by score)",
     responses=error_responses(400, 404, 422, 503),
 )
 async def search_hybrid(body: HybridSearch, request: Request) -> SearchResult:
-    """The full-text and vector rankings fused by relative score: each ranking's scores are
-    scaled to 0..1 within the query (its best 1, its worst 0), weighted by `lexical_weight`
+    """The full-text and vector rankings fused by score. A hit's words count as its BM25
+    score over the sum of the query's term weights (1 when it holds each term once at the
+    mean length, near 0 when it holds only a common one); its meaning as its distance scaled
+    within the query (the nearest 1, the farthest 0). Both are weighted by `lexical_weight`
     and `semantic_weight` and summed, so a hit strong in both beats one that tops a single
-    list. Each hit shows its rank in either list (null where it was absent) and its best
-    passages, chosen by words and meaning."""
+    list, and a weak match by words does not outweigh meaning. Each hit shows its rank in
+    either list (null where it was absent) and its best passages, chosen by words and
+    meaning."""
     target = await _query_vector(request, body)
     async with request.app.state.uow() as conn:
         found = await service.hybrid(conn, body, target, request.app.state.settings)

@@ -143,10 +143,13 @@ class HybridSearch(SearchBase):
     )
     space: str | None = Field(None, description="Embedding space name; default space if empty")
     lexical_weight: float = Field(
-        1.0, ge=0, le=10, description="Weight of the full-text ranking's relative score"
+        1.0,
+        ge=0,
+        le=10,
+        description="Weight of the full-text side (BM25 over the query's term weights)",
     )
     semantic_weight: float = Field(
-        1.0, ge=0, le=10, description="Weight of the vector ranking's relative score"
+        1.0, ge=0, le=10, description="Weight of the vector side (distance scaled within the query)"
     )
 
 

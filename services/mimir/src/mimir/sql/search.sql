@@ -36,7 +36,9 @@ FROM (
 ) counted;
 
 -- name: fragment_lexical_ranked
--- Fragment (id, rank, score): chunks matching %(match)s ranked by BM25 (k1, b); at most
+-- Fragment (id, rank, score, ceiling): chunks matching %(match)s ranked by BM25 (k1, b),
+-- with the sum of the query's term weights (what a chunk holding each term once scores at
+-- the mean length), the same on every row; at most
 -- %(cap)s chunks matching %(candidates)s are scored, and when %(widen)s and they are fewer
 -- than %(enough)s, up to %(cap)s of the other matches too (PostgreSQL skips that branch
 -- otherwise). A term weighs %(idf)s, or, when %(scope_chunks)s (the chunks in scope) is
@@ -79,7 +81,8 @@ weights AS MATERIALIZED (
     GROUP BY t.lexeme, t.idf
 ),
 lengths AS MATERIALIZED (SELECT coalesce(avg(m.dl), 1) AS mean FROM matches m)
-SELECT r.id, row_number() OVER (ORDER BY r.score DESC, r.id) AS rank, r.score
+SELECT r.id, row_number() OVER (ORDER BY r.score DESC, r.id) AS rank, r.score,
+       (SELECT sum(w.idf) FROM weights w) AS ceiling
 FROM (
     SELECT p.id,
            sum(w.idf * p.tf * (%(k1)s + 1)
@@ -154,19 +157,20 @@ ORDER BY d.rank
 LIMIT %(limit)s;
 
 -- name: search_hybrid
--- Hits of both rankings fused by relative score, with each rank: each ranking's scores scaled
--- to [0, 1] within this query (its best 1, its worst 0, a lone hit 1), weighted by
--- %(lexical_weight)s and %(semantic_weight)s and summed; a chunk absent from a ranking gets 0.
+-- Hits of both rankings fused, with each rank: BM25 as a share of the query's term weights
+-- (1 for a chunk holding each term once at the mean length, near 0 for one holding only a
+-- common term) and distance scaled to [0, 1] within this query (the nearest 1, the farthest
+-- 0, a lone hit 1), weighted by %(lexical_weight)s and %(semantic_weight)s and summed; a
+-- chunk absent from a ranking gets 0 there.
 WITH lexical AS ({lexical}),
 dense AS ({dense}),
-lb AS (SELECT min(score) AS lo, max(score) - min(score) AS span FROM lexical),
+lb AS (SELECT max(ceiling) AS ceiling FROM lexical),
 db AS (SELECT min(distance) AS lo, max(distance) - min(distance) AS span FROM dense),
 fused AS (
     SELECT coalesce(l.id, d.id) AS id, l.rank AS lexical_rank, d.rank AS semantic_rank,
            d.distance,
-           %(lexical_weight)s * CASE WHEN l.id IS NULL THEN 0
-                                     WHEN lb.span > 0 THEN (l.score - lb.lo) / lb.span
-                                     ELSE 1 END
+           %(lexical_weight)s * CASE WHEN l.id IS NULL OR NOT lb.ceiling > 0 THEN 0
+                                     ELSE l.score / lb.ceiling END
                + %(semantic_weight)s * CASE WHEN d.id IS NULL THEN 0
                                             WHEN db.span > 0
                                             THEN (db.lo + db.span - d.distance) / db.span
@@ -221,7 +225,7 @@ ORDER BY u.ord, u.start_offset;
 -- name: search_records_text
 -- Decisions and intents of %(target_types)s matching %(match)s (at most %(cap)s scored),
 -- ranked by BM25 (k1, b) with each term weighed by the records in scope holding it; each
--- with its text, status, metadata, snippet, score and rank.
+-- with its text, status, metadata, snippet, score, rank and the sum of the term weights.
 WITH matches AS MATERIALIZED (
     SELECT rec.target_type, rec.target_id, length(rec.tsv) AS dl,
            ts_filter(setweight(rec.tsv, 'A', %(lexemes)s::text[]), ARRAY['a']::"char"[]) AS terms
@@ -239,11 +243,13 @@ postings AS MATERIALIZED (
            coalesce(array_length(u.positions, 1), 1) AS tf
     FROM matches m CROSS JOIN LATERAL unnest(m.terms) AS u(lexeme, positions, weights)
 ),
-weights AS (
-    SELECT p.lexeme,
-           ln(1 + (greatest(s.records - count(*), 0) + 0.5) / (count(*) + 0.5)) AS idf
-    FROM postings p CROSS JOIN scope s
-    GROUP BY p.lexeme, s.records
+weights AS MATERIALIZED (
+    SELECT t.lexeme,
+           ln(1 + (greatest(s.records - count(p.lexeme), 0) + 0.5) / (count(p.lexeme) + 0.5))
+               AS idf
+    FROM unnest(%(lexemes)s::text[]) AS t(lexeme)
+    LEFT JOIN postings p ON p.lexeme = t.lexeme CROSS JOIN scope s
+    GROUP BY t.lexeme, s.records
 ),
 lengths AS (SELECT coalesce(avg(m.dl), 1) AS mean FROM matches m),
 ranked AS (
@@ -257,7 +263,8 @@ ranked AS (
 )
 SELECT rec.target_type, rec.target_id, rec.text, rec.status, rec.metadata,
        ts_headline('english', rec.text, %(match)s::tsquery, %(headline)s) AS snippet,
-       k.score, row_number() OVER (ORDER BY k.score DESC, k.target_id) AS lexical_rank
+       k.score, row_number() OVER (ORDER BY k.score DESC, k.target_id) AS lexical_rank,
+       (SELECT sum(w.idf)::float8 FROM weights w) AS ceiling
 FROM ranked k
 JOIN ({records}) rec ON rec.target_type = k.target_type AND rec.target_id = k.target_id
 ORDER BY lexical_rank;
