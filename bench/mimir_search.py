@@ -3,9 +3,10 @@ of 500 chunks) against a raw `ts_rank_cd` query, hybrid search against the same 
 directly, hybrid with the query embedded by the server, and the vector index's recall@10
 against an exact scan.
 
-The chunks are Zipf-distributed words; the vectors are clustered (256 random centroids plus
-noise, as sentence embeddings cluster by topic) and seeded, all copied or generated straight
-in the database. Queries mix common and rare terms; latencies are one client, sequential.
+The chunks are Zipf-distributed words, each with three passages of 20 words (the full-text
+ranking re-scores chunks with their best passage); the vectors are clustered (256 random
+centroids plus noise, as sentence embeddings cluster by topic), one per chunk, and seeded,
+all copied or generated straight in the database. Queries mix common and rare terms; latencies are one client, sequential.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from mimir.tables import HNSW_INDEX_PREFIX
 CHUNKS = 100_000
 PER_ARTIFACT = 50
 SOURCE_ARTIFACTS = 10  # one source (a conversation, say) holds 500 chunks
+PASSAGE_WORDS = 20  # three passages per chunk, for the lexical re-scoring; vectors are per chunk
 DIMS = 384
 CLUSTERS = 256
 ROUNDS = 300
@@ -60,6 +62,16 @@ def zipf_text(rng: random.Random, words: int) -> str:
     )
 
 
+def passage_ranges(text: str) -> list[tuple[int, int]]:
+    """A chunk's passages, as stored beside it: runs of `PASSAGE_WORDS` words."""
+    words, ranges, start = text.split(" "), [], 0
+    for i in range(0, len(words), PASSAGE_WORDS):
+        end = start + len(" ".join(words[i : i + PASSAGE_WORDS]))
+        ranges.append((start, end))
+        start = end + 1
+    return ranges
+
+
 def load(conninfo: str, chunks: int) -> tuple[list[list[float]], list[uuid.UUID]]:
     """Artifacts, versions and chunk spans by COPY; vectors in the default space; its HNSW
     index. Returns the cluster centroids and the span ids."""
@@ -77,6 +89,10 @@ def load(conninfo: str, chunks: int) -> tuple[list[list[float]], list[uuid.UUID]
         offset = 0
         for text in texts:
             spans.append((new_id(), version_id, offset, offset + len(text), "chunk", text))
+            for start, end in passage_ranges(text):
+                spans.append(
+                    (new_id(), version_id, offset + start, offset + end, "passage", text[start:end])
+                )
             offset += len(text) + 2
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
         cur.execute("SET search_path = mimir, public")  # the owner's names, unqualified below
@@ -114,7 +130,7 @@ def load(conninfo: str, chunks: int) -> tuple[list[list[float]], list[uuid.UUID]
             " FROM generate_series(0, %s) i",
             (CLUSTERS - 1,),
         )
-        loaded = [row[0] for row in spans]
+        loaded = [row[0] for row in spans if row[4] == "chunk"]
         cur.execute(VECTORS, {"space": space[0], "model": space[1], "spans": loaded})
         centroids = [
             [float(x) for x in row[0].strip("[]").split(",")]
@@ -130,7 +146,7 @@ def load(conninfo: str, chunks: int) -> tuple[list[list[float]], list[uuid.UUID]
         )
         cur.execute("ANALYZE")
         conn.commit()
-    return centroids, [row[0] for row in spans]
+    return centroids, loaded
 
 
 def query_vectors(centroids: list[list[float]], count: int) -> list[list[float]]:

@@ -135,6 +135,29 @@ CONVERSATION = "\n".join(
 )
 
 
+async def test_words_said_together_in_one_turn_outrank_words_scattered_over_a_chunk(
+    api: Any, unique: str
+) -> None:
+    """Both chunks hold "pottery" and "monday" once; the scattered one is shorter, so its
+    own BM25 is higher. Re-scored with their best turn, the chunk where one turn holds both
+    words comes first."""
+    scattered = await api.artifact(
+        "Ana: My pottery teacher moved away.\nBen: Monday was long.\nCai: Same here.",
+        artifact_type="conversation",
+        source=unique,
+    )
+    together = await api.artifact(
+        "Ana: I go to pottery every Monday evening now.\nBen: Nice, how is the studio?\n"
+        "Cai: I keep meaning to take up a hobby, maybe knitting or climbing.",
+        artifact_type="conversation",
+        source=unique,
+    )
+    found = await text(api, "pottery monday", unique)
+    assert [hit["artifact_id"] for hit in found["hits"]] == [together["id"], scattered["id"]]
+    best = found["hits"][0]["passages"][0]["text"]
+    assert best == "Ana: I go to pottery every Monday evening now."
+
+
 async def test_hits_name_the_turns_that_match(api: Any, unique: str) -> None:
     artifact = await api.artifact(CONVERSATION, artifact_type="conversation", source=unique)
     found = await text(api, "when is the upgrade happening? saturday", unique)

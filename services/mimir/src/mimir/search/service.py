@@ -107,9 +107,12 @@ def _dense_params(target: QueryVector, limit: int) -> dict[str, Any]:
     return {"vector": target.vector, "depth": depth(limit), "neighbours": depth(limit) * 4}
 
 
-def _lexical_params(lexical: LexicalQuery, terms: TermWeights, enough: int) -> dict[str, Any]:
+def _lexical_params(
+    lexical: LexicalQuery, terms: TermWeights, enough: int, limit: int
+) -> dict[str, Any]:
     """The full-text side's values; when the candidates (the rarest terms of a wide search)
-    give fewer than `enough` matches, the statement scores the other matches too."""
+    give fewer than `enough` matches, the statement scores the other matches too. The
+    `depth(limit)` best chunks by their own BM25 are re-scored with their best passage."""
     everything = lexical.tsquery()
     return {
         "match": everything,
@@ -123,6 +126,7 @@ def _lexical_params(lexical: LexicalQuery, terms: TermWeights, enough: int) -> d
         "k1": passages.K1,
         "b": passages.B,
         "headline": passages.HEADLINE,
+        "rescored": depth(limit),
     }
 
 
@@ -168,7 +172,7 @@ async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> dict[st
             conn,
             {
                 **params,
-                **_lexical_params(words, terms, body.limit),
+                **_lexical_params(words, terms, body.limit, body.limit),
                 "depth": body.limit,
                 "limit": body.limit,
             },
@@ -217,7 +221,7 @@ async def hybrid(
             conn,
             {
                 **params,
-                **_lexical_params(words, terms, 1),
+                **_lexical_params(words, terms, 1, body.limit),
                 **_dense_params(target, body.limit),
                 "limit": body.limit,
                 "lexical_weight": body.lexical_weight,

@@ -36,11 +36,13 @@ FROM (
 ) counted;
 
 -- name: fragment_lexical_ranked
--- Fragment (id, rank, score, ceiling): chunks matching %(match)s ranked by BM25 (k1, b),
--- with the sum of the query's term weights (what a chunk holding each term once scores at
--- the mean length), the same on every row; at most
--- %(cap)s chunks matching %(candidates)s are scored, and when %(widen)s and they are fewer
--- than %(enough)s, up to %(cap)s of the other matches too (PostgreSQL skips that branch
+-- Fragment (id, rank, score, ceiling): chunks matching %(match)s ranked by BM25 (k1, b):
+-- the chunk's own score, and for the %(rescored)s best of them the mean of that and of
+-- their best passage's (words found together in one turn count for more than words
+-- scattered over a chunk); with the sum of the query's term weights (what a chunk holding
+-- each term once scores at the mean length), the same on every row. At most %(cap)s
+-- chunks matching %(candidates)s are scored, and when %(widen)s and they are fewer than
+-- %(enough)s, up to %(cap)s of the other matches too (PostgreSQL skips that branch
 -- otherwise). A term weighs %(idf)s, or, when %(scope_chunks)s (the chunks in scope) is
 -- given, is weighed by the chunks holding it.
 WITH candidates AS MATERIALIZED (
@@ -80,15 +82,50 @@ weights AS MATERIALIZED (
     LEFT JOIN postings p ON p.lexeme = t.lexeme
     GROUP BY t.lexeme, t.idf
 ),
-lengths AS MATERIALIZED (SELECT coalesce(avg(m.dl), 1) AS mean FROM matches m)
-SELECT r.id, row_number() OVER (ORDER BY r.score DESC, r.id) AS rank, r.score,
-       (SELECT sum(w.idf) FROM weights w) AS ceiling
-FROM (
+lengths AS MATERIALIZED (SELECT coalesce(avg(m.dl), 1) AS mean FROM matches m),
+chunks AS MATERIALIZED (
     SELECT p.id,
            sum(w.idf * p.tf * (%(k1)s + 1)
                / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.dl / l.mean))) AS score
     FROM postings p JOIN weights w ON w.lexeme = p.lexeme CROSS JOIN lengths l
     GROUP BY p.id
+    ORDER BY score DESC, p.id
+    LIMIT %(rescored)s
+),
+passage_postings AS MATERIALIZED (
+    SELECT c.id, ps.id AS passage_id, length(ps.tsv) AS dl, u.lexeme,
+           coalesce(array_length(u.positions, 1), 1) AS tf
+    FROM chunks c
+    JOIN spans s ON s.id = c.id
+    JOIN spans ps ON ps.artifact_version_id = s.artifact_version_id
+     AND ps.start_offset >= s.start_offset AND ps.start_offset < s.end_offset
+     AND ps.end_offset <= s.end_offset
+    CROSS JOIN LATERAL unnest(
+        ts_filter(setweight(ps.tsv, 'A', %(lexemes)s::text[]), ARRAY['a']::"char"[])
+    ) AS u(lexeme, positions, weights)
+    WHERE ps.span_type = 'passage' AND ps.tsv @@ %(match)s::tsquery
+),
+passage_lengths AS MATERIALIZED (
+    SELECT coalesce(avg(d.dl), 1) AS mean
+    FROM (SELECT DISTINCT p.passage_id, p.dl FROM passage_postings p) d
+),
+best_passages AS (
+    SELECT q.id, max(q.score) AS score
+    FROM (
+        SELECT p.id,
+               sum(w.idf * p.tf * (%(k1)s + 1)
+                   / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.dl / l.mean))) AS score
+        FROM passage_postings p JOIN weights w ON w.lexeme = p.lexeme
+        CROSS JOIN passage_lengths l
+        GROUP BY p.id, p.passage_id
+    ) q
+    GROUP BY q.id
+)
+SELECT r.id, row_number() OVER (ORDER BY r.score DESC, r.id) AS rank, r.score,
+       (SELECT sum(w.idf) FROM weights w) AS ceiling
+FROM (  -- a chunk stored without passages counts as its own best passage
+    SELECT c.id, (c.score + coalesce(b.score, c.score)) / 2 AS score
+    FROM chunks c LEFT JOIN best_passages b ON b.id = c.id
 ) r
 ORDER BY rank
 LIMIT %(depth)s;
