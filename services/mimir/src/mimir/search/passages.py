@@ -1,10 +1,12 @@
 """Which passages of the hits answer the query, and the best of them packed into a budget.
 
-A passage (a conversation turn, a document block) is ranked by three lists fused with
-weighted reciprocal rank: its hit's rank, its own BM25 score against the query, and its
-own vector distance to the query. So a turn that matches the words or the meaning ranks
-above its neighbours, and a strong turn of the third hit can rank above a weak turn of
-the first.
+A passage (a conversation turn, a document block) scores three weighted shares, as hits
+are fused: its hit's (the hit's score over the best hit's; 0 where scores are negated
+distances), its
+words' (its own BM25 over the sum of the query's term weights) and its meaning's (its vector
+distance scaled within the passages: the nearest 1, the farthest 0). So a turn that matches
+the words or the meaning ranks above its neighbours, and a strong turn of the third hit can
+rank above a weak turn of the first.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ class Weights:
     hit: float
     lexical: float
     semantic: float
-    rrf_k: int
 
 
 def bm25(counts: dict[str, int], length: int, mean: float, terms: TermWeights) -> float:
@@ -33,31 +34,38 @@ def bm25(counts: dict[str, int], length: int, mean: float, terms: TermWeights) -
     return sum(terms.idf.get(x, 0.0) * tf * (K1 + 1) / (tf + norm) for x, tf in counts.items())
 
 
-def _ranks(values: dict[int, float], *, descending: bool) -> dict[int, int]:
-    ordered = sorted(values, key=lambda i: (-values[i] if descending else values[i], i))
-    return {index: rank for rank, index in enumerate(ordered, start=1)}
+def relative(scores: dict[Any, float]) -> dict[Any, float]:
+    """Scores scaled to [0, 1] within their ranking: the best 1, the worst 0, a lone one 1."""
+    if not scores:
+        return {}
+    low, span = min(scores.values()), max(scores.values()) - min(scores.values())
+    return {key: (score - low) / span if span > 0 else 1.0 for key, score in scores.items()}
 
 
-def rank(rows: list[dict[str, Any]], terms: TermWeights | None, weights: Weights) -> None:
-    """Set `score` on every passage row (rows come from `list_hit_passages`)."""
-    lexical: dict[int, float] = {}
-    if terms is not None and rows:
-        mean = max(sum(r["length"] for r in rows) / len(rows), 1.0)
-        for index, row in enumerate(rows):
-            score = bm25(row["counts"], row["length"], mean, terms)
-            if score > 0:
-                lexical[index] = score
-    distances = {i: r["distance"] for i, r in enumerate(rows) if r["distance"] is not None}
-    lexical_ranks = _ranks(lexical, descending=True)
-    semantic_ranks = _ranks(distances, descending=False)
-    k = weights.rrf_k
+def rank(
+    rows: list[dict[str, Any]],
+    hits: list[dict[str, Any]],
+    terms: TermWeights | None,
+    weights: Weights,
+) -> None:
+    """Set `score` on every passage row (rows come from `list_hit_passages`, `hit` numbering
+    `hits` from 1)."""
+    best = max((float(hit["score"]) for hit in hits), default=0.0)
+    by_hit = {
+        number: max(float(hit["score"]), 0.0) / best if best > 0 else 0.0
+        for number, hit in enumerate(hits, start=1)
+    }
+    by_meaning = relative(
+        {i: -row["distance"] for i, row in enumerate(rows) if row["distance"] is not None}
+    )
+    ceiling = sum(terms.idf.values()) if terms is not None else 0.0
+    mean = max(sum(r["length"] for r in rows) / len(rows), 1.0) if rows else 1.0
     for index, row in enumerate(rows):
-        score = weights.hit / (k + row["hit"])
-        if index in lexical_ranks:
-            score += weights.lexical / (k + lexical_ranks[index])
-        if index in semantic_ranks:
-            score += weights.semantic / (k + semantic_ranks[index])
-        row["score"] = score
+        score = weights.hit * by_hit.get(row["hit"], 0.0)
+        if terms is not None and ceiling > 0:
+            words = bm25(row["counts"], row["length"], mean, terms) / ceiling
+            score += weights.lexical * words
+        row["score"] = score + weights.semantic * by_meaning.get(index, 0.0)
 
 
 def passage(row: dict[str, Any], hit: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -84,14 +84,6 @@ async def dense(
     )
 
 
-def relative(scores: dict[Any, float]) -> dict[Any, float]:
-    """Scores scaled to [0, 1] within their ranking: the best 1, the worst 0, a lone one 1."""
-    if not scores:
-        return {}
-    low, span = min(scores.values()), max(scores.values()) - min(scores.values())
-    return {key: (score - low) / span if span > 0 else 1.0 for key, score in scores.items()}
-
-
 def _key(hit: Row) -> tuple[str, Any]:
     return hit["target_type"], hit["target_id"]
 
@@ -105,7 +97,7 @@ def fuse(lexical_hits: list[Row], dense_hits: list[Row], weights: passages.Weigh
     for hit in dense_hits:
         fused[_key(hit)] = {**fused.get(_key(hit), {"lexical_rank": None, "snippet": None}), **hit}
     words = {_key(hit): hit["score"] / hit["ceiling"] for hit in lexical_hits}
-    meaning = relative({_key(hit): hit["score"] for hit in dense_hits})
+    meaning = passages.relative({_key(hit): hit["score"] for hit in dense_hits})
     for key, hit in fused.items():
         lexical, semantic = words.get(key, 0.0), meaning.get(key, 0.0)
         hit["score"] = weights.lexical * lexical + weights.semantic * semantic

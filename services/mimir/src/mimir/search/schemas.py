@@ -17,7 +17,7 @@ PASSAGE_EXAMPLE: dict[str, Any] = {
     "end_offset": 31,
     "text": CONTENT[0:31],
     "metadata": {"speaker": "Dana"},
-    "score": 0.0328,
+    "score": 1.74,
 }
 HIT_EXAMPLE: dict[str, Any] = {
     "target_type": "chunk",
@@ -159,7 +159,10 @@ class Passage(BaseModel):
     end_offset: int = Field(description=END_OFFSET)
     text: str = Field(description="content[start_offset:end_offset]")
     metadata: dict[str, Any] = Field(description="Speaker and timestamp of a turn, heading, ...")
-    score: float = Field(description="Fused rank score: the hit's rank, words and meaning")
+    score: float = Field(
+        description="The hit's share (its score over the best hit's), plus the passage's words' "
+        "(BM25 over the query's term weights) and meaning's (distance scaled within the passages)"
+    )
 
 
 class ContextPassage(Passage):
@@ -196,8 +199,9 @@ class Hit(BaseModel):
         None, description="The decision's or intent's status (e.g. superseded)"
     )
     score: float = Field(
-        description="Text: BM25. Semantic: similarity. Hybrid: each ranking's score scaled to "
-        "0..1 within the query (best 1, worst 0), weighted and summed"
+        description="Text: BM25 (a chunk's: the mean of its own and its best passage's). "
+        "Semantic: similarity. Hybrid: BM25 over the query's term weights plus the distance "
+        "scaled to 0..1 within the query (nearest 1, farthest 0), weighted"
     )
     snippet: str | None = Field(None, description="Matches highlighted as <<word>>")
     distance: float | None = Field(None, description="Vector distance, when ranked by vector")

@@ -25,7 +25,6 @@ from mimir.search.weights import TermWeights, weigh
 from mimir.settings import MimirSettings
 from mimir.sql import Conn, Row
 
-RRF_K = 60
 FILTER_CLAUSES: dict[str, sql.Composable] = {
     "artifact_type": sql.SQL("a.artifact_type = ANY(%(artifact_type)s)"),
     "source": sql.SQL("a.source = ANY(%(source)s)"),
@@ -149,7 +148,7 @@ async def _with_passages(
         target.vector if target else None,
         distance=distance,
     )
-    passages.rank(rows, terms, weights)
+    passages.rank(rows, hits, terms, weights)
     passages.attach(hits, rows)
     for hit in hits:
         hit["target_type"], hit["target_id"] = "chunk", hit["span_id"]
@@ -242,7 +241,7 @@ async def hybrid(
 
 
 def _weights(lexical: float, semantic: float) -> passages.Weights:
-    return passages.Weights(hit=1.0, lexical=lexical, semantic=semantic, rrf_k=RRF_K)
+    return passages.Weights(hit=1.0, lexical=lexical, semantic=semantic)
 
 
 def _score(target: QueryVector) -> sql.Composable:
