@@ -256,6 +256,50 @@ async def test_hybrid_passages_follow_meaning_and_weights_shift_the_fusion(
     assert abs(hit["score"] - 1.0) < 1e-9  # the words' whole share, the meaning's weighs 0
 
 
+async def chunks_in_a_client_space(
+    api: Any,
+    space_name: str,
+    source: str,
+    texts: dict[str, str],
+    vectors: dict[str, list[float]],
+) -> dict[str, str]:
+    """One artifact per text in `source`, each chunk given its vector in a new 3-d client
+    space; the chunk ids mapped to the texts' names."""
+    space = await api.created(
+        "/embedding-spaces", {"name": space_name, "provider": "client", "dimensions": 3}
+    )
+    chunk_of: dict[str, str] = {}
+    for name, content in texts.items():
+        artifact = await api.artifact(content, source=source)
+        [chunk] = (await api.ok("/spans", artifact_id=artifact["id"], span_type="chunk"))["items"]
+        chunk_of[chunk["id"]] = name
+    upload = await api.client.post(
+        f"{API}/embedding-spaces/{space['id']}/vectors",
+        json={"items": [{"span_id": s, "vector": vectors[n]} for s, n in chunk_of.items()]},
+    )
+    assert upload.json() == {"stored": len(texts)}
+    return chunk_of
+
+
+async def hybrid_hits(
+    api: Any, query: str, space: str, source: str, **weights: float
+) -> list[dict[str, Any]]:
+    """The hits of a hybrid search in `source` with the query vector [1, 0, 0] in `space`."""
+    response = await api.client.post(
+        f"{API}/search/hybrid",
+        json={
+            "query": query,
+            "vector": [1, 0, 0],
+            "space": space,
+            "filters": {"source": [source]},
+            **weights,
+        },
+    )
+    assert response.status_code == 200, response.text
+    hits: list[dict[str, Any]] = response.json()["hits"]
+    return hits
+
+
 async def test_hybrid_ranks_a_chunk_strong_in_both_lists_above_one_that_tops_only_one(
     api: Any, unique: str
 ) -> None:
@@ -267,33 +311,11 @@ async def test_hybrid_ranks_a_chunk_strong_in_both_lists_above_one_that_tops_onl
         "C": "a kestrel was seen above the long grey harbour wall this morning",
     }
     vectors = {"A": [0, 1, 0], "B": [0.9, 0.3, 0], "C": [1, 0, 0]}
-    space = await api.created(
-        "/embedding-spaces", {"name": f"fusion-{unique}", "provider": "client", "dimensions": 3}
-    )
-    chunk_of: dict[str, str] = {}
-    for name, content in texts.items():
-        artifact = await api.artifact(content, source=unique)
-        [chunk] = (await api.ok("/spans", artifact_id=artifact["id"], span_type="chunk"))["items"]
-        chunk_of[chunk["id"]] = name
-    upload = await api.client.post(
-        f"{API}/embedding-spaces/{space['id']}/vectors",
-        json={"items": [{"span_id": s, "vector": vectors[n]} for s, n in chunk_of.items()]},
-    )
-    assert upload.json() == {"stored": 3}
+    chunk_of = await chunks_in_a_client_space(api, f"fusion-{unique}", unique, texts, vectors)
 
     async def order(**weights: float) -> list[str]:
-        response = await api.client.post(
-            f"{API}/search/hybrid",
-            json={
-                "query": "kestrel",
-                "vector": [1, 0, 0],
-                "space": f"fusion-{unique}",
-                "filters": {"source": [unique]},
-                **weights,
-            },
-        )
-        assert response.status_code == 200, response.text
-        return [chunk_of[hit["span_id"]] for hit in response.json()["hits"]]
+        hits = await hybrid_hits(api, "kestrel", f"fusion-{unique}", unique, **weights)
+        return [chunk_of[hit["span_id"]] for hit in hits]
 
     assert (await order())[0] == "B"
     assert await order(semantic_weight=0) == ["A", "B", "C"]
@@ -313,29 +335,7 @@ async def test_a_chunk_sharing_only_a_cheap_word_does_not_outrank_the_nearest_by
         "D": "wrenfold bought new boots for the winter hiking season",
     }
     vectors = {"A": [0.5, 0.866, 0], "B": [1, 0, 0], "D": [-1, 0, 0]}
-    space = await api.created(
-        "/embedding-spaces", {"name": f"share-{unique}", "provider": "client", "dimensions": 3}
-    )
-    chunk_of: dict[str, str] = {}
-    for name, content in texts.items():
-        artifact = await api.artifact(content, source=unique)
-        [chunk] = (await api.ok("/spans", artifact_id=artifact["id"], span_type="chunk"))["items"]
-        chunk_of[chunk["id"]] = name
-    upload = await api.client.post(
-        f"{API}/embedding-spaces/{space['id']}/vectors",
-        json={"items": [{"span_id": s, "vector": vectors[n]} for s, n in chunk_of.items()]},
-    )
-    assert upload.json() == {"stored": 3}
-    response = await api.client.post(
-        f"{API}/search/hybrid",
-        json={
-            "query": "wrenfold harbourtown",
-            "vector": [1, 0, 0],
-            "space": f"share-{unique}",
-            "filters": {"source": [unique]},
-        },
-    )
-    assert response.status_code == 200, response.text
-    hits = response.json()["hits"]
+    chunk_of = await chunks_in_a_client_space(api, f"share-{unique}", unique, texts, vectors)
+    hits = await hybrid_hits(api, "wrenfold harbourtown", f"share-{unique}", unique)
     assert [chunk_of[hit["span_id"]] for hit in hits] == ["B", "A", "D"]
     assert hits[1]["lexical_rank"] == 1  # A still tops the words' list
