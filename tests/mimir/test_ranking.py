@@ -9,6 +9,7 @@ import httpx
 import psycopg
 import pytest
 from harness import Database, eventually
+from mimir_helpers import wait_indexed
 
 from mimir.main import create_app
 from mimir.search import weights
@@ -122,6 +123,20 @@ async def test_phrases_and_exclusions_keep_their_meaning(api: Any, unique: str) 
 async def test_only_stop_words_find_nothing(api: Any, unique: str) -> None:
     await api.artifact("Some text about anything at all.", source=unique)
     assert (await text(api, "the of and", unique))["hits"] == []
+
+
+async def test_a_query_of_exclusions_only_ranks_nothing_by_words(api: Any, unique: str) -> None:
+    """No term to weigh: text search finds nothing; hybrid ranks by meaning alone."""
+    artifact = await api.artifact("Payments are retried twice.", source=unique)
+    await wait_indexed(api, artifact["id"])
+    assert (await text(api, "-refunds", unique))["hits"] == []
+    response = await api.client.post(
+        f"{API}/search/hybrid", json={"query": "-refunds", "filters": {"source": [unique]}}
+    )
+    assert response.status_code == 200, response.text
+    [hit] = response.json()["hits"]
+    assert hit["lexical_rank"] is None
+    assert hit["semantic_rank"] == 1
 
 
 CONVERSATION = "\n".join(
