@@ -6,7 +6,8 @@ against an exact scan.
 The chunks are Zipf-distributed words, each with three passages of 20 words (the full-text
 ranking re-scores chunks with their best passage); the vectors are clustered (256 random
 centroids plus noise, as sentence embeddings cluster by topic), one per chunk, and seeded,
-all copied or generated straight in the database. Queries mix common and rare terms; latencies are one client, sequential.
+all copied or generated straight in the database. Queries mix common and rare terms;
+latencies are one client, sequential.
 """
 
 from __future__ import annotations

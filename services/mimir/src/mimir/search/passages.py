@@ -2,11 +2,10 @@
 
 A passage (a conversation turn, a document block) scores three weighted shares, as hits
 are fused: its hit's (the hit's score over the best hit's; 0 where scores are negated
-distances), its
-words' (its own BM25 over the sum of the query's term weights) and its meaning's (its vector
-distance scaled within the passages: the nearest 1, the farthest 0). So a turn that matches
-the words or the meaning ranks above its neighbours, and a strong turn of the third hit can
-rank above a weak turn of the first.
+distances), its words' (its own BM25 over the sum of the query's term weights) and its
+meaning's (its vector distance scaled within the passages: the nearest 1, the farthest 0).
+So a turn that matches the words or the meaning ranks above its neighbours, and a strong
+turn of the third hit can rank above a weak turn of the first.
 """
 
 from __future__ import annotations
@@ -50,11 +49,9 @@ def rank(
 ) -> None:
     """Set `score` on every passage row (rows come from `list_hit_passages`, `hit` numbering
     `hits` from 1)."""
-    best = max((float(hit["score"]) for hit in hits), default=0.0)
-    by_hit = {
-        number: max(float(hit["score"]), 0.0) / best if best > 0 else 0.0
-        for number, hit in enumerate(hits, start=1)
-    }
+    scores = [float(hit["score"]) for hit in hits]
+    best = max(scores, default=0.0)
+    by_hit = {n: max(s, 0.0) / best if best > 0 else 0.0 for n, s in enumerate(scores, start=1)}
     by_meaning = relative(
         {i: -row["distance"] for i, row in enumerate(rows) if row["distance"] is not None}
     )
