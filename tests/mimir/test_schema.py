@@ -43,6 +43,27 @@ def test_migrations_match_the_table_definitions(database: Any, mimir_env: Any) -
     assert diff == []
 
 
+def test_the_indexes_storage_parameters_match_the_table_definitions(database: Any) -> None:
+    """compare_metadata leaves storage parameters out (e.g. `fastupdate` of the GIN indexes)."""
+    declared = {
+        index.name: sorted(
+            f"{k}={v}" for k, v in index.dialect_options["postgresql"]["with"].items()
+        )
+        for table in metadata.tables.values()
+        for index in table.indexes
+        if index.dialect_options["postgresql"]["with"]
+    }
+    assert declared  # the full-text indexes at least
+    with psycopg.connect(database.service_conninfo("mimir")) as conn:
+        rows = conn.execute(
+            "SELECT c.relname, c.reloptions FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = %s AND c.relname = ANY(%s)",
+            (SCHEMA, list(declared)),
+        ).fetchall()
+    assert {name: sorted(options or []) for name, options in rows} == declared
+
+
 def test_every_named_query_has_a_header_comment_and_verb_noun_name() -> None:
     assert len(QUERIES) > 40
     for name in QUERIES:

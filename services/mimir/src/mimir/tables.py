@@ -20,6 +20,9 @@ from mimir.search.schemas import RecordType
 
 SCHEMA = "mimir"
 HNSW_INDEX_PREFIX = "embeddings_hnsw_"
+# Full-text GIN indexes take new entries directly: a pending list would be read by every
+# search until VACUUM merged it (migration 0010).
+WRITE_THROUGH = {"fastupdate": "off"}
 
 metadata = schema_metadata(SCHEMA)
 
@@ -125,7 +128,7 @@ intents = sa.Table(
     _one_of("status", get_args(IntentStatus)),
     sa.Index("ix_intents_created_at_id", "created_at", "id"),
     sa.Index("ix_intents_intent_group_id", "intent_group_id"),
-    sa.Index("ix_intents_tsv", "tsv", postgresql_using="gin"),
+    sa.Index("ix_intents_tsv", "tsv", postgresql_using="gin", postgresql_with=WRITE_THROUGH),
     sa.Index(
         "ix_intents_statement_trgm",
         "statement",
@@ -149,7 +152,7 @@ decisions = sa.Table(
     sa.CheckConstraint("superseded_by_id <> id", name="not_self_superseded"),
     sa.Index("ix_decisions_created_at_id", "created_at", "id"),
     sa.Index("ix_decisions_superseded_by_id", "superseded_by_id"),
-    sa.Index("ix_decisions_tsv", "tsv", postgresql_using="gin"),
+    sa.Index("ix_decisions_tsv", "tsv", postgresql_using="gin", postgresql_with=WRITE_THROUGH),
     sa.Index(
         "ix_decisions_statement_trgm",
         "statement",
@@ -187,6 +190,7 @@ spans = sa.Table(
         "tsv",
         postgresql_using="gin",
         postgresql_where=sa.text("span_type = 'chunk'"),
+        postgresql_with=WRITE_THROUGH,
     ),
 )
 
