@@ -21,6 +21,21 @@ RSS_TARGETS_MB = {"imi": 150.0, "mimir": 350.0}
 WORKERS = os.environ.get("BENCH_WORKERS", "0")
 
 
+def settled_rss_mb(pid: int, timeout: float = 60.0) -> float:
+    """The RSS of a service's processes once it stops growing: /health answers as soon as one
+    worker is up, while another may still be importing the service."""
+    import time
+
+    deadline, last = time.monotonic() + timeout, rss_mb(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = rss_mb(pid)
+        if abs(now - last) < 1.0:
+            return now
+        last = now
+    return last
+
+
 def scaled(size: int, minimum: int = 100) -> int:
     """A data set or run size times `BENCH_SCALE`, never below `minimum`."""
     return max(minimum, int(size * SCALE))
@@ -46,7 +61,7 @@ class Services:
             self.processes[service] = process.start()
         # The local model loads on first use; one search-free embed call would skew "idle".
         for service, process in self.processes.items():
-            self.idle_rss[service] = rss_mb(process.process.pid)
+            self.idle_rss[service] = settled_rss_mb(process.process.pid)
 
     def url(self, service: str) -> str:
         return str(self.processes[service].url) + "/api/v1"
