@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -39,6 +41,28 @@ IMI_TOOLS = {
     "trace",
     "stats",
 }
+
+
+LOADED_MCP_MODULES = """
+import sys
+from imi.main import create_app as imi_app
+from imi.settings import ImiSettings
+from mimir.main import create_app as mimir_app
+from mimir.settings import MimirSettings
+secrets = {"db_password": "x" * 16, "broker_password": "x" * 16}
+imi_app(ImiSettings(**secrets))
+mimir_app(MimirSettings(**secrets))
+print(sorted(name for name in sys.modules if name.split(".")[0] == "mcp"))
+"""
+
+
+def test_building_either_app_leaves_the_mcp_sdk_unloaded() -> None:
+    """The SDK (about 26 MB of a worker) is imported on the first request to /mcp; the tests
+    below show that request answered."""
+    run = subprocess.run(
+        [sys.executable, "-c", LOADED_MCP_MODULES], capture_output=True, text=True, check=True
+    )
+    assert run.stdout.strip().splitlines()[-1] == "[]"
 
 
 def keyed_process(service: str, env: dict[str, str], logs: Path) -> Iterator[ServiceProcess]:

@@ -15,7 +15,6 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
-from mcp.server.mcpserver import MCPServer
 
 from envelope._asyncapi import Subscriptions, asyncapi_router
 from envelope._bus import ServiceBus
@@ -26,7 +25,7 @@ from envelope._health import health_router
 from envelope._history import events_router
 from envelope._http import RequestContextMiddleware, api_key_guard
 from envelope._limits import BodyLimitMiddleware
-from envelope._mcp import RestBridge, mount_mcp
+from envelope._mcp import mount_mcp
 from envelope._settings import ServiceSettings
 
 Resources = Callable[[], AbstractAsyncContextManager[None]]
@@ -44,7 +43,7 @@ def service_app(
     tags: list[dict[str, Any]],
     routers: Sequence[APIRouter],
     subscriptions: Subscriptions,
-    mcp_server: Callable[[RestBridge], MCPServer],
+    mcp_server: str,
     resources: Resources,
     tasks: Mapping[str, Callable[[], Awaitable[None]]] | None = None,
     streamed: Mapping[str, int] | None = None,
@@ -54,7 +53,8 @@ def service_app(
     `transaction` opens one of the service's own units of work (health and the event
     history read through it); requests get `bus.transaction`, whose commits wake the relay.
     `tasks` run supervised beside the bus and show in `/health`; `streamed` names paths whose
-    bodies are read as a stream, with their own limits.
+    bodies are read as a stream, with their own limits. `mcp_server` ("module:function")
+    builds the MCP server from a `RestBridge`, on the first request to `/mcp`.
     """
 
     @asynccontextmanager
@@ -114,7 +114,5 @@ def service_app(
             subscriptions=subscriptions,
         )
     )
-    mcp_session = mount_mcp(
-        app, mcp_server(RestBridge(app, settings.api_key)), settings.api_key, settings.host
-    )
+    mcp_session = mount_mcp(app, mcp_server, settings.api_key, settings.host)
     return app

@@ -5,19 +5,22 @@ every rule an HTTP client meets (validation, limits, transitions, the error shap
 is written twice. Streamable HTTP, stateless and with JSON responses, so any replica or worker
 answers any request. The same API key as the REST API guards it (`X-API-Key`, or
 `Authorization: Bearer <key>` as agents' MCP configurations usually send it).
+
+The MCP SDK is imported, and the server built, on the first authorised request to `/mcp`: a
+worker that never serves an agent does not carry it (about 26 MB of each process's memory).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import importlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, SecretStr
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -57,6 +60,8 @@ class RestBridge:
         wanted = {name: value for name, value in (params or {}).items() if value is not None}
         response = await self._client.request(method, path, json=payload, params=wanted)
         if response.is_error:
+            from mcp.server.mcpserver.exceptions import ToolError  # loaded with the server
+
             raise ToolError(_error_text(response))
         return response.json() if response.content else None
 
@@ -94,42 +99,72 @@ class ApiKeyCheck:
         await self.app(scope, receive, send)
 
 
-def mount_mcp(
-    app: FastAPI, server: MCPServer, api_key: SecretStr, host: str
-) -> Callable[[], AbstractAsyncContextManager[None]]:
-    """Serve `server` at `/mcp` behind the API key; returns the context to run in the lifespan.
+class LazyMcp:
+    """The SDK's MCP endpoint, built by `factory` ("module:function", called with a
+    `RestBridge`) when the first request reaches it; `serving` stops its sessions."""
 
-    `host` is the address the service binds: on a loopback address the SDK refuses requests
-    whose Host or Origin header is another site's (DNS rebinding)."""
-    inner = server.streamable_http_app(
-        streamable_http_path=MCP_PATH, stateless_http=True, json_response=True, host=host
-    )
-    endpoint = next(r.endpoint for r in inner.routes if isinstance(r, Route) and r.path == MCP_PATH)
-    app.router.routes.append(
-        Route(MCP_PATH, endpoint=ApiKeyCheck(endpoint, api_key), include_in_schema=False)
-    )
+    def __init__(self, app: FastAPI, factory: str, api_key: SecretStr, host: str) -> None:
+        self.app, self.factory, self.api_key, self.host = app, factory, api_key, host
+        self._endpoint: ASGIApp | None = None
+        self._sessions: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+        self._stop = asyncio.Event()
 
-    @asynccontextmanager
-    async def serving() -> AsyncIterator[None]:
-        # The SDK's task group lives in a task of its own: a lifespan may be entered and left
-        # in different tasks (test clients do), and a cancel scope must not be.
-        started, stop = asyncio.Event(), asyncio.Event()
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._endpoint is None:
+            async with self._lock:
+                if self._endpoint is None:
+                    self._endpoint = await self._start()
+        await self._endpoint(scope, receive, send)
+
+    async def _start(self) -> ASGIApp:
+        """Build the server (`host` is the address the service binds: on a loopback address
+        the SDK refuses requests whose Host or Origin header is another site's) and run its
+        session manager until `serving` ends."""
+        module, _, name = self.factory.partition(":")
+        server = getattr(importlib.import_module(module), name)(RestBridge(self.app, self.api_key))
+        inner = server.streamable_http_app(
+            streamable_http_path=MCP_PATH, stateless_http=True, json_response=True, host=self.host
+        )
+        endpoint: ASGIApp = next(
+            r.endpoint for r in inner.routes if isinstance(r, Route) and r.path == MCP_PATH
+        )
+        started = asyncio.Event()
 
         async def run() -> None:
             async with server.session_manager.run():
                 started.set()
-                await stop.wait()
+                await self._stop.wait()
 
-        task = asyncio.create_task(run(), name="mcp-sessions")
+        # A task of its own, with a fresh context: it outlives the request that started it
+        # and must not log with that request's ids.
+        self._sessions = asyncio.create_task(
+            run(), name="mcp-sessions", context=contextvars.Context()
+        )
         waiting = asyncio.create_task(started.wait())
-        await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({self._sessions, waiting}, return_when=asyncio.FIRST_COMPLETED)
         waiting.cancel()
-        if task.done():
-            task.result()  # raises why the session manager did not start
+        if self._sessions.done():
+            self._sessions.result()  # raises why the session manager did not start
+        return endpoint
+
+    @asynccontextmanager
+    async def serving(self) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            stop.set()
-            await task
+            self._stop.set()
+            if self._sessions is not None:
+                await self._sessions
 
-    return serving
+
+def mount_mcp(
+    app: FastAPI, factory: str, api_key: SecretStr, host: str
+) -> Callable[[], AbstractAsyncContextManager[None]]:
+    """Serve the MCP server `factory` builds at `/mcp` behind the API key, built on first use;
+    returns the context to run in the lifespan."""
+    endpoint = LazyMcp(app, factory, api_key, host)
+    app.router.routes.append(
+        Route(MCP_PATH, endpoint=ApiKeyCheck(endpoint, api_key), include_in_schema=False)
+    )
+    return endpoint.serving

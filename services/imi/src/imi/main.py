@@ -14,7 +14,6 @@ from imi.components.router import router as components_router
 from imi.consumers import QUEUES, subscribe_consumers
 from imi.database import SCHEMA, UnitOfWork, create_engine
 from imi.links.router import router as links_router
-from imi.mcp import mcp_server
 from imi.projects.router import router as projects_router
 from imi.settings import ImiSettings
 from imi.stats.router import router as stats_router
@@ -74,6 +73,6 @@ def create_app(settings: ImiSettings | None = None) -> FastAPI:
         tags=TAGS,
         routers=ROUTERS,
         subscriptions=QUEUES,
-        mcp_server=mcp_server,
+        mcp_server="imi.mcp:mcp_server",  # imported on the first MCP request
         resources=database,
     )

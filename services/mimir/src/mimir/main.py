@@ -14,7 +14,6 @@ from mimir.consumers import QUEUES, subscribe_consumers
 from mimir.database import UnitOfWork, create_pool
 from mimir.embedding.router import BULK_VECTORS_PATH
 from mimir.embedding.worker import EmbeddingWorker
-from mimir.mcp import mcp_server
 from mimir.settings import MimirSettings
 from mimir.tables import SCHEMA
 
@@ -52,7 +51,7 @@ def create_app(settings: MimirSettings | None = None) -> FastAPI:
         tags=TAGS,
         routers=ROUTERS,
         subscriptions=QUEUES,
-        mcp_server=mcp_server,
+        mcp_server="mimir.mcp:mcp_server",  # imported on the first MCP request
         resources=database,
         tasks={"embedding-worker": worker.run} if settings.embedding_worker else None,
         streamed={BULK_VECTORS_PATH: settings.max_bulk_body_bytes},
