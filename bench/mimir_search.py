@@ -26,7 +26,7 @@ from bench.core import Figure, copy_rows, latency_summary, plot_latencies
 from bench.services import Services, scaled
 from mimir.database import configure_session
 from mimir.embedding.queries import get_space_by_name
-from mimir.embedding.spaces import vector_text
+from mimir.embedding.spaces import EF_CONSTRUCTION, vector_text
 from mimir.search import service
 from mimir.search.schemas import HybridSearch, SemanticSearch
 from mimir.settings import MimirSettings
@@ -143,8 +143,9 @@ def load(conninfo: str, chunks: int) -> tuple[list[list[float]], list[uuid.UUID]
         cur.execute(
             sql.SQL(
                 "CREATE INDEX {} ON mimir.embeddings USING hnsw"
-                " ((vector::vector(384)) vector_cosine_ops) WHERE space_id = {}"
-            ).format(index, sql.Literal(space[0]))
+                " ((vector::vector(384)) vector_cosine_ops) WITH (ef_construction = {})"
+                " WHERE space_id = {}"  # as the service builds it
+            ).format(index, sql.Literal(EF_CONSTRUCTION), sql.Literal(space[0]))
         )
         cur.execute("ANALYZE")
         conn.commit()

@@ -45,6 +45,7 @@ async def test_client_space_builds_its_index_and_serves_uploaded_vectors(
     assert "hnsw" in indexdef
     assert "vector(3)" in indexdef
     assert "vector_l2_ops" in indexdef
+    assert "ef_construction='128'" in indexdef
     assert space["id"] in indexdef
 
     north = await api.artifact(f"north {unique}", source=unique)
@@ -124,6 +125,27 @@ async def test_new_dimensions_wait_for_the_rebuilt_index(
     [indexdef] = hnsw_indexes(database, space["id"])
     assert "vector(4)" in indexdef
     assert (await api.client.post(vectors, json=four)).json() == {"stored": 1}
+
+
+async def test_an_index_built_before_the_build_parameter_is_built_again(
+    api: Any, database: Any, unique: str
+) -> None:
+    space = await api.created(
+        "/embedding-spaces", {"name": f"older-{unique}", "provider": "client", "dimensions": 3}
+    )
+    index = "embeddings_hnsw_" + uuid.UUID(space["id"]).hex
+    with psycopg.connect(database.migrator_conninfo("mimir"), autocommit=True) as conn:
+        conn.execute(  # as earlier releases built it: pgvector's default ef_construction
+            psycopg.sql.SQL(
+                "CREATE INDEX {} ON mimir.embeddings USING hnsw"
+                " ((vector::vector(3)) vector_l2_ops) WHERE space_id = {}"
+            ).format(psycopg.sql.Identifier(index), psycopg.sql.Literal(space["id"]))
+        )
+    [older] = hnsw_indexes(database, space["id"])
+    assert "ef_construction" not in older
+    assert index in await build_indexes(database)
+    [indexdef] = hnsw_indexes(database, space["id"])
+    assert "ef_construction='128'" in indexdef
 
 
 async def test_space_creation_is_validated(api: Any, unique: str) -> None:

@@ -23,7 +23,7 @@ from psycopg.rows import dict_row
 from envelope import InsecureSettings, configure_logging
 from mimir.embedding import queries
 from mimir.embedding.schemas import Space
-from mimir.embedding.spaces import OPCLASSES, dimensions_literal, index_name
+from mimir.embedding.spaces import EF_CONSTRUCTION, OPCLASSES, dimensions_literal, index_name
 from mimir.settings import MimirSettings
 from mimir.sql import Conn
 from mimir.tables import HNSW_INDEX_PREFIX
@@ -31,9 +31,14 @@ from mimir.tables import HNSW_INDEX_PREFIX
 log = structlog.get_logger("mimir.indexes")
 
 
-def wanted_definition(space: Space) -> tuple[str, str]:
-    """Fragments the space's index definition must contain: its cast and operator class."""
-    return f"vector({int(space.dimensions)})", OPCLASSES[space.distance]
+def wanted_definition(space: Space) -> tuple[str, str, str]:
+    """Fragments the space's index definition must contain: its cast, operator class and
+    build parameter (an index built before them is built again)."""
+    return (
+        f"vector({int(space.dimensions)})",
+        OPCLASSES[space.distance],
+        f"ef_construction='{EF_CONSTRUCTION}'",
+    )
 
 
 async def build_space_indexes(conn: Conn) -> list[str]:
@@ -67,6 +72,7 @@ async def build_space_indexes(conn: Conn) -> list[str]:
             dimensions=dimensions_literal(space.dimensions),
             opclass=sql.SQL(OPCLASSES[space.distance]),
             space_id=sql.Literal(space.id),
+            ef_construction=sql.Literal(EF_CONSTRUCTION),
         )
         built.append(name)
     return built

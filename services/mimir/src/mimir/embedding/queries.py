@@ -208,6 +208,7 @@ async def create_hnsw_index(
     dimensions: sql.Composable,
     opclass: sql.Composable,
     space_id: sql.Composable,
+    ef_construction: sql.Composable,
 ) -> None:
     """Build the space's partial expression index CONCURRENTLY (autocommit only)."""
     await execute(
@@ -217,6 +218,7 @@ async def create_hnsw_index(
         dimensions=dimensions,
         opclass=opclass,
         space_id=space_id,
+        ef_construction=ef_construction,
     )
 
 

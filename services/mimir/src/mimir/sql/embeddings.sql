@@ -47,7 +47,7 @@ DELETE FROM embeddings WHERE space_id = %(space_id)s;
 -- name: create_hnsw_index
 -- Nothing: the space's HNSW partial expression index, built without blocking writes.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS {index} ON embeddings
-USING hnsw ((vector::vector({dimensions})) {opclass})
+USING hnsw ((vector::vector({dimensions})) {opclass}) WITH (ef_construction = {ef_construction})
 WHERE space_id = {space_id};
 
 -- name: drop_hnsw_index
