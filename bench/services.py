@@ -67,7 +67,11 @@ class Services:
         return str(self.processes[service].url) + "/api/v1"
 
     def client(self, service: str) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+        # Idle connections are dropped before uvicorn's 5 s keep-alive would close them under
+        # a request (a full run once failed on that race with httpx's default of 5 s).
+        limits = httpx.Limits(
+            max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY, keepalive_expiry=2
+        )
         return httpx.AsyncClient(base_url=self.url(service), limits=limits, timeout=30)
 
     def conninfo(self, service: str, superuser: bool = False) -> str:
