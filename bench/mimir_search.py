@@ -25,8 +25,9 @@ from psycopg.rows import dict_row
 from bench.core import Figure, copy_rows, latency_summary, plot_latencies
 from bench.services import Services, scaled
 from mimir.database import configure_session
+from mimir.embedding.indexes import EF_CONSTRUCTION
 from mimir.embedding.queries import get_space_by_name
-from mimir.embedding.spaces import EF_CONSTRUCTION, vector_text
+from mimir.embedding.spaces import vector_text
 from mimir.search import service
 from mimir.search.schemas import HybridSearch, SemanticSearch
 from mimir.settings import MimirSettings

@@ -29,10 +29,6 @@ from mimir.tables import HNSW_INDEX_PREFIX
 OPCLASSES = {"cosine": "vector_cosine_ops", "l2": "vector_l2_ops", "inner_product": "vector_ip_ops"}
 OPERATORS = {"cosine": "<=>", "l2": "<->", "inner_product": "<#>"}
 MAX_DIMENSIONS = 2000
-# Candidates kept while an HNSW index is built: at pgvector's default (64) two builds over
-# 100k clustered 384-d vectors found 0.904 and 0.948 of the exact top 10, at 128 0.992 and
-# 0.988, whatever the search's `hnsw.ef_search`; the build takes about 1.4 times as long.
-EF_CONSTRUCTION = 128
 LOCAL_MODELS = {local.MODEL: local.DIMENSIONS, e5.MODEL: e5.DIMENSIONS}
 """The models the `local` provider serves, with their dimensions."""
 
