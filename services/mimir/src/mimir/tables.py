@@ -184,6 +184,12 @@ spans = sa.Table(
     _created_at(),
     sa.CheckConstraint("0 <= start_offset AND start_offset < end_offset", name="offsets"),
     sa.Index("ix_spans_artifact_version_id_start_offset", "artifact_version_id", "start_offset"),
+    sa.Index(
+        "ix_spans_chunk_version_start_offset",
+        "artifact_version_id",
+        "start_offset",
+        postgresql_where=sa.text("span_type = 'chunk'"),
+    ),
     sa.Index("ix_spans_created_at_id", "created_at", "id"),
     sa.Index(
         "ix_spans_chunk_tsv",

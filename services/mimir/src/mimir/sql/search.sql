@@ -241,8 +241,8 @@ units AS (
     FROM hits h
     JOIN spans c ON c.id = h.id
     LEFT JOIN spans p ON p.artifact_version_id = c.artifact_version_id
-         AND p.span_type = 'passage'
-         AND p.start_offset >= c.start_offset AND p.end_offset <= c.end_offset
+         AND p.span_type = 'passage' AND p.start_offset >= c.start_offset
+         AND p.start_offset < c.end_offset AND p.end_offset <= c.end_offset
 )
 SELECT u.ord AS hit, u.chunk_id, u.id AS passage_id, u.start_offset, u.end_offset,
        u.content AS text, u.metadata, length(u.tsv) AS length,
