@@ -160,6 +160,30 @@ async def test_events_written_while_the_broker_is_down_are_delivered_when_it_ret
     assert names == [f"{unique}-{i}" for i in range(20)]
 
 
+async def test_the_inbox_records_a_batch_at_once_and_tells_each_first_sighting(
+    schema: str, transaction: Callable[[], Any], unique: str
+) -> None:
+    inbox = Inbox(schema)
+    a, b, c = event(f"{unique}-a"), event(f"{unique}-b"), event(f"{unique}-c")
+    b.correlation_ids = [a.event_id, c.event_id]
+    async with transaction() as tx:
+        # within one batch a repeated event is a duplicate too, whichever copy comes first
+        assert await inbox.record(tx, [a, b, a], f"q.{unique}") == [True, True, False]
+        assert await inbox.record(tx, [b, c], f"q.{unique}") == [False, True]
+        assert await inbox.record(tx, [], f"q.{unique}") == []
+        cursor = await tx.execute(
+            f"SELECT event_id, event_type, queue, correlation_ids FROM {schema}.inbox"
+            " WHERE queue = %s ORDER BY received_at, event_type",
+            (f"q.{unique}",),
+        )
+        rows = {row[0]: row[1:] for row in await cursor.fetchall()}
+    assert rows == {
+        a.event_id: ("test.thing.happened", f"q.{unique}", []),
+        b.event_id: ("test.thing.happened", f"q.{unique}", [a.event_id, c.event_id]),
+        c.event_id: ("test.thing.happened", f"q.{unique}", []),
+    }
+
+
 async def test_the_relay_prunes_old_published_and_inbox_rows_and_keeps_the_rest(
     conninfo: str, schema: str, transaction: Callable[[], Any], unique: str
 ) -> None:
@@ -170,8 +194,8 @@ async def test_the_relay_prunes_old_published_and_inbox_rows_and_keeps_the_rest(
             await outbox.add(tx, *(event(f"{unique}-{age}-{i}") for i in range(5)))
         await outbox.add(tx, event(f"{unique}-pending"), event(f"{unique}-set-aside"))
         for age in ages:
-            for i in range(5):
-                await inbox.record(tx, event(f"{unique}-in-{age}-{i}"), f"q.{unique}.{age}")
+            received = [event(f"{unique}-in-{age}-{i}") for i in range(5)]
+            await inbox.record(tx, received, f"q.{unique}.{age}")
         for age, interval in ages.items():
             await tx.execute(
                 "UPDATE envelope_tests.outbox SET published_at = now() - %s::interval "

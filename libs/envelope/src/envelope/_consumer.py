@@ -201,7 +201,7 @@ class ConsumerRuntime:
         while True:
             try:
                 async with self.transaction() as tx:
-                    return [await self._record_and_handle(sub, tx, d) for d in batch]
+                    return await self._record_and_handle(sub, tx, batch)
             except Exception as error:
                 if is_unavailable(error):
                     # Not the messages' fault: keep them (unacked) and retry in place, so a
@@ -217,13 +217,16 @@ class ConsumerRuntime:
                 raise
 
     async def _record_and_handle(
-        self, sub: Subscription, tx: Transaction, delivery: Delivery
-    ) -> bool:
-        with delivery.scope():
-            first = await self.inbox.record(tx, delivery.envelope, sub.queue)
+        self, sub: Subscription, tx: Transaction, batch: list[Delivery]
+    ) -> list[bool]:
+        """The batch's inbox rows in one statement, then the handler of each first-seen event,
+        in delivery order."""
+        firsts = await self.inbox.record(tx, [d.envelope for d in batch], sub.queue)
+        for delivery, first in zip(batch, firsts, strict=True):
             if first:
-                await sub.handler(delivery.envelope, tx)
-            return first
+                with delivery.scope():
+                    await sub.handler(delivery.envelope, tx)
+        return firsts
 
     async def _settle(self, delivery: Delivery, outcome: Outcome, batch: int) -> None:
         message = delivery.message

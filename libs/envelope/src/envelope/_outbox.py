@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -63,19 +64,38 @@ class Inbox:
     """Records consumed event ids in `<schema>.inbox` so each event has one effect."""
 
     def __init__(self, schema: str) -> None:
+        # One statement for a whole batch; correlation ids travel as array literals, since
+        # `unnest` cannot take an array of arrays of different lengths.
         self._insert = sql.SQL(
             "INSERT INTO {}.inbox (event_id, event_type, queue, correlation_ids) "
-            "VALUES (%s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING"
+            "SELECT e.event_id, e.event_type, %s, e.correlation_ids::uuid[] "
+            "FROM unnest(%s::uuid[], %s::text[], %s::text[]) AS e(event_id, event_type, "
+            "correlation_ids) "
+            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
         ).format(sql.Identifier(schema))
 
-    async def record(self, tx: Transaction, envelope: EventEnvelope[Any], queue: str) -> bool:
-        """True if this is the first time the event is seen; False for a duplicate."""
+    async def record(
+        self, tx: Transaction, envelopes: Sequence[EventEnvelope[Any]], queue: str
+    ) -> list[bool]:
+        """For each envelope, True the first time its event is seen (within the batch too),
+        False for a duplicate."""
         connection = await driver_connection(tx)
-        cursor = await connection.execute(
+        cursor = connection.cursor(row_factory=tuple_row)
+        await cursor.execute(
             self._insert,
-            (envelope.event_id, envelope.event_type, queue, envelope.correlation_ids),
+            (
+                queue,
+                [e.event_id for e in envelopes],
+                [e.event_type for e in envelopes],
+                ["{" + ",".join(map(str, e.correlation_ids)) + "}" for e in envelopes],
+            ),
         )
-        return cursor.rowcount == 1
+        new = {row[0] for row in await cursor.fetchall()}
+        firsts = []
+        for envelope in envelopes:
+            firsts.append(envelope.event_id in new)
+            new.discard(envelope.event_id)
+        return firsts
 
 
 class OutboxRelay:
