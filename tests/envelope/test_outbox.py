@@ -333,3 +333,18 @@ def logged(capsys: pytest.CaptureFixture[str], message: str) -> list[dict[str, A
     """The JSON log lines with `message` that configure_logging wrote to stdout."""
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     return [entry for entry in map(json.loads, lines) if entry.get("message") == message]
+
+
+async def test_the_relay_stops_when_it_is_cancelled_as_a_commit_wakes_it(
+    conninfo: str, schema: str
+) -> None:
+    """A service stopping right after a commit woke its relay still stops: the wake and the
+    cancellation arrive together, and the cancellation wins."""
+    relay = OutboxRelay(conninfo, schema, Publisher(), poll_interval=30)  # never attached
+    for _ in range(3):
+        task = asyncio.create_task(relay.run())
+        await asyncio.sleep(0.3)  # connected, found nothing to publish: waiting to be woken
+        relay.wake()
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=5)
+        assert done, "the relay kept running after it was cancelled"

@@ -182,8 +182,12 @@ class OutboxRelay:
                     log.warning("outbox relay waiting", schema=self.schema, error=repr(error))
                     published, pruning = 0, False
                 if published < self.batch_size and not pruning:
+                    # Not `asyncio.wait_for`: on Python 3.11 it swallows a cancellation that
+                    # arrives with the wake (a commit just before shutdown), and the relay
+                    # then never stops.
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                        async with asyncio.timeout(self.poll_interval):
+                            await self._wake.wait()
         finally:
             if conn is not None:
                 await conn.close()
