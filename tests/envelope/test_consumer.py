@@ -100,6 +100,13 @@ async def test_poison_goes_to_the_dead_letter_queue_and_the_next_message_is_proc
     await delete_queues(amqp, queue)
 
 
+async def transaction_id(tx: AsyncConnection[Any]) -> int:
+    cursor = await tx.execute("SELECT txid_current()")
+    row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 async def test_a_backlog_is_applied_in_shared_transactions_and_a_failure_costs_only_its_own(
     broker: Broker,
     amqp: aio_pika.abc.AbstractRobustConnection,
@@ -109,13 +116,14 @@ async def test_a_backlog_is_applied_in_shared_transactions_and_a_failure_costs_o
     unique: str,
 ) -> None:
     attempts: list[tuple[str, int]] = []  # (name, transaction id) of every handler call
+    prepared: dict[int, list[str]] = {}  # transaction id -> the names its `prepare` was given
+
+    async def prepare(envelopes: list[EventEnvelope[Any]], tx: AsyncConnection[Any]) -> None:
+        prepared[await transaction_id(tx)] = [envelope.payload.name for envelope in envelopes]
 
     async def handler(envelope: EventEnvelope[Any], tx: AsyncConnection[Any]) -> None:
-        cursor = await tx.execute("SELECT txid_current()")
-        row = await cursor.fetchone()
-        assert row is not None
         name = envelope.payload.name
-        attempts.append((name, row[0]))
+        attempts.append((name, await transaction_id(tx)))
         if name == "refuse":
             raise Reject("never")
         if name == "bug":
@@ -129,7 +137,7 @@ async def test_a_backlog_is_applied_in_shared_transactions_and_a_failure_costs_o
         sent = create_envelope("test.thing.happened", {"name": name}, source=service_source("t"))
         await exchange.publish(message(sent), routing_key=sent.event_type)
     runtime = ConsumerRuntime(schema="envelope_tests", transaction=transaction)
-    runtime.subscribe(queue, ["test.thing.#"], handler)
+    runtime.subscribe(queue, ["test.thing.#"], handler, prepare=prepare)
     await runtime.attach(amqp)
 
     async def two_dead() -> bool:
@@ -163,6 +171,14 @@ async def test_a_backlog_is_applied_in_shared_transactions_and_a_failure_costs_o
     shared = {txids[0] for txids in committed.values()}
     assert len(shared) < len(good)
     assert any(status[txid] == "aborted" for name, txid in attempts if name in good)
+    # each transaction's `prepare` was given its messages before their handlers ran: all of
+    # them where it committed, and those of a failed batch up to the failure
+    handled: dict[int, list[str]] = {}
+    for name, txid in attempts:
+        handled.setdefault(txid, []).append(name)
+    for txid, names in handled.items():
+        given = prepared[txid]
+        assert given == names if status[txid] == "committed" else given[: len(names)] == names
     await delete_queues(amqp, queue)
 
 

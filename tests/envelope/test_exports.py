@@ -36,6 +36,7 @@ DOCUMENTED = {
     "OutboxRelay",
     "ConsumerRuntime",
     "Handler",
+    "Preparer",
     "Reject",
     "ServiceBus",
     "Transaction",

@@ -10,7 +10,7 @@ from envelope._app import service_app
 from envelope._asyncapi import asyncapi_document, asyncapi_router
 from envelope._bus import ServiceBus
 from envelope._commands import run_command
-from envelope._consumer import ConsumerRuntime, Handler, Reject
+from envelope._consumer import ConsumerRuntime, Handler, Preparer, Reject
 from envelope._correlation import correlation_scope, current_correlation_ids, request_id_to_uuid
 from envelope._create import create_envelope
 from envelope._decode import MalformedMessage, ToolMutation, decode_message, normalize_hookd
@@ -125,6 +125,7 @@ __all__ = [
     "OutboxState",
     "PayloadRegistry",
     "Policy",
+    "Preparer",
     "PublishFailed",
     "Publisher",
     "QueueSpec",

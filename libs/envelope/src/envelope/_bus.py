@@ -14,7 +14,7 @@ import yarl
 from aio_pika.abc import AbstractRobustConnection
 from pydantic import BaseModel
 
-from envelope._consumer import ConsumerRuntime, Handler, TransactionFactory
+from envelope._consumer import ConsumerRuntime, Handler, Preparer, TransactionFactory
 from envelope._create import create_envelope
 from envelope._models import EventEnvelope, Source, service_source
 from envelope._outbox import INBOX_RETENTION, OUTBOX_RETENTION, Outbox, OutboxRelay
@@ -95,8 +95,14 @@ class ServiceBus:
             inbox_retention=timedelta(days=settings.inbox_retention_days),
         )
 
-    def subscribe(self, queue: str, routing_keys: list[str], handler: Handler) -> None:
-        self.consumers.subscribe(queue, routing_keys, handler)
+    def subscribe(
+        self,
+        queue: str,
+        routing_keys: list[str],
+        handler: Handler,
+        prepare: Preparer | None = None,
+    ) -> None:
+        self.consumers.subscribe(queue, routing_keys, handler, prepare)
 
     async def emit(
         self, tx: Transaction, event_type: str, payload: BaseModel | dict[str, Any]

@@ -37,6 +37,12 @@ Handler = Callable[[EventEnvelope[BaseModel], Any], Awaitable[None]]
 `envelope.payload` is already the event type's registered model (validated once, on decode).
 """
 
+Preparer = Callable[[list[EventEnvelope[BaseModel]], Any], Awaitable[None]]
+"""`prepare(envelopes, tx)`: before a batch's handlers run, load in as few statements as it
+can what they will need (e.g. lock every row the batch touches in one query), so that each
+handler reads it from memory instead of asking the database once per message.
+"""
+
 TransactionFactory = Callable[[], AbstractAsyncContextManager[Transaction]]
 """Opens a transaction that commits on clean exit and rolls back on error."""
 
@@ -53,6 +59,7 @@ class Subscription:
     queue: str
     routing_keys: tuple[str, ...]
     handler: Handler
+    prepare: Preparer | None = None
 
 
 @dataclass(frozen=True)
@@ -118,8 +125,14 @@ class ConsumerRuntime:
         self.subscriptions: list[Subscription] = []
         self._channel: AbstractChannel | None = None
 
-    def subscribe(self, queue: str, routing_keys: list[str], handler: Handler) -> None:
-        self.subscriptions.append(Subscription(queue, tuple(routing_keys), handler))
+    def subscribe(
+        self,
+        queue: str,
+        routing_keys: list[str],
+        handler: Handler,
+        prepare: Preparer | None = None,
+    ) -> None:
+        self.subscriptions.append(Subscription(queue, tuple(routing_keys), handler, prepare))
         self._waiting[queue] = deque()
         self._turns[queue] = asyncio.Semaphore(BATCHES_PER_QUEUE)
 
@@ -219,13 +232,15 @@ class ConsumerRuntime:
     async def _record_and_handle(
         self, sub: Subscription, tx: Transaction, batch: list[Delivery]
     ) -> list[bool]:
-        """The batch's inbox rows in one statement, then the handler of each first-seen event,
-        in delivery order."""
+        """The batch's inbox rows in one statement, the subscription's `prepare` for the
+        first-seen events, then the handler of each, in delivery order."""
         firsts = await self.inbox.record(tx, [d.envelope for d in batch], sub.queue)
-        for delivery, first in zip(batch, firsts, strict=True):
-            if first:
-                with delivery.scope():
-                    await sub.handler(delivery.envelope, tx)
+        fresh = [delivery for delivery, first in zip(batch, firsts, strict=True) if first]
+        if sub.prepare is not None and fresh:
+            await sub.prepare([delivery.envelope for delivery in fresh], tx)
+        for delivery in fresh:
+            with delivery.scope():
+                await sub.handler(delivery.envelope, tx)
         return firsts
 
     async def _settle(self, delivery: Delivery, outcome: Outcome, batch: int) -> None:

@@ -25,5 +25,6 @@ QUEUES = [(queue, routing_keys) for queue, routing_keys, _ in CONSUMERS]
 
 def subscribe_consumers(bus: ServiceBus) -> None:
     """Subscribe every imi queue; call before the bus starts."""
-    for queue, routing_keys, consumer in CONSUMERS:
-        bus.subscribe(queue, routing_keys, consumer(bus))
+    for queue, routing_keys, consumer_class in CONSUMERS:
+        consumer = consumer_class(bus)
+        bus.subscribe(queue, routing_keys, consumer, prepare=consumer.prepare)

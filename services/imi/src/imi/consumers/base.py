@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -15,7 +16,8 @@ P = TypeVar("P", bound=BaseModel)
 class Consumer:
     """A handler for one queue; the runtime gives it the unit of work of its batch.
 
-    Subclasses implement `handle`; they never commit (the runtime does, then acks).
+    Subclasses implement `handle`, and `prepare` when a batch's messages can share a query;
+    they never commit (the runtime does, then acks).
     """
 
     def __init__(self, bus: ServiceBus) -> None:
@@ -29,6 +31,11 @@ class Consumer:
             raise Reject(
                 f"{envelope.event_type}: {error.error_count()} invalid value(s)"
             ) from error
+
+    async def prepare(
+        self, envelopes: Sequence[EventEnvelope[BaseModel]], session: AsyncSession
+    ) -> None:
+        """Before the batch's `handle` calls: load what they need in one go (optional)."""
 
     async def handle(self, envelope: EventEnvelope[BaseModel], session: AsyncSession) -> None:
         raise NotImplementedError

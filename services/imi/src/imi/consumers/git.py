@@ -9,6 +9,7 @@ event that would be an illegal transition (e.g. `closed` after `merged`) is igno
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +35,13 @@ log = structlog.get_logger("imi.consumers.git")
 
 
 class GitConsumer(Consumer):
+    async def prepare(self, envelopes: Sequence[EventEnvelope[Any]], session: AsyncSession) -> None:
+        """Lock the work items of the batch's pushes in one statement; the pushes' git state is
+        then written by one flush at commit instead of one per message."""
+        pushes = [e.payload for e in envelopes if isinstance(e.payload, GitPush)]
+        branches = ((push.remote_url, push.branch) for push in pushes)
+        await WorkRepository(session).lock_remote_branches(branches)
+
     async def handle(self, envelope: EventEnvelope[Any], session: AsyncSession) -> None:
         at = event_time(envelope)
         if envelope.event_type == "git.push":
@@ -50,7 +58,7 @@ class GitConsumer(Consumer):
         work = WorkService(session, self.bus)
         if not is_stale(at, item.git_event_at, work_item_id=str(item.id)):
             item.git_event_at = at
-            await work.update_git_state(item, self._git_state(push))
+            await work.update_git_state(item, self._git_state(push), flush=False)
         # Even a stale push links the tickets its commits name: links are only ever added.
         await work.auto_link(item, push.branch, *(commit.message for commit in push.commits))
 

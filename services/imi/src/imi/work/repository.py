@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, bindparam, or_, select, text
+from sqlalchemy import Select, bindparam, or_, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,8 @@ ACTIVE_ON_REMOTE_BRANCH = (
     )
     .with_for_update(of=WorkItem)
 )
+LOCKED_BRANCHES = "imi.work.locked_branches"
+"""`session.info` key: (remote key, branch) → its active work item (None: none), locked."""
 FILTERED = ("project_id", "owner_id", "work_type", "source_type", "source_ref", "branch_name")
 
 
@@ -55,9 +58,37 @@ class WorkRepository:
         return await self.session.scalar(query)
 
     async def active_on_remote_branch(self, remote: str, branch_name: str) -> WorkItem | None:
-        """The active work item on `branch_name` of the active project of `remote`, locked."""
-        values = {"remote_key": remote_key(remote), "branch_name": branch_name}
+        """The active work item on `branch_name` of the active project of `remote`, locked;
+        from memory when `lock_remote_branches` already looked it up in this session."""
+        key = (remote_key(remote), branch_name)
+        locked: dict[tuple[str, str], WorkItem | None] = self.session.info.get(LOCKED_BRANCHES, {})
+        if key in locked:
+            item = locked[key]
+            return item if item is not None and item.active else None
+        values = {"remote_key": key[0], "branch_name": branch_name}
         return await self.session.scalar(ACTIVE_ON_REMOTE_BRANCH, values)
+
+    async def lock_remote_branches(self, branches: Iterable[tuple[str, str]]) -> None:
+        """Look up and lock the active work items on these (remote, branch) pairs in one
+        statement, in id order (so that two batches lock alike), for `active_on_remote_branch`
+        to answer from."""
+        keys = {(remote_key(remote), branch) for remote, branch in branches}
+        if not keys:
+            return
+        query = (
+            select(Project.remote_key, WorkItem)
+            .join(Project, Project.id == WorkItem.project_id)
+            .where(
+                Project.active,
+                WorkItem.active,
+                tuple_(Project.remote_key, WorkItem.branch_name).in_(sorted(keys)),
+            )
+            .order_by(WorkItem.id)
+            .with_for_update(of=WorkItem)
+        )
+        found = {(key, item.branch_name): item for key, item in await self.session.execute(query)}
+        locked = self.session.info.setdefault(LOCKED_BRANCHES, {})
+        locked.update({key: found.get(key) for key in keys})
 
     async def mentioning_ticket(self, key: str) -> list[WorkItem]:
         """Active work items whose branch name or source ref contains the ticket key."""

@@ -83,8 +83,16 @@ class WorkService(Service):
             await linker.ensure(item, key)
 
     async def update_git_state(
-        self, item: WorkItem, data: GitStateUpdate, *, synced_at: datetime | None = None
+        self,
+        item: WorkItem,
+        data: GitStateUpdate,
+        *,
+        synced_at: datetime | None = None,
+        flush: bool = True,
     ) -> WorkItem:
+        """Apply and announce the git state; flushed so that the item reads as stored, unless
+        `flush` is False (a consumer's batch leaves its items' UPDATEs to one flush at commit).
+        """
         if item.completed:
             raise InvalidTransition(
                 "a completed work item's git state cannot change",
@@ -98,7 +106,8 @@ class WorkService(Service):
         ):
             item.uncommitted_files_count = 0
         item.last_sync_at = synced_at or utcnow()
-        await self.session.flush()
+        if flush:
+            await self.session.flush()
         await self.emit_git_state(item)
         return item
 
