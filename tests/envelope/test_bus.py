@@ -89,6 +89,34 @@ async def test_a_commit_that_queued_events_wakes_the_relay_at_once(
         await bus.stop()
 
 
+async def test_a_transactions_events_are_written_at_its_end_in_one_go(
+    broker: Broker, conninfo: str, schema: str, transaction: Callable[[], Any], unique: str
+) -> None:
+    bus = ServiceBus(
+        service="tests",
+        amqp_url=broker.amqp_url,
+        conninfo=conninfo,
+        schema=schema,
+        transaction=transaction,
+    )  # fmt: skip; never started: the rows stay in the outbox
+    count = f"SELECT count(*) FROM {schema}.outbox WHERE event_id = ANY(%s)"
+    async with bus.transaction() as tx:
+        sent = [await bus.emit(tx, "test.thing.happened", {"name": f"{unique}-{i}"}) for i in "abc"]
+        ids = [envelope.event_id for envelope in sent]
+        assert await (await tx.execute(count, (ids,))).fetchone() == (0,)
+    # A transaction the bus did not open gets its event's row at once.
+    async with transaction() as tx:
+        other = await bus.emit(tx, "test.thing.happened", {"name": f"{unique}-d"})
+        assert await (await tx.execute(count, ([other.event_id],))).fetchone() == (1,)
+    async with transaction() as tx:
+        cursor = await tx.execute(
+            f"DELETE FROM {schema}.outbox WHERE event_id = ANY(%s) RETURNING event_id, id",
+            ([*ids, other.event_id],),
+        )
+        written = [event_id for event_id, _ in sorted(await cursor.fetchall(), key=lambda r: r[1])]
+    assert written == [*ids, other.event_id]  # in the order they were emitted
+
+
 def test_the_services_outboxes_notify_nobody(database: Any, imi_env: Any, mimir_env: Any) -> None:
     with psycopg.connect(database.admin_conninfo()) as conn:
         triggers = conn.execute(

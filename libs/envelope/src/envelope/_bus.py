@@ -66,7 +66,8 @@ class ServiceBus:
             inbox_retention=inbox_retention,
         )
         self._begin = transaction
-        self._emitted: set[int] = set()  # ids of open transactions that queued events
+        # The events of each open `transaction`, by id(tx): written at its end, in one go.
+        self._pending: dict[int, list[EventEnvelope[Any]]] = {}
         self.consumers = ConsumerRuntime(
             schema=schema,
             transaction=self.transaction,
@@ -111,10 +112,16 @@ class ServiceBus:
 
         The payload is checked against `event_type`'s registered model; the envelope carries
         this service as its source and the correlation ids of the current request or event.
+        In a `transaction` of this bus the outbox row is written when its body ends, with
+        the others of that transaction (one statement for a consumer's whole batch); in any
+        other transaction, at once.
         """
         envelope = create_envelope(event_type, payload, source=self.source)
-        await self.outbox.add(tx, envelope)
-        self._emitted.add(id(tx))
+        pending = self._pending.get(id(tx))
+        if pending is None:
+            await self.outbox.add(tx, envelope)
+        else:
+            pending.append(envelope)
         return envelope
 
     @asynccontextmanager
@@ -122,16 +129,16 @@ class ServiceBus:
         """The service's unit of work, whose commit wakes this process's relay when the
         transaction queued events (`emit`): they go out at once, with no NOTIFY per commit.
         Events committed elsewhere (another replica, a script) wait for the relay's poll."""
-        opened: set[int] = set()
-        try:
-            async with self._begin() as tx:
-                opened.add(id(tx))
+        pending: list[EventEnvelope[Any]] = []
+        async with self._begin() as tx:
+            self._pending[id(tx)] = pending
+            try:
                 yield tx
-        except BaseException:
-            self._emitted -= opened  # rolled back (or the commit failed): nothing to send
-            raise
-        if self._emitted & opened:
-            self._emitted -= opened
+                if pending:
+                    await self.outbox.add(tx, *pending)
+            finally:
+                del self._pending[id(tx)]
+        if pending:  # committed
             self.relay.wake()
 
     async def start(self) -> None:
