@@ -191,10 +191,10 @@ async def run(env: dict[str, Any]) -> list[Figure]:
     notes = f"{handled} of {len(bodies)} handled within {MAX_SECONDS:.0f} s"
     if not met:
         notes += (
-            "; the waiting messages of a queue share a transaction and one inbox statement,"
-            " but each still costs its work item lookup, UPDATE and outbox event in Python,"
-            " and the relay and mimir's projection handle the resulting events on the same"
-            " cores"
+            "; a batch shares one transaction, one inbox statement, one work item lookup and"
+            " one outbox statement, but each message still costs its ORM update, envelope and"
+            " log line in Python, and the relay and mimir's projection handle the resulting"
+            " events on the same cores"
         )
     backlog = push_bodies(loaded.items, scaled(BACKLOG, 500), seed=12)
     idle, draining, failures, drained_in = await http_during_backlog(
