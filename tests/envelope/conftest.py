@@ -13,7 +13,7 @@ from harness import Broker, Database, scratch_messaging_schema
 from psycopg import AsyncConnection
 from pydantic import BaseModel
 
-from envelope import EXCHANGE, registry
+from envelope import EXCHANGE, ServiceBus, registry
 
 SCHEMA = "envelope_tests"
 
@@ -58,6 +58,20 @@ async def amqp(broker: Broker) -> AsyncIterator[aio_pika.abc.AbstractRobustConne
 def schema(conninfo: str) -> str:
     """The scratch schema holding the outbox and inbox these tests use."""
     return SCHEMA
+
+
+@pytest.fixture
+def service_bus(
+    broker: Broker, conninfo: str, schema: str, transaction: Callable[[], Any]
+) -> ServiceBus:
+    """A bus of service "tests" on the run's vhost and the scratch schema, not started."""
+    return ServiceBus(
+        service="tests",
+        amqp_url=broker.amqp_url,
+        conninfo=conninfo,
+        schema=schema,
+        transaction=transaction,
+    )
 
 
 @pytest.fixture

@@ -23,20 +23,14 @@ from envelope import (
 
 
 async def test_emitted_events_reach_subscribers_with_their_cause(
-    broker: Broker, conninfo: str, schema: str, transaction: Callable[[], Any], unique: str
+    broker: Broker, service_bus: ServiceBus, transaction: Callable[[], Any], unique: str
 ) -> None:
     received: list[tuple[EventEnvelope[Any], list[Any]]] = []
 
     async def handler(envelope: EventEnvelope[Any], _: Any) -> None:
         received.append((envelope, current_correlation_ids()))
 
-    bus = ServiceBus(
-        service="tests",
-        amqp_url=broker.amqp_url,
-        conninfo=conninfo,
-        schema=schema,
-        transaction=transaction,
-    )
+    bus = service_bus
     queue = f"test.bus.{unique}"
     await broker.declare(Topology.of([(queue, ["test.thing.happened"])]))
     bus.subscribe(queue, ["test.thing.happened"], handler)
@@ -55,17 +49,14 @@ async def test_emitted_events_reach_subscribers_with_their_cause(
 
 
 async def test_a_commit_that_queued_events_wakes_the_relay_at_once(
-    broker: Broker, conninfo: str, schema: str, transaction: Callable[[], Any], unique: str
+    broker: Broker, service_bus: ServiceBus, unique: str
 ) -> None:
     received: list[EventEnvelope[Any]] = []
 
     async def handler(envelope: EventEnvelope[Any], _: Any) -> None:
         received.append(envelope)
 
-    bus = ServiceBus(
-        service="tests", amqp_url=broker.amqp_url, conninfo=conninfo, schema=schema,
-        transaction=transaction,
-    )  # fmt: skip
+    bus = service_bus
     bus.relay.poll_interval = 3600.0  # only the wake-up can send the event within the test
     queue = f"test.wake.{unique}"
     await broker.declare(Topology.of([(queue, ["test.thing.happened"])]))
@@ -90,15 +81,9 @@ async def test_a_commit_that_queued_events_wakes_the_relay_at_once(
 
 
 async def test_a_transactions_events_are_written_at_its_end_in_one_go(
-    broker: Broker, conninfo: str, schema: str, transaction: Callable[[], Any], unique: str
+    service_bus: ServiceBus, schema: str, transaction: Callable[[], Any], unique: str
 ) -> None:
-    bus = ServiceBus(
-        service="tests",
-        amqp_url=broker.amqp_url,
-        conninfo=conninfo,
-        schema=schema,
-        transaction=transaction,
-    )  # fmt: skip; never started: the rows stay in the outbox
+    bus = service_bus  # never started: the rows stay in the outbox
     count = f"SELECT count(*) FROM {schema}.outbox WHERE event_id = ANY(%s)"
     async with bus.transaction() as tx:
         sent = [await bus.emit(tx, "test.thing.happened", {"name": f"{unique}-{i}"}) for i in "abc"]

@@ -132,16 +132,10 @@ async def test_an_event_published_before_the_first_consumer_start_is_consumed(
 
 
 async def test_a_bus_without_its_queue_retries_until_the_topology_exists(
-    broker: Broker, conninfo: str, schema: str, transaction: Callable[[], Any], unique: str
+    broker: Broker, service_bus: ServiceBus, unique: str
 ) -> None:
     queue = f"test.missing.{unique}"
-    bus = ServiceBus(
-        service="tests",
-        amqp_url=broker.amqp_url,
-        conninfo=conninfo,
-        schema=schema,
-        transaction=transaction,
-    )
+    bus = service_bus
 
     async def handler(envelope: EventEnvelope[Any], _: Any) -> None:
         del envelope
