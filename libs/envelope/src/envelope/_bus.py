@@ -113,8 +113,9 @@ class ServiceBus:
         The payload is checked against `event_type`'s registered model; the envelope carries
         this service as its source and the correlation ids of the current request or event.
         In a `transaction` of this bus the outbox row is written when its body ends, with
-        the others of that transaction (one statement for a consumer's whole batch); in any
-        other transaction, at once.
+        the others of that transaction (one statement for a consumer's whole batch), so an
+        event emitted inside a savepoint that then rolls back is still written: emit after
+        the savepoint. In any other transaction the row is written at once.
         """
         envelope = create_envelope(event_type, payload, source=self.source)
         pending = self._pending.get(id(tx))
