@@ -1,5 +1,6 @@
-"""A batch of git events in one unit of work, applied the way the consumer runtime applies it:
-the subscription's `prepare` with every envelope, then each handler in delivery order."""
+"""Batches of git events and tool mutations in one unit of work, applied the way the consumer
+runtime applies them: the subscription's `prepare` with every envelope, then each handler in
+delivery order."""
 
 import json
 import uuid
@@ -15,7 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from envelope import EventEnvelope, decode_message
-from imi.consumers.git import QUEUE
+from imi.consumers import git, mutations
 
 NOW = datetime.now(UTC)
 HOUR_AGO = NOW - timedelta(hours=1)
@@ -33,6 +34,19 @@ def envelope(event_type: str, payload: dict[str, Any], at: datetime = NOW) -> Ev
         "payload": payload,
     }
     return decode_message(json.dumps(body).encode())
+
+
+def mutation(remote: str, branch: str, at: datetime) -> EventEnvelope[Any]:
+    """A hookd tool mutation, flat, as it arrives on the bus."""
+    flat = {
+        "event_type": "tool.mutation.edit",
+        "hook_type": "PostToolUse",
+        "tool_name": "Edit",
+        "repo": {"git_root": "/src/repo", "branch": branch, "remote_url": remote},
+        "file_path": "/src/repo/a.py",
+        "timestamp": at.isoformat(),
+    }
+    return decode_message(json.dumps(flat).encode())
 
 
 def push(remote: str, branch: str, head: str, **state: int) -> dict[str, Any]:
@@ -57,6 +71,17 @@ def locking_lookups(session: AsyncSession) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
+async def apply_batch(app: FastAPI, queue: str, batch: list[EventEnvelope[Any]]) -> list[str]:
+    """Prepare and handle `batch` in one unit of work; the work item lookups that locked."""
+    subscription = next(s for s in app.state.bus.consumers.subscriptions if s.queue == queue)
+    async with app.state.uow() as session:
+        with locking_lookups(session) as lookups:
+            await subscription.prepare(batch, session)
+            for message in batch:
+                await subscription.handler(message, session)
+    return lookups
+
+
 async def test_a_batch_of_pushes_locks_its_work_items_in_one_statement_and_applies_in_order(
     api: httpx.AsyncClient, imi_app: FastAPI, events: EventLog
 ) -> None:
@@ -75,12 +100,7 @@ async def test_a_batch_of_pushes_locks_its_work_items_in_one_statement_and_appli
         # The merge completed the branch's work item: a later push finds none to update.
         envelope("git.push", push(remote, second["branch_name"], "bbb2")),
     ]
-    subscription = next(s for s in imi_app.state.bus.consumers.subscriptions if s.queue == QUEUE)
-    async with imi_app.state.uow() as session:
-        with locking_lookups(session) as lookups:
-            await subscription.prepare(batch, session)
-            for message in batch:
-                await subscription.handler(message, session)
+    lookups = await apply_batch(imi_app, git.QUEUE, batch)
 
     # One statement looked up and locked the work items of every branch in the batch.
     assert len(lookups) == 1
@@ -98,3 +118,27 @@ async def test_a_batch_of_pushes_locks_its_work_items_in_one_statement_and_appli
         for item in (first, second)
     }
     assert heads == {first["id"]: ["aaa1"], second["id"]: ["bbb1"]}
+
+
+async def test_a_batch_of_tool_mutations_locks_its_work_items_in_one_statement(
+    api: httpx.AsyncClient, imi_app: FastAPI, events: EventLog
+) -> None:
+    project = await create_project(api)
+    remote = project["remote_origin"]
+    item = await start_work(api, project["id"])
+    branch = item["branch_name"]
+    batch = [
+        mutation(remote, branch, HOUR_AGO),
+        mutation(remote, branch, NOW),
+        mutation(remote, branch, HOUR_AGO - timedelta(minutes=5)),  # older than the newest
+        mutation(remote, unique("feat/untracked"), NOW),
+    ]
+    lookups = await apply_batch(imi_app, mutations.QUEUE, batch)
+
+    assert len(lookups) == 1
+    stored = (await api.get(f"/api/v1/work/{item['id']}")).json()
+    assert stored["status"] == "uncommitted"
+    assert datetime.fromisoformat(stored["last_activity_at"]) == NOW
+    await events.wait_for("imi.work.git_state_updated", work_item_id=item["id"])
+    # Only the first edit turned the item from clean to uncommitted.
+    assert len(events.matching("imi.work.git_state_updated", work_item_id=item["id"])) == 1
