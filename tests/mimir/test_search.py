@@ -119,3 +119,23 @@ async def test_search_errors(api: Any, mimir_client: httpx.AsyncClient) -> None:
     assert response.status_code == 400
     response = await mimir_client.post(f"{API}/search/semantic", json={})
     assert response.status_code == 422
+
+
+async def test_the_pools_connections_are_configured_for_search(
+    mimir_app: Any, mimir_client: httpx.AsyncClient
+) -> None:
+    # Sequential scans from a table's first page: on a table past a quarter of shared_buffers
+    # a scan otherwise starts where another one is, and a query of common words only (its
+    # candidates are the first matches found) answered differently each time it was asked.
+    async with mimir_app.state.uow() as conn:
+        cursor = await conn.execute(
+            "SELECT current_setting('plan_cache_mode') AS plans,"
+            " current_setting('synchronize_seqscans') AS synchronized,"
+            " current_setting('hnsw.iterative_scan') AS iterative"
+        )
+        settings = await cursor.fetchone()
+    assert settings == {
+        "plans": "force_custom_plan",
+        "synchronized": "off",
+        "iterative": "relaxed_order",
+    }

@@ -34,8 +34,10 @@ def create_pool(settings: MimirSettings) -> AsyncConnectionPool[AsyncConnection[
 async def configure_session(conn: Conn, settings: MimirSettings) -> None:
     """Search settings, once per connection rather than once per search: every statement
     is planned with its own values (a generic plan cannot tell a rare term from a common
-    one, nor match a space's partial index), and HNSW scans go on past `ef_search` when
-    filters drop candidates."""
+    one, nor match a space's partial index); sequential scans start at a table's first page,
+    since a scan that joins one already running elsewhere starts where it is, and a query
+    of common words only, whose candidates are the first matches found, would get other
+    hits each time; and HNSW scans go on past `ef_search` when filters drop candidates."""
     await configure_search(conn, settings.hnsw_ef_search)
     await conn.commit()
 

@@ -51,7 +51,8 @@ class SpaceParts:
 
 
 async def configure_session(conn: Conn, ef_search: int) -> None:
-    """Plan every statement with its values; scan HNSW iteratively with this `ef_search`."""
+    """Plan every statement with its values; sequential scans from a table's first page;
+    scan HNSW iteratively with this `ef_search`."""
     await fetch_one(conn, "configure_session", {"ef_search": str(ef_search)})
 
 

@@ -161,8 +161,10 @@ ORDER BY rank
 LIMIT %(depth)s;
 
 -- name: configure_session
--- One row: this session plans every statement with its values and scans HNSW iteratively.
+-- One row: this session plans every statement with its values, reads a table from its first
+-- page (a capped scan then returns the same rows every time) and scans HNSW iteratively.
 SELECT set_config('plan_cache_mode', 'force_custom_plan', false) AS plan_cache_mode,
+       set_config('synchronize_seqscans', 'off', false) AS synchronize_seqscans,
        set_config('hnsw.iterative_scan', 'relaxed_order', false) AS iterative_scan,
        set_config('hnsw.ef_search', %(ef_search)s, false) AS ef_search;
 
