@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from harness import Database, eventually
 from mimir_helpers import wait_indexed
+from psycopg.rows import dict_row
 
 from mimir.main import create_app
 from mimir.search import weights
@@ -67,7 +68,6 @@ async def test_a_wide_search_scores_common_terms_when_its_rarest_terms_find_too_
     mimir_settings: MimirSettings,
     database: Database,
     unique: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Every search is "wide" here (no scope is small enough to be counted), and the
     # candidates are only the chunks of the rarest term once the statistics know the
@@ -92,8 +92,7 @@ async def test_a_wide_search_scores_common_terms_when_its_rarest_terms_find_too_
             target = await artifact(f"The {rare} plan, said at the {common}.")
             api = SimpleNamespace(client=client)
             with psycopg.connect(database.admin_conninfo(), autocommit=True) as conn:
-                conn.execute("ANALYZE mimir.spans")
-            monkeypatch.setattr(weights, "_cache", {})  # read the new statistics now
+                conn.execute("ANALYZE mimir.spans")  # the next search weighs by it
 
             found = await text(api, f"{rare} {common}", unique, limit=5)
             assert [hit["artifact_id"] for hit in found["hits"]][:1] == [target["id"]]
@@ -101,6 +100,26 @@ async def test_a_wide_search_scores_common_terms_when_its_rarest_terms_find_too_
             assert all(common in hit["text"] for hit in found["hits"][1:])
             alone = await text(api, f"{rare} {common}", unique, limit=1)
             assert [hit["artifact_id"] for hit in alone["hits"]] == [target["id"]]
+
+
+async def test_term_statistics_are_read_again_after_each_analyze(
+    mimir_settings: MimirSettings, database: Database
+) -> None:
+    # Kept until the next ANALYZE, not for a while: two processes weigh a query alike.
+    conninfo = mimir_settings.conninfo
+    async with await psycopg.AsyncConnection.connect(conninfo, row_factory=dict_row) as conn:
+
+        async def statistics() -> weights.CorpusStatistics:
+            async with conn.transaction():  # one per search, as the service runs them
+                return await weights.corpus_statistics(conn)
+
+        first = await statistics()
+        assert await statistics() is first
+        with psycopg.connect(database.admin_conninfo(), autocommit=True) as admin:
+            admin.execute("ANALYZE mimir.spans")
+        again = await statistics()
+        assert again is not first
+        assert await statistics() is again
 
 
 async def test_phrases_and_exclusions_keep_their_meaning(api: Any, unique: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -30,8 +31,9 @@ class QueryUnit:
 
 @dataclass(frozen=True)
 class LexemeStatistics:
-    """What the last ANALYZE of spans says (all None before the first)."""
+    """What the last ANALYZE of spans says, and when it ran (all None before the first)."""
 
+    analyzed_at: datetime | None
     spans: float | None
     chunk_share: float | None
     lexemes: list[str] | None
@@ -62,6 +64,11 @@ async def list_query_units(
     """The units in order, those made only of stop words left out."""
     params = {"texts": list(texts), "negated": list(negated)}
     return await fetch_all_as(conn, QueryUnit, "list_query_units", params)
+
+
+async def get_statistics_version(conn: Conn) -> datetime | None:
+    row = await fetch_one(conn, "get_statistics_version")
+    return row["analyzed_at"] if row else None
 
 
 async def get_lexeme_statistics(conn: Conn) -> LexemeStatistics | None:

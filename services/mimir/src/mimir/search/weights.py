@@ -5,17 +5,18 @@ Within a narrow scope (filters covering at most `MIMIR_SEARCH_EXACT_CHUNKS` chun
 one conversation) the scope is counted, every match is scored, and each term is weighed by
 how many of the scope's chunks hold it, so the weights are exact. A wider search takes them
 from PostgreSQL's own column statistics (`pg_stats` of `spans.tsv`, kept by ANALYZE),
-cached per process, and scores the chunks that hold one of the rarest terms — as many terms
-as fit `MIMIR_SEARCH_CANDIDATES` estimated matches, rarest first — and all matches only when
-those give too few hits. A chunk holding nothing but very common terms cannot outrank one
-holding a rare term by much, so the best chunks stay.
+cached per process until the next ANALYZE (so every process weighs alike), and scores the
+chunks that hold one of the rarest terms — as many terms as fit `MIMIR_SEARCH_CANDIDATES`
+estimated matches, rarest first — and all matches only when those give too few hits. A
+chunk holding nothing but very common terms cannot outrank one holding a rare term by much,
+so the best chunks stay.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from psycopg import sql
@@ -26,7 +27,6 @@ from mimir.search.query import LexicalQuery, Unit
 from mimir.settings import MimirSettings
 from mimir.sql import Conn
 
-STATISTICS_TTL_SECONDS = 300.0
 NARROWING = frozenset(
     ("artifact_type", "source", "artifact_id", "metadata", "created_after", "created_before",
      "project_id")
@@ -48,7 +48,7 @@ class CorpusStatistics:
     rare_share: float  # a lexeme not listed is held by fewer rows than this
 
 
-_cache: dict[str, tuple[float, CorpusStatistics]] = {}
+_cache: dict[str, tuple[datetime | None, CorpusStatistics]] = {}  # by database, with its version
 
 
 def idf(chunks: float, holding: float) -> float:
@@ -95,19 +95,21 @@ def rarest(
 
 
 async def corpus_statistics(conn: Conn) -> CorpusStatistics:
+    """The statistics of the last ANALYZE: read again once another has run, checked with a
+    one-row statement rather than the whole list of lexemes."""
     key = f"{conn.info.dbname}:{conn.info.host}:{conn.info.port}"
     cached = _cache.get(key)
-    if cached is not None and time.monotonic() - cached[0] < STATISTICS_TTL_SECONDS:
+    if cached is not None and cached[0] == await queries.get_statistics_version(conn):
         return cached[1]
-    statistics = _corpus(await queries.get_lexeme_statistics(conn))
-    _cache[key] = (time.monotonic(), statistics)
-    return statistics
+    row = await queries.get_lexeme_statistics(conn)
+    _cache[key] = (row.analyzed_at if row else None, _corpus(row))
+    return _cache[key][1]
 
 
 def _corpus(row: LexemeStatistics | None) -> CorpusStatistics:
     """Before the first ANALYZE nothing is known: every term then weighs the same."""
     if row is None:
-        row = LexemeStatistics(None, None, None, None)
+        row = LexemeStatistics(None, None, None, None, None)
     chunks = max(float(row.spans or 0) * float(row.chunk_share or 1), 1.0)
     lexemes = row.lexemes or []
     values = row.shares or []
