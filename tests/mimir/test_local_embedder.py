@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from mimir.embedding import local
 from mimir.embedding.local import (
     MAX_BATCH_TOKENS,
     MAX_TOKENS,
+    TRIM_AFTER_TOKENS,
     LocalEmbedder,
     embed_texts,
     token_batches,
@@ -36,3 +39,12 @@ async def test_vectors_come_back_in_input_order_whatever_the_batching() -> None:
         cosines = (alone * together).sum(axis=1)
         assert (cosines > 0.999).all(), cosines
     assert await LocalEmbedder().embed([]) == []
+
+
+def test_only_a_big_run_gives_its_memory_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    trims: list[int] = []
+    monkeypatch.setattr(local, "_malloc_trim", lambda: trims.append)
+    embed_texts(["what did we decide about the billing database?"])  # a query
+    assert trims == []
+    embed_texts([" ".join(["word"] * TRIM_AFTER_TOKENS)] * 2)  # a worker's batch
+    assert trims == [0]
