@@ -27,8 +27,8 @@ CLUSTER = {"name": "bloodbank-rabbitmq"}
 VHOST = "/"
 # Operators use the account the cluster operator makes; the table's `admin` is for other hosts.
 OPERATOR_ACCOUNT = "admin"
-# A scaler adds a replica per this many ready messages in a queue (about 4 s of one imi
-# replica's measured consumer rate, bench/README.md).
+# A scaler adds a replica per this many ready messages in a queue (about 2 s of one imi
+# process's measured consumer rate, bench/README.md).
 BACKLOG_PER_REPLICA = 500
 # 2 services x 8 replicas x 12 connections (a pool of 10, the outbox relay's 2) = 192 stays
 # under the production cluster's max_connections (250), leaving room for the migrations, the

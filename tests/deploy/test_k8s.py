@@ -153,6 +153,19 @@ def test_services_run_hardened_with_secrets_by_reference(production: list[dict[s
 
 
 @needs_kubectl
+@pytest.mark.parametrize("overlay", ["production", "development"])
+def test_each_pod_runs_one_server_process(overlay: str) -> None:
+    # By default a service runs a process per CPU of its limit, each with its own pool, relay,
+    # consumers and (mimir) model; the memory limits and MAX_REPLICAS's connection budget
+    # count one per pod.
+    for deployment in of_kind(build(overlay), "Deployment"):
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        env = {v["name"]: v.get("value") for v in container["env"]}
+        service = deployment["metadata"]["name"].upper()
+        assert env[f"{service}_WORKERS"] == "1", deployment["metadata"]["name"]
+
+
+@needs_kubectl
 def test_checkov_passes_on_production_with_each_skip_explained(
     production: list[dict[str, Any]], tmp_path: Path
 ) -> None:
