@@ -31,9 +31,8 @@ class QueryUnit:
 
 @dataclass(frozen=True)
 class LexemeStatistics:
-    """What the last ANALYZE of spans says, and when it ran (all None before the first)."""
+    """What the last ANALYZE of spans says (all None before the first)."""
 
-    analyzed_at: datetime | None
     spans: float | None
     chunk_share: float | None
     lexemes: list[str] | None

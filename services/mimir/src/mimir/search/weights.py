@@ -96,20 +96,22 @@ def rarest(
 
 async def corpus_statistics(conn: Conn) -> CorpusStatistics:
     """The statistics of the last ANALYZE: read again once another has run, checked with a
-    one-row statement rather than the whole list of lexemes."""
+    one-row statement rather than the whole list of lexemes. The version is read first, so
+    an ANALYZE in between costs one more reading, never a stale one."""
     key = f"{conn.info.dbname}:{conn.info.host}:{conn.info.port}"
+    version = await queries.get_statistics_version(conn)
     cached = _cache.get(key)
-    if cached is not None and cached[0] == await queries.get_statistics_version(conn):
+    if cached is not None and cached[0] == version:
         return cached[1]
-    row = await queries.get_lexeme_statistics(conn)
-    _cache[key] = (row.analyzed_at if row else None, _corpus(row))
-    return _cache[key][1]
+    statistics = _corpus(await queries.get_lexeme_statistics(conn))
+    _cache[key] = (version, statistics)
+    return statistics
 
 
 def _corpus(row: LexemeStatistics | None) -> CorpusStatistics:
     """Before the first ANALYZE nothing is known: every term then weighs the same."""
     if row is None:
-        row = LexemeStatistics(None, None, None, None, None)
+        row = LexemeStatistics(None, None, None, None)
     chunks = max(float(row.spans or 0) * float(row.chunk_share or 1), 1.0)
     lexemes = row.lexemes or []
     values = row.shares or []

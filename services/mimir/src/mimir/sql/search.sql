@@ -17,12 +17,9 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relname = 'spans' AND n.nspname = current_schema();
 
 -- name: get_lexeme_statistics
--- One row from the last ANALYZE of spans: when it ran, its row count, the share of chunk
--- rows, the most common lexemes with the share of rows holding each (then min, max and null
--- shares).
-SELECT greatest(pg_stat_get_last_analyze_time(c.oid),
-                pg_stat_get_last_autoanalyze_time(c.oid)) AS analyzed_at,
-       c.reltuples AS spans,
+-- One row from the last ANALYZE of spans: its row count, the share of chunk rows, the most
+-- common lexemes with the share of rows holding each (then min, max and null shares).
+SELECT c.reltuples AS spans,
        (SELECT st.most_common_freqs[array_position(st.most_common_vals::text::text[], 'chunk')]
         FROM pg_stats st
         WHERE st.schemaname = n.nspname AND st.tablename = 'spans' AND st.attname = 'span_type')
