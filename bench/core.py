@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import platform
 import statistics
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -171,3 +173,34 @@ def rss_mb(pid: int) -> float:
     import psutil
 
     return float(sum(psutil.Process(p).memory_info().rss for p in process_tree(pid))) / 1e6
+
+
+@contextlib.asynccontextmanager
+async def autovacuums(conninfo: str) -> AsyncIterator[set[str]]:
+    """The autovacuum and analyze work seen in this database while the block runs (sampled
+    each 0.1 s), so that a figure that misses can say what ran beside it."""
+    import psycopg
+
+    seen: set[str] = set()
+    done = asyncio.Event()
+
+    async def sample() -> None:
+        async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+            while not done.is_set():
+                cursor = await conn.execute(
+                    "SELECT query FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND backend_type = 'autovacuum worker'"
+                )
+                seen.update(row[0].removeprefix("autovacuum: ") for row in await cursor.fetchall())
+                await asyncio.sleep(0.1)
+
+    sampler = asyncio.create_task(sample())
+    try:
+        yield seen
+    finally:
+        done.set()
+        await sampler
+
+
+def vacuum_note(seen: set[str]) -> str:
+    return "autovacuum meanwhile: " + (", ".join(sorted(seen)) or "none")

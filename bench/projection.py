@@ -19,7 +19,7 @@ from typing import Any
 import aio_pika
 import psycopg
 
-from bench.core import Figure, latency_summary, plot_latencies
+from bench.core import Figure, autovacuums, latency_summary, plot_latencies, vacuum_note
 from bench.services import Services, scaled
 from envelope import EXCHANGE, create_envelope, service_source
 
@@ -47,20 +47,6 @@ async def drained(amqp_url: str) -> tuple[int, float]:
             await asyncio.sleep(0.5)
     finally:
         await connection.close()
-
-
-async def vacuums(conninfo: str, stop: asyncio.Event) -> set[str]:
-    """The autovacuum and analyze work seen in this database until `stop`, sampled each 0.1 s."""
-    seen: set[str] = set()
-    async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
-        while not stop.is_set():
-            cursor = await conn.execute(
-                "SELECT query FROM pg_stat_activity WHERE datname = current_database()"
-                " AND backend_type = 'autovacuum worker'"
-            )
-            seen.update(row[0].removeprefix("autovacuum: ") for row in await cursor.fetchall())
-            await asyncio.sleep(0.1)
-    return seen
 
 
 def worst_window(
@@ -131,12 +117,9 @@ async def run(env: dict[str, Any]) -> list[Figure]:
     conninfo = services.conninfo("mimir", superuser=True)
     count = scaled(RATE * SECONDS, minimum=RATE)
     backlog, waited = await drained(env["amqp_url"])
-    stop = asyncio.Event()
-    watching = asyncio.create_task(vacuums(conninfo, stop))
-    published, rate = await publish_steadily(env["amqp_url"], count)
-    applied = await applied_at(conninfo, list(published))
-    stop.set()
-    vacuumed = await watching
+    async with autovacuums(conninfo) as vacuumed:
+        published, rate = await publish_steadily(env["amqp_url"], count)
+        applied = await applied_at(conninfo, list(published))
     samples = [(applied[i] - published[i]) * 1000 for i in applied]
     summary = latency_summary(samples)
     env["plots"].append(plot_latencies("imi event to mimir projection", {"lag": samples}))
@@ -144,7 +127,7 @@ async def run(env: dict[str, Any]) -> list[Figure]:
     at, lag = worst_window(published, applied)
     context = f"{backlog} queued imi events drained in {waited:.1f} s before it"
     context += f"; worst half second from {at:.1f} s: lag up to {lag:.0f} ms"
-    context += "; autovacuum meanwhile: " + (", ".join(sorted(vacuumed)) or "none")
+    context += "; " + vacuum_note(vacuumed)
     return [
         Figure(
             name=f"imi event → mimir projection p99 at {rate:,.0f} events/s",
