@@ -182,9 +182,9 @@ def text_notes(p95: float, raw_p95: float) -> str:
     if p95 >= 15:
         notes.append(
             f"{p95 - 15:.1f} ms over 15 ms: the slowest queries are those whose rarest word is"
-            " in a large share of the chunks (for 'w5 w8' PostgreSQL collects every chunk"
-            " holding 'w8' before the cap takes MIMIR_SEARCH_CANDIDATES of them), plus about"
-            " 4 ms of HTTP, validation and serialisation per request"
+            " in a large share of the chunks (PostgreSQL finds MIMIR_SEARCH_CANDIDATES of them"
+            " and scores them, with their passages), plus about 4 ms of HTTP, validation and"
+            " serialisation per request"
         )
     if p95 > 1.5 * raw_p95:
         notes.append(f"{p95 / raw_p95:.2f}x raw: HTTP, validation and the snippets on top")
