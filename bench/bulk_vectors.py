@@ -45,7 +45,7 @@ async def load_rate(api: Any, space_id: str, body: list[bytes], defer: bool) -> 
         params={"defer_index": "true" if defer else "false"},
         content=streamed(),
         headers={"content-type": "application/x-ndjson"},
-        timeout=900,
+        max_seconds=900,
     )
     response.raise_for_status()
     assert response.json()["stored"] == count, response.text

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import harness
-import httpx
 import psycopg
 
 from bench.core import Figure, rss_mb
+from bench.http import Client
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
 CONCURRENCY = 32
@@ -66,13 +66,8 @@ class Services:
     def url(self, service: str) -> str:
         return str(self.processes[service].url) + "/api/v1"
 
-    def client(self, service: str) -> httpx.AsyncClient:
-        # Idle connections are dropped before uvicorn's 5 s keep-alive would close them under
-        # a request (a full run once failed on that race with httpx's default of 5 s).
-        limits = httpx.Limits(
-            max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY, keepalive_expiry=2
-        )
-        return httpx.AsyncClient(base_url=self.url(service), limits=limits, timeout=30)
+    def client(self, service: str) -> Client:
+        return Client(self.url(service), CONCURRENCY)
 
     def conninfo(self, service: str, superuser: bool = False) -> str:
         if superuser:

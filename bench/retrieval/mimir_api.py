@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import psycopg
 
+from bench.http import Client
 from bench.retrieval.corpus import Corpus, Session
 from bench.retrieval.metrics import Answer, Span
 
@@ -46,7 +46,7 @@ class Chunk:
 class Mimir:
     """One mimir instance loaded with a corpus: version id -> session id."""
 
-    api: httpx.AsyncClient
+    api: Client
     sessions: dict[str, str] = field(default_factory=dict)  # version id -> session id
     budget_supported: dict[str, bool] = field(default_factory=dict)
     budget_source: dict[str, str] = field(default_factory=dict)  # mode -> what R@2000ch used
