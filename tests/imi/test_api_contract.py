@@ -2,6 +2,7 @@
 
 import httpx
 import pytest
+from api_helpers import threaded_calls
 from fastapi import FastAPI
 from pydantic import SecretStr
 
@@ -50,3 +51,7 @@ async def test_api_key_guards_api_but_not_health(guarded_app: FastAPI) -> None:
         assert allowed.status_code == 200
         assert (await client.get("/health")).status_code in (200, 503)
         await guarded_app.state.bus.stop()
+
+
+def test_no_endpoint_or_dependency_runs_in_a_worker_thread(imi_app: FastAPI) -> None:
+    assert threaded_calls(imi_app) == []

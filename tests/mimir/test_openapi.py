@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from api_helpers import threaded_calls
+from fastapi import FastAPI
 
 TAG_ORDER = [
     "artifacts",
@@ -70,3 +72,7 @@ async def test_docs_pages_are_served(mimir_client: httpx.AsyncClient) -> None:
         response = await mimir_client.get(path)
         assert response.status_code == 200
         assert "text/html" in response.headers["content-type"]
+
+
+def test_no_endpoint_or_dependency_runs_in_a_worker_thread(mimir_app: FastAPI) -> None:
+    assert threaded_calls(mimir_app) == []

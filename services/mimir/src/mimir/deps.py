@@ -1,4 +1,8 @@
-"""FastAPI dependencies: the request's unit of work (with or without provenance headers)."""
+"""FastAPI dependencies: the request's unit of work (with or without provenance headers).
+
+All are `async def`: FastAPI runs a plain `def` dependency in a worker thread, a hop that
+costs more than the dependency itself.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from fastapi import Depends, Header, Request
 from mimir.work import ProvenanceHeaders, Work
 
 
-def provenance_headers(
+async def provenance_headers(
     x_provenance_model: str | None = Header(
         None, description="Model that produced this write; recorded as provenance"
     ),

@@ -201,7 +201,7 @@ class ListParams:
     filters: list[tuple[str, str]] = field(default_factory=list)
 
 
-def list_params(
+async def list_params(
     request: Request,
     limit: int = Query(50, ge=1, le=MAX_LIMIT, description="Page size"),
     offset: int = Query(
