@@ -16,7 +16,7 @@ from mimir.embedding import local
 
 TEXTS = 512
 BATCH = 32  # MIMIR_EMBEDDING_BATCH_SIZE default
-THREADS = 2  # MIMIR_EMBEDDING_THREADS default
+THREADS = 2  # the whole host's cores, as one mimir process has them
 VOCABULARY = [
     "payment",
     "retry",

@@ -23,7 +23,7 @@ NOTES = 2000
 CLIENTS = 8
 TARGET_MB = 400.0
 RAW_SAMPLE = 1000  # passages embedded again in process for the raw rate
-THREADS = 2  # MIMIR_EMBEDDING_THREADS default
+THREADS = 2  # the raw rate: the model alone with all of the host's cores
 SPEAKERS = ("alice", "bob", "carol", "dave")
 
 

@@ -69,6 +69,7 @@ DOCUMENTED = {
     "ServiceSettings",
     "InsecureSettings",
     "serve",
+    "cores",
     # the HTTP edge: the application shell and its parts
     "service_app",
     "RequestContextMiddleware",

@@ -218,15 +218,32 @@ def test_pool_overflow_reaches_both_pools(environment: pytest.MonkeyPatch) -> No
 def test_workers_default_to_the_cores_a_container_may_use(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from envelope import _serve
+    from envelope import _settings
 
     affinity = len(os.sched_getaffinity(0))
     quota = tmp_path / "cpu.max"
-    monkeypatch.setattr(_serve, "CPU_QUOTA", quota)
-    assert _serve.cores() == affinity  # no cgroup file: the affinity
+    monkeypatch.setattr(_settings, "CPU_QUOTA", quota)
+    assert _settings.cores() == affinity  # no cgroup file: the affinity
     quota.write_text("max 100000\n")
-    assert _serve.cores() == affinity
+    assert _settings.cores() == affinity
     quota.write_text("50000 100000\n")
-    assert _serve.cores() == 1  # half a core still gets a process
+    assert _settings.cores() == 1  # half a core still gets a process
     quota.write_text(f"{affinity * 200000} 100000\n")
-    assert _serve.cores() == affinity  # a quota above the CPUs there changes nothing
+    assert _settings.cores() == affinity  # a quota above the CPUs there changes nothing
+
+
+@pytest.mark.parametrize(
+    ("workers", "threads", "expected"),
+    [(0, 0, 1), (1, 0, 4), (2, 0, 2), (8, 0, 1), (0, 3, 3)],
+)
+def test_the_model_threads_split_the_cores_among_the_server_processes(
+    environment: pytest.MonkeyPatch, tmp_path: Path, workers: int, threads: int, expected: int
+) -> None:
+    from envelope import _settings
+
+    environment.setattr(_settings, "CPU_QUOTA", tmp_path / "no-quota")
+    environment.setattr(_settings.os, "sched_getaffinity", lambda _: {0, 1, 2, 3})
+    environment.setenv("MIMIR_DB_PASSWORD", STRONG)
+    environment.setenv("MIMIR_WORKERS", str(workers))
+    environment.setenv("MIMIR_EMBEDDING_THREADS", str(threads))
+    assert MimirSettings.load().model_threads() == expected

@@ -62,7 +62,7 @@ from envelope._registry import (
     topic_matches,
 )
 from envelope._serve import serve
-from envelope._settings import InsecureSettings, ServiceSettings
+from envelope._settings import InsecureSettings, ServiceSettings, cores
 from envelope._sql import Transaction
 from envelope._supervisor import Supervisor, TaskState
 from envelope._tables import (
@@ -153,6 +153,7 @@ __all__ = [
     "asyncapi_document",
     "asyncapi_router",
     "configure_logging",
+    "cores",
     "correlation_scope",
     "create_envelope",
     "create_messaging_tables",

@@ -8,29 +8,15 @@ safe beside each other (outbox rows are claimed with SKIP LOCKED, the inbox dedu
 
 from __future__ import annotations
 
-import contextlib
 import json
-import math
 import os
 import sys
-from pathlib import Path
 
 import uvicorn
 
 from envelope._settings import InsecureSettings, ServiceSettings
 
-CPU_QUOTA = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>" or "max <period>"
 SUPERVISOR = "import json, sys, uvicorn; uvicorn.run(**json.loads(sys.argv[1]))"
-
-
-def cores() -> int:
-    """CPUs this process may use: its CPU affinity, capped by a container's CPU quota."""
-    count = len(os.sched_getaffinity(0))
-    with contextlib.suppress(OSError, ValueError):
-        quota, period = CPU_QUOTA.read_text().split()
-        if quota != "max":
-            count = min(count, max(1, math.ceil(int(quota) / int(period))))
-    return count
 
 
 def serve(settings_class: type[ServiceSettings], factory: str) -> None:
@@ -45,7 +31,7 @@ def serve(settings_class: type[ServiceSettings], factory: str) -> None:
     options = {
         "app": factory,
         "factory": True,
-        "workers": settings.workers or cores(),
+        "workers": settings.processes(),
         "host": settings.host,
         "port": settings.port,
         "log_config": None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
@@ -24,6 +26,17 @@ from envelope._outbox import INBOX_RETENTION, OUTBOX_RETENTION
 Purpose = Literal["serve", "migrate"]
 EXAMPLE_SECRET = "change-me-to-a-generated-secret"  # noqa: S105 - the value we refuse
 MIN_SECRET_LENGTH = 16
+CPU_QUOTA = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>" or "max <period>"
+
+
+def cores() -> int:
+    """CPUs this process may use: its CPU affinity, capped by a container's CPU quota."""
+    count = len(os.sched_getaffinity(0))
+    with contextlib.suppress(OSError, ValueError):
+        quota, period = CPU_QUOTA.read_text().split()
+        if quota != "max":
+            count = min(count, max(1, math.ceil(int(quota) / int(period))))
+    return count
 
 
 class InsecureSettings(RuntimeError):
@@ -86,6 +99,10 @@ class ServiceSettings(BaseSettings):
     )
     log_level: str = "INFO"
     api_key: SecretStr = SecretStr("")
+
+    def processes(self) -> int:
+        """How many server processes the service runs: `workers`, or one per core."""
+        return self.workers or cores()
 
     db_host: str = "127.0.0.1"
     db_port: int = 5432
