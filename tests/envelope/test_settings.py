@@ -246,4 +246,4 @@ def test_the_model_threads_split_the_cores_among_the_server_processes(
     environment.setenv("MIMIR_DB_PASSWORD", STRONG)
     environment.setenv("MIMIR_WORKERS", str(workers))
     environment.setenv("MIMIR_EMBEDDING_THREADS", str(threads))
-    assert MimirSettings.load().model_threads() == expected
+    assert MimirSettings.load().model_threads == expected

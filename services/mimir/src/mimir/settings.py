@@ -1,5 +1,6 @@
 """mimir's settings: `MIMIR_*` variables, plus the shared `BLOODBANK_*` broker address."""
 
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -83,8 +84,10 @@ class MimirSettings(ServiceSettings):
         1000, ge=1, description="Most relations one traversal reports before it stops expanding"
     )
 
+    @cached_property
     def model_threads(self) -> int:
         """The local model's threads in each process. Every server process embeds (its own
         worker, its own queries), so by default they split the cores rather than each taking
-        all of them: two processes of two threads on two cores embedded 10 % slower."""
+        all of them: two processes of two threads on two cores embedded 10 % slower. Worked
+        out once: each query embedding and worker step asks for it."""
         return self.embedding_threads or max(1, cores() // self.processes())

@@ -71,10 +71,10 @@ def resolve_model(
 def embedder_for(space: EmbeddingSpace, settings: MimirSettings) -> Embedder | None:
     """The provider computing the space's vectors; None for client-supplied spaces."""
     if space.provider == "local" and space.model == e5.MODEL:
-        return E5Embedder(settings.model_threads())
+        return E5Embedder(settings.model_threads)
     if space.provider == "local":
         return LocalEmbedder(
-            settings.model_threads(),
+            settings.model_threads,
             settings.embedding_batch_size,
             settings.embedding_max_batch_tokens,
         )
