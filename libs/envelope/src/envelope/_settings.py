@@ -100,10 +100,6 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     api_key: SecretStr = SecretStr("")
 
-    def processes(self) -> int:
-        """How many server processes the service runs: `workers`, or one per core."""
-        return self.workers or cores()
-
     db_host: str = "127.0.0.1"
     db_port: int = 5432
     db_name: str = "platform"
@@ -256,6 +252,10 @@ class ServiceSettings(BaseSettings):
             elif value == EXAMPLE_SECRET:
                 problems.append(f"{variable} must not be the example value")
         return problems
+
+    def processes(self) -> int:
+        """How many server processes the service runs: `workers`, or one per core."""
+        return self.workers or cores()
 
     @property
     def conninfo(self) -> str:
