@@ -2,7 +2,9 @@
 generated multi-session chat corpus, in one run, on a throwaway mimir.
 
 `EVAL_SCALE` (default 1.0 = 8 conversations) scales the corpus, `EVAL_SEED` picks another
-one. Prints the table and writes `bench/results/<date>-retrieval.{md,json}`; asserts nothing.
+one, `EVAL_TURN_FORMAT` (`labelled` or `export`) writes its turns in another of
+`corpus.TURN_FORMATS`. Prints the table and writes `bench/results/<date>-retrieval.{md,json}`;
+asserts nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from envelope import Topology
 
 SCALE = float(os.environ.get("EVAL_SCALE", "1.0"))
 SEED = int(os.environ.get("EVAL_SEED", "20261130"))
+TURN_FORMAT = os.environ.get("EVAL_TURN_FORMAT", "labelled")
+if TURN_FORMAT not in corpus_module.TURN_FORMATS:
+    raise SystemExit(f"EVAL_TURN_FORMAT must be one of {', '.join(corpus_module.TURN_FORMATS)}")
 WARMUP = 5
 
 
@@ -62,11 +67,13 @@ def ask_baselines(corpus: Corpus, chunks: list[Chunk], run: Run) -> None:
 
 
 async def main() -> Run:
-    corpus = corpus_module.generate(SEED, max(1, round(corpus_module.CONVERSATIONS * SCALE)))
+    generated = corpus_module.generate(SEED, max(1, round(corpus_module.CONVERSATIONS * SCALE)))
+    corpus = corpus_module.rendered(generated, TURN_FORMAT)
     run = Run(corpus)
     print(
         f"corpus: {len(corpus.sessions)} sessions, {sum(len(s.turns) for s in corpus.sessions)}"
-        f" turns, {len(corpus.questions)} questions (seed {SEED}, EVAL_SCALE={SCALE})",
+        f" turns, {len(corpus.questions)} questions (seed {SEED}, EVAL_SCALE={SCALE},"
+        f" turns written as {TURN_FORMAT})",
         flush=True,
     )
     rid = harness.run_id()

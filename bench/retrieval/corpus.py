@@ -5,13 +5,15 @@ into which the facts of `facts.py` are planted: a chain's events in strictly lat
 sessions, so an update comes after what it updates and a two-step answer spans sessions.
 A session's content is one line per turn, `[<ISO timestamp>] <Speaker>: <text>`, and every
 turn records its character range in that content, so a search hit is matched by offsets.
-Pure Python, no network: the same seed gives the same corpus.
+`rendered` writes the same corpus in another of `TURN_FORMATS`: `export` is the lines of a
+phone's chat export (`<dd/mm/yyyy>, <hh:mm> - <Speaker>: <text>`), which do not start with
+a speaker label. Pure Python, no network: the same seed gives the same corpus.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bench.retrieval import facts, projects
@@ -20,6 +22,10 @@ from bench.retrieval import vocabulary as v
 CONVERSATIONS = 8
 SESSIONS = (15, 25)
 TURNS = (15, 30)
+TURN_FORMATS = {
+    "labelled": "[{timestamp}] {speaker}: {said}",
+    "export": "{when:%d/%m/%Y, %H:%M} - {speaker}: {said}",
+}
 
 
 @dataclass(frozen=True)
@@ -28,12 +34,9 @@ class Turn:
     speaker: str
     timestamp: str
     said: str
+    text: str  # the turn's line
     start: int  # content[start:end] == text
     end: int
-
-    @property
-    def text(self) -> str:
-        return line(self.timestamp, self.speaker, self.said)
 
 
 @dataclass(frozen=True)
@@ -59,13 +62,31 @@ class Corpus:
     seed: int
     sessions: tuple[Session, ...]
     questions: tuple[Question, ...]
+    turn_format: str = "labelled"
 
     def turns(self) -> dict[str, tuple[Session, Turn]]:
         return {t.id: (s, t) for s in self.sessions for t in s.turns}
 
 
-def line(timestamp: str, speaker: str, said: str) -> str:
-    return f"[{timestamp}] {speaker}: {said}"
+def line(timestamp: str, speaker: str, said: str, turn_format: str = "labelled") -> str:
+    when = datetime.fromisoformat(timestamp)
+    return TURN_FORMATS[turn_format].format(
+        timestamp=timestamp, when=when, speaker=speaker, said=said
+    )
+
+
+def rendered(corpus: Corpus, turn_format: str) -> Corpus:
+    """The same corpus with every turn written in `turn_format`, offsets moved with it."""
+    sessions = []
+    for session in corpus.sessions:
+        turns, offset = [], 0
+        for turn in session.turns:
+            text = line(turn.timestamp, turn.speaker, turn.said, turn_format)
+            turns.append(replace(turn, text=text, start=offset, end=offset + len(text)))
+            offset += len(text) + 1  # the newline
+        content = "\n".join(t.text for t in turns)
+        sessions.append(replace(session, turns=tuple(turns), content=content))
+    return replace(corpus, sessions=tuple(sessions), turn_format=turn_format)
 
 
 def generate(seed: int = 20261130, conversations: int = CONVERSATIONS) -> Corpus:
@@ -151,7 +172,7 @@ def _session(
         clock += timedelta(seconds=rng.randint(15, 400))
         stamp = clock.isoformat(timespec="seconds") + "Z"
         text = line(stamp, speaker, said)
-        turn = Turn(f"{sid}/t{n:02d}", speaker, stamp, said, offset, offset + len(text))
+        turn = Turn(f"{sid}/t{n:02d}", speaker, stamp, said, text, offset, offset + len(text))
         turns.append(turn)
         parts.append(text)
         offset += len(text) + 1  # the newline

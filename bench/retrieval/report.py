@@ -1,4 +1,5 @@
-"""The run's scores per method, its tables, and `bench/results/<date>-retrieval.{md,json}`."""
+"""The run's scores per method, its tables, and `bench/results/<date>-retrieval.{md,json}`
+(`<date>-retrieval-<format>.*` when the turns are written in another format)."""
 
 from __future__ import annotations
 
@@ -89,10 +90,12 @@ def write(run: Run) -> tuple[str, tuple[Path, Path]]:
         "turns": sum(len(s.turns) for s in corpus.sessions),
         "questions": len(corpus.questions),
         "characters": sum(len(s.content) for s in corpus.sessions),
+        "turn format": corpus.turn_format,
     }
+    name = "retrieval" if corpus.turn_format == "labelled" else f"retrieval-{corpus.turn_format}"
     machine = {"python": platform.python_version(), "when": datetime.now(UTC).isoformat()}
     table = tables(run)
-    json_path = RESULTS / f"{stamp}-retrieval.json"
+    json_path = RESULTS / f"{stamp}-{name}.json"
     data = {
         "corpus": about,
         "machine": machine,
@@ -101,13 +104,14 @@ def write(run: Run) -> tuple[str, tuple[Path, Path]]:
         "r10_by_group": run.by_group(),
     }
     json_path.write_text(json.dumps(data, indent=2) + "\n")
-    md_path = RESULTS / f"{stamp}-retrieval.md"
+    md_path = RESULTS / f"{stamp}-{name}.md"
     notes = "\n".join(f"- {k}: {v}" for k, v in run.notes.items())
     md_path.write_text(
         f"# Retrieval results {stamp}\n\n"
         f"Corpus: {about['conversations']} conversations, {about['sessions']} sessions, "
         f"{about['turns']} turns ({about['characters']:,} characters), "
-        f"{about['questions']} questions, seed {about['seed']}.\n\n"
+        f"{about['questions']} questions, seed {about['seed']}, turns written as "
+        f"{about['turn format']}.\n\n"
         f"{table}\n\n{notes}\n"
     )
     return table, (json_path, md_path)

@@ -37,6 +37,21 @@ def test_every_turn_is_one_line_of_its_session() -> None:
         assert session.content.split("\n") == [t.text for t in session.turns]
 
 
+def test_a_corpus_rendered_in_another_format_keeps_its_turns_and_offsets() -> None:
+    generated = corpus.generate(SEED, 1)
+    exported = corpus.rendered(generated, "export")
+    assert exported.questions == generated.questions
+    assert exported.turn_format == "export"
+    for before, after in zip(generated.sessions, exported.sessions, strict=True):
+        assert after.content.split("\n") == [t.text for t in after.turns]
+        for old, new in zip(before.turns, after.turns, strict=True):
+            assert (new.id, new.speaker, new.said) == (old.id, old.speaker, old.said)
+            assert after.content[new.start : new.end] == new.text
+            assert new.text.endswith(f" - {new.speaker}: {new.said}")
+            assert new.text[:2].isdigit(), "a line starts with its date, not a speaker"
+    assert corpus.rendered(generated, "labelled") == generated
+
+
 def test_multi_session_evidence_and_updates_are_planted() -> None:
     generated = corpus.generate(SEED, 3)
     turns = generated.turns()

@@ -43,7 +43,21 @@ def test_documents_split_at_headings_with_overlap() -> None:
     assert second_intro.start < first_intro.end, "the second chunk repeats the last block"
 
 
-def test_conversation_without_turns_is_chunked_as_a_document() -> None:
-    content = "Just some notes.\n\nNo speakers here."
+def test_a_conversation_without_speaker_labels_has_a_turn_per_line() -> None:
+    nick = ["<dana>", "<sam>"]
+    lines = [f"[10:0{i}] {nick[i % 2]} message number {i} " + "x" * 60 for i in range(9)]
+    content = "\n".join(lines[:4]) + "\n\n  \n" + "\n".join(lines[4:]) + "\n"
+    chunks = chunk("conversation", content, max_chars=250, overlap_chars=0)
+    quoted = [content[p.start : p.end] for c in chunks for p in c.passages]
+    assert quoted == lines, "one passage per line, blank lines left out"
+    assert all(c.end - c.start <= 250 for c in chunks)
+    assert sum(c.metadata["turns"] for c in chunks) == len(lines)
+    assert all(c.metadata["speakers"] == [] for c in chunks)
+
+
+def test_a_speaker_may_be_named_in_any_alphabet() -> None:
+    content = "Émile: bonjour à tous\nЮля: привет\n3D: not a speaker, a continuation"
     chunks = chunk("conversation", content, max_chars=1000, overlap_chars=0)
-    assert [content[c.start : c.end] for c in chunks] == [content]
+    assert chunks[0].metadata["speakers"] == ["Émile", "Юля"]
+    assert [p.metadata["speaker"] for p in chunks[0].passages] == ["Émile", "Юля"]
+    assert content[chunks[0].passages[1].start :].startswith("Юля: привет\n3D:")

@@ -1,7 +1,9 @@
 """Split a version's content into `chunk` spans along its own structure.
 
 Conversations are cut at turn boundaries (a line starting `Speaker:`, optionally after a
-`[timestamp]`), one or a few whole turns per chunk, so a hit quotes who said it. Documents
+`[timestamp]`), one or a few whole turns per chunk, so a hit quotes who said it; in a
+conversation with no such label (an IRC-style log, a plain transcript) each line is a turn,
+as chat logs write one message a line. Documents
 and notes are cut at blank lines and Markdown headings, packed up to `max_chars`, and each
 chunk repeats the tail block of the previous one (up to `overlap_chars`) for context.
 Offsets are character offsets into the content, so `content[start:end]` is the chunk.
@@ -18,10 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TURN = re.compile(
-    r"^(?:\[(?P<ts>[^\]\n]{1,40})\]\s*)?(?P<speaker>[A-Za-z][\w .'@-]{0,39}):[ \t]", re.MULTILINE
+    r"^(?:\[(?P<ts>[^\]\n]{1,40})\]\s*)?(?P<speaker>[^\W\d_][\w .'@-]{0,39}):[ \t]", re.MULTILINE
 )
+LINE = re.compile(r"^[^\n]*\S[^\n]*$", re.MULTILINE)  # a line that is not blank
 BLOCK_BREAK = re.compile(r"\n[ \t]*\n+")
 HEADING = re.compile(r"^#{1,6} ")
+# A turn: start and end offsets, speaker and timestamp when its label names them.
+Turn = tuple[int, int, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,23 @@ def passages(chunks: list[Chunk]) -> list[Passage]:
 
 def chunk(artifact_type: str, content: str, max_chars: int, overlap_chars: int) -> list[Chunk]:
     if artifact_type == "conversation":
-        turns = list(TURN.finditer(content))
-        if turns:
-            return _conversation(content, turns, max_chars)
+        labels = list(TURN.finditer(content))
+        turns = _labelled_turns(content, labels) if labels else _line_turns(content)
+        return _conversation(content, turns, max_chars)
     return _document(content, max_chars, overlap_chars)
+
+
+def _labelled_turns(content: str, labels: list[re.Match[str]]) -> list[Turn]:
+    """From each label to the next; text before the first label is a turn of no speaker."""
+    bounds = [m.start() for m in labels] + [len(content)]
+    turns: list[Turn] = [(0, bounds[0], None, None)] if content[: bounds[0]].strip() else []
+    for index, match in enumerate(labels):
+        turns.append((bounds[index], bounds[index + 1], match["speaker"], match["ts"]))
+    return turns
+
+
+def _line_turns(content: str) -> list[Turn]:
+    return [(m.start(), m.end(), None, None) for m in LINE.finditer(content)]
 
 
 def _trimmed(content: str, start: int, end: int) -> tuple[int, int]:
@@ -64,16 +82,9 @@ def _trimmed(content: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _conversation(content: str, turns: list[re.Match[str]], max_chars: int) -> list[Chunk]:
-    bounds = [m.start() for m in turns] + [len(content)]
-    if content[: bounds[0]].strip():
-        turns_meta: list[tuple[int, int, str | None, str | None]] = [(0, bounds[0], None, None)]
-    else:
-        turns_meta = []
-    for index, match in enumerate(turns):
-        turns_meta.append((bounds[index], bounds[index + 1], match["speaker"], match["ts"]))
+def _conversation(content: str, turns: list[Turn], max_chars: int) -> list[Chunk]:
     chunks: list[Chunk] = []
-    group: list[tuple[int, int, str | None, str | None]] = []
+    group: list[Turn] = []
 
     def flush() -> None:
         if not group:
@@ -89,7 +100,7 @@ def _conversation(content: str, turns: list[re.Match[str]], max_chars: int) -> l
             chunks.append(Chunk(start, end, meta, tuple(p for p in turns_in if p)))
         group.clear()
 
-    for turn in turns_meta:
+    for turn in turns:
         if group and turn[1] - group[0][0] > max_chars:
             flush()
         if turn[1] - turn[0] > max_chars:
