@@ -2,7 +2,7 @@
 generated multi-session chat corpus, in one run, on a throwaway mimir.
 
 `EVAL_SCALE` (default 1.0 = 8 conversations) scales the corpus, `EVAL_SEED` picks another
-one, `EVAL_TURN_FORMAT` (`labelled` or `export`) writes its turns in another of
+one, `EVAL_TURN_FORMAT` (`labelled`, `export`, `irc`) writes its turns in another of
 `corpus.TURN_FORMATS`. Prints the table and writes `bench/results/<date>-retrieval.{md,json}`;
 asserts nothing.
 """

@@ -5,9 +5,10 @@ into which the facts of `facts.py` are planted: a chain's events in strictly lat
 sessions, so an update comes after what it updates and a two-step answer spans sessions.
 A session's content is one line per turn, `[<ISO timestamp>] <Speaker>: <text>`, and every
 turn records its character range in that content, so a search hit is matched by offsets.
-`rendered` writes the same corpus in another of `TURN_FORMATS`: `export` is the lines of a
-phone's chat export (`<dd/mm/yyyy>, <hh:mm> - <Speaker>: <text>`), which do not start with
-a speaker label. Pure Python, no network: the same seed gives the same corpus.
+`rendered` writes the same corpus in another of `TURN_FORMATS`: `export` as the lines of a
+phone's chat export (`<dd/mm/yyyy>, <hh:mm> - <Speaker>: <text>`), `irc` as an IRC log
+(`[<ISO timestamp>] <<Speaker>> <text>`, no `Speaker:` label at all). Pure Python, no
+network: the same seed gives the same corpus.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ TURNS = (15, 30)
 TURN_FORMATS = {
     "labelled": "[{timestamp}] {speaker}: {said}",
     "export": "{when:%d/%m/%Y, %H:%M} - {speaker}: {said}",
+    "irc": "[{timestamp}] <{speaker}> {said}",
 }
 
 

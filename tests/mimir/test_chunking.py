@@ -55,6 +55,23 @@ def test_a_conversation_without_speaker_labels_has_a_turn_per_line() -> None:
     assert all(c.metadata["speakers"] == [] for c in chunks)
 
 
+def test_a_chat_exports_dated_lines_are_labelled_turns() -> None:
+    content = (
+        "03/02/2026, 14:38 - Maya: we signed the lease\n"
+        "the boxes are everywhere\n"
+        "3/2/26, 2:41 PM - Jonas Berg: congrats!\n"
+        "03.02.26, 14:45 \u2013 Jürgen: moin"
+    )
+    chunks = chunk("conversation", content, max_chars=1000, overlap_chars=0)
+    passages = chunks[0].passages
+    assert [p.metadata for p in passages] == [
+        {"speaker": "Maya", "timestamp": "03/02/2026, 14:38"},
+        {"speaker": "Jonas Berg", "timestamp": "3/2/26, 2:41 PM"},
+        {"speaker": "Jürgen", "timestamp": "03.02.26, 14:45"},
+    ]
+    assert content[passages[0].start : passages[0].end].endswith("the boxes are everywhere")
+
+
 def test_a_speaker_may_be_named_in_any_alphabet() -> None:
     content = "Émile: bonjour à tous\nЮля: привет\n3D: not a speaker, a continuation"
     chunks = chunk("conversation", content, max_chars=1000, overlap_chars=0)

@@ -1,11 +1,11 @@
 """Split a version's content into `chunk` spans along its own structure.
 
 Conversations are cut at turn boundaries (a line starting `Speaker:`, optionally after a
-`[timestamp]`), one or a few whole turns per chunk, so a hit quotes who said it; in a
-conversation with no such label (an IRC-style log, a plain transcript) each line is a turn,
-as chat logs write one message a line. Documents
-and notes are cut at blank lines and Markdown headings, packed up to `max_chars`, and each
-chunk repeats the tail block of the previous one (up to `overlap_chars`) for context.
+`[timestamp]` or a chat export's `date, time - `), one or a few whole turns per chunk, so a
+hit quotes who said it; in a conversation with no such label (an IRC log, a plain
+transcript) each line is a turn, as chat logs write one message a line. Documents and notes
+are cut at blank lines and Markdown headings, packed up to `max_chars`, and each chunk
+repeats the tail block of the previous one (up to `overlap_chars`) for context.
 Offsets are character offsets into the content, so `content[start:end]` is the chunk.
 
 Each chunk also lists its passages: the smallest units a search quotes and embeds — one turn
@@ -20,7 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TURN = re.compile(
-    r"^(?:\[(?P<ts>[^\]\n]{1,40})\]\s*)?(?P<speaker>[^\W\d_][\w .'@-]{0,39}):[ \t]", re.MULTILINE
+    r"""^(?:\[(?P<ts>[^\]\n]{1,40})\]\s*  # [any timestamp]
+         |(?P<dated>\d{1,4}[./-]\d{1,2}[./-]\d{1,4},?\ \d{1,2}:\d{2}(?::\d{2})?
+           (?:\ ?[AaPp]\.?[Mm]\.?)?)\ [-\u2013]\ )?  # or a chat export's "3/2/26, 2:38 PM - "
+        (?P<speaker>[^\W\d_][\w\ .'@-]{0,39}):[\ \t]  # a name in any alphabet, then a colon""",
+    re.MULTILINE | re.VERBOSE,
 )
 LINE = re.compile(r"^[^\n]*\S[^\n]*$", re.MULTILINE)  # a line that is not blank
 BLOCK_BREAK = re.compile(r"\n[ \t]*\n+")
@@ -66,7 +70,8 @@ def _labelled_turns(content: str, labels: list[re.Match[str]]) -> list[Turn]:
     bounds = [m.start() for m in labels] + [len(content)]
     turns: list[Turn] = [(0, bounds[0], None, None)] if content[: bounds[0]].strip() else []
     for index, match in enumerate(labels):
-        turns.append((bounds[index], bounds[index + 1], match["speaker"], match["ts"]))
+        timestamp = match["ts"] or match["dated"]
+        turns.append((bounds[index], bounds[index + 1], match["speaker"], timestamp))
     return turns
 
 
