@@ -373,3 +373,38 @@ async def test_a_chunk_sharing_only_a_cheap_word_does_not_outrank_the_nearest_by
     hits = await hybrid_hits(api, "wrenfold harbourtown", f"share-{unique}", unique)
     assert [chunk_of[hit["span_id"]] for hit in hits] == ["B", "A", "D"]
     assert hits[1]["lexical_rank"] == 1  # A still tops the words' list
+
+
+async def test_words_in_angle_brackets_are_searchable(api: Any, unique: str) -> None:
+    """PostgreSQL's parser takes `<word>` for a markup tag; mimir reads the brackets as spaces,
+    in the stored words and in the query alike."""
+    log = await api.artifact(
+        "[10:01] <kestrel> the migration is done\n[10:02] <osprey> thanks!",
+        artifact_type="conversation",
+        source=unique,
+    )
+    config = await api.artifact("Set <retry_budget> and use Optional<Invoice> here.", source=unique)
+    for query, expected in [
+        ("kestrel", log),
+        ("<kestrel>", log),
+        ("retry_budget", config),
+        ("invoice", config),
+    ]:
+        found = await text(api, query, unique)
+        assert [hit["artifact_id"] for hit in found["hits"]] == [expected["id"]], query
+    listed = await api.client.get(f"{API}/artifacts", params={"q": "osprey", "source": unique})
+    assert listed.status_code == 200, listed.text
+    assert [item["id"] for item in listed.json()["items"]] == [log["id"]]
+    decision = await api.created(
+        "/decisions",
+        {"statement": "Cap <retry_budget> at three", "rationale": "", "metadata": {"t": unique}},
+    )
+    found = await api.client.post(
+        f"{API}/search/text",
+        json={
+            "query": "retry_budget",
+            "target_types": ["decision"],
+            "filters": {"metadata": {"t": unique}},
+        },
+    )
+    assert [hit["target_id"] for hit in found.json()["hits"]] == [decision["id"]]

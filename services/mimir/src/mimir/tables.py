@@ -53,8 +53,11 @@ def _claim() -> list[sa.Column[object]]:
     ]
 
 
-def _words(expression: str) -> sa.Column[object]:
-    """The row's words for full-text search, kept by PostgreSQL."""
+def _words(text: str) -> sa.Column[object]:
+    """The row's words for full-text search, kept by PostgreSQL. `<` and `>` are read as
+    spaces: the parser takes `<word>` for a markup tag and would leave the word out (the
+    query's words are read alike, in `list_query_units`)."""
+    expression = f"to_tsvector('english'::regconfig, translate({text}, '<>', '  '))"
     return sa.Column("tsv", pg.TSVECTOR, sa.Computed(expression, persisted=True))
 
 
@@ -124,7 +127,7 @@ intents = sa.Table(
     sa.Column("status", sa.Text, nullable=False, server_default="proposed"),
     _metadata(),
     _created_at(),
-    _words("to_tsvector('english'::regconfig, statement)"),
+    _words("statement"),
     _one_of("status", get_args(IntentStatus)),
     sa.Index("ix_intents_created_at_id", "created_at", "id"),
     sa.Index("ix_intents_intent_group_id", "intent_group_id"),
@@ -147,7 +150,7 @@ decisions = sa.Table(
     sa.Column("superseded_by_id", pg.UUID(as_uuid=True), sa.ForeignKey("decisions.id")),
     _metadata(),
     _created_at(),
-    _words("to_tsvector('english'::regconfig, statement || ' ' || rationale)"),
+    _words("statement || ' ' || rationale"),
     _one_of("status", get_args(DecisionStatus)),
     sa.CheckConstraint("superseded_by_id <> id", name="not_self_superseded"),
     sa.Index("ix_decisions_created_at_id", "created_at", "id"),
@@ -175,11 +178,7 @@ spans = sa.Table(
     sa.Column("end_offset", sa.Integer, nullable=False),
     sa.Column("span_type", sa.Text, nullable=False),
     sa.Column("content", sa.Text, nullable=False),
-    sa.Column(
-        "tsv",
-        pg.TSVECTOR,
-        sa.Computed("to_tsvector('english'::regconfig, content)", persisted=True),
-    ),
+    _words("content"),
     _metadata(),
     _created_at(),
     sa.CheckConstraint("0 <= start_offset AND start_offset < end_offset", name="offsets"),
