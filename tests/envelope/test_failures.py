@@ -14,6 +14,7 @@ from harness import Broker, eventually
 from psycopg import AsyncConnection
 
 from envelope import (
+    BadRequest,
     Busy,
     EventEnvelope,
     TooExpensive,
@@ -65,6 +66,17 @@ async def test_statement_faults_are_the_requests_not_the_servers(
         assert not is_contention(error)
         assert isinstance(database_error(error), meaning)
         assert isinstance(failure_of(error), meaning)  # type: ignore[arg-type]
+
+
+async def test_a_malformed_value_says_why(conninfo: str) -> None:
+    malformed = await raised(conninfo, "SELECT 'seven'::int")
+    meaning = database_error(malformed)
+    assert isinstance(meaning, BadRequest)
+    assert meaning.params == {"reason": 'invalid input syntax for type integer: "seven"'}
+    async with await AsyncConnection.connect(conninfo) as conn:
+        with pytest.raises(psycopg.DataError) as nul:  # refused by the driver, before the server
+            await conn.execute("SELECT %s::text", ("a\x00b",))
+    assert "NUL" in database_error(nul.value).params["reason"]  # type: ignore[union-attr]
 
 
 async def test_a_lock_timeout_is_busy_not_unavailable(conninfo: str, indexed_table: str) -> None:

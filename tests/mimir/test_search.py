@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+from harness import eventually
 from mimir_helpers import wait_indexed
 
 from mimir.embedding.local import embed_texts
@@ -115,10 +116,20 @@ async def test_search_errors(api: Any, mimir_client: httpx.AsyncClient) -> None:
     )
     assert response.status_code == 404
     assert api.code(response) == "NOT_FOUND"
+
+    async def default_space() -> bool:  # made by the embedding worker as it starts
+        spaces = (await mimir_client.get(f"{API}/embedding-spaces")).json()
+        return any(space["name"] == "default" for space in spaces)
+
+    await eventually(default_space)
     response = await mimir_client.post(f"{API}/search/semantic", json={"vector": [0.1, 0.2]})
     assert response.status_code == 400
     response = await mimir_client.post(f"{API}/search/semantic", json={})
     assert response.status_code == 422
+    response = await mimir_client.post(f"{API}/search/text", json={"query": "maya\u0000lisbon"})
+    assert response.status_code == 400, response.text
+    assert api.code(response) == "BAD_REQUEST"
+    assert "NUL" in response.json()["detail"]["params"]["reason"]
 
 
 async def test_the_pools_connections_are_configured_for_search(

@@ -193,8 +193,9 @@ def database_error(error: BaseException) -> DomainError | None:
         return BadRequest("the request violates a constraint", **constraint)
     if isinstance(cause, pg_errors.ProgramLimitExceeded | pg_errors.StringDataRightTruncation):
         return ValueTooLong("a value is too long to store or index")
-    if isinstance(cause, pg_errors.DataError):
-        return BadRequest("a value is out of range or malformed")
+    if isinstance(cause, pg_errors.DataError):  # says which value and why, never the schema
+        reason = cause.diag.message_primary or str(cause)
+        return BadRequest("a value is out of range or malformed", reason=reason)
     if is_contention(cause) or isinstance(cause, pg_errors.LockNotAvailable):
         return Busy("the record is being changed by another request; retry")
     if isinstance(cause, pg_errors.QueryCanceled):
