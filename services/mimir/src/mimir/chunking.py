@@ -3,7 +3,8 @@
 Conversations are cut at turn boundaries (a line starting `Speaker:`, optionally after a
 `[timestamp]` or a chat export's `date, time - `), one or a few whole turns per chunk, so a
 hit quotes who said it; in a conversation with no such label (an IRC log, a plain
-transcript) each line is a turn, as chat logs write one message a line. Documents and notes
+transcript), or with a lone one that heads it, each line is a turn, as chat logs write one
+message a line. Documents and notes
 are cut at blank lines and Markdown headings, packed up to `max_chars`, and each chunk
 repeats the tail block of the previous one (up to `overlap_chars`) for context.
 Offsets are character offsets into the content, so `content[start:end]` is the chunk.
@@ -60,9 +61,20 @@ def passages(chunks: list[Chunk]) -> list[Passage]:
 def chunk(artifact_type: str, content: str, max_chars: int, overlap_chars: int) -> list[Chunk]:
     if artifact_type == "conversation":
         labels = list(TURN.finditer(content))
-        turns = _labelled_turns(content, labels) if labels else _line_turns(content)
-        return _conversation(content, turns, max_chars)
+        if _speaks(content, labels):
+            return _conversation(content, _labelled_turns(content, labels), max_chars)
+        return _conversation(content, _line_turns(content), max_chars)
     return _document(content, max_chars, overlap_chars)
+
+
+def _speaks(content: str, labels: list[re.Match[str]]) -> bool:
+    """Whether the labels are the speakers of a chat: someone speaks twice, or they start at
+    least half of the lines. A lone `Date: ...` over lines of another format is a header,
+    not a turn that would swallow the whole conversation."""
+    speakers = [match["speaker"] for match in labels]
+    if len(set(speakers)) < len(speakers):
+        return True
+    return bool(labels) and 2 * len(labels) >= len(LINE.findall(content))
 
 
 def _labelled_turns(content: str, labels: list[re.Match[str]]) -> list[Turn]:
