@@ -76,9 +76,9 @@ def test_a_lone_label_over_lines_of_another_format_is_a_header() -> None:
     content = "Date: 8 May 2023\n<ann> we moved to Porto\n<bob> nice\n<ann> the flat is small"
     chunks = chunk("conversation", content, max_chars=1000, overlap_chars=0)
     assert [content[p.start : p.end] for p in chunks[0].passages] == content.split("\n")
-    transcript = "User: how do I retry?\nwith backoff?\nAssistant: like this:\n  retry()\nUser: ok"
+    transcript = "User: how do I retry?\nwith backoff?\nAssistant: like this:\n  retry()\n  log()"
     chunks = chunk("conversation", transcript, max_chars=1000, overlap_chars=0)
-    assert [p.metadata["speaker"] for p in chunks[0].passages] == ["User", "Assistant", "User"]
+    assert [p.metadata["speaker"] for p in chunks[0].passages] == ["User", "Assistant"]
     chunks = chunk("conversation", "Dana: hi\nSam: hello", max_chars=1000, overlap_chars=0)
     assert [p.metadata["speaker"] for p in chunks[0].passages] == ["Dana", "Sam"]
 

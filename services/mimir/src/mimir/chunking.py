@@ -68,13 +68,14 @@ def chunk(artifact_type: str, content: str, max_chars: int, overlap_chars: int) 
 
 
 def _speaks(content: str, labels: list[re.Match[str]]) -> bool:
-    """Whether the labels are the speakers of a chat: someone speaks twice, or they start at
-    least half of the lines. A lone `Date: ...` over lines of another format is a header,
-    not a turn that would swallow the whole conversation."""
-    speakers = [match["speaker"] for match in labels]
-    if len(set(speakers)) < len(speakers):
-        return True
-    return bool(labels) and 2 * len(labels) >= len(LINE.findall(content))
+    """Whether the labels are the speakers of a chat rather than a header: a header's labels
+    (`Date: ...`) all come before the lines of another format, and are fewer than them; a
+    chat's also follow a message's continuation lines, or label most lines."""
+    if not labels:
+        return False
+    starts = {match.start() for match in labels}
+    others = [line.start() for line in LINE.finditer(content) if line.start() not in starts]
+    return not others or labels[-1].start() > others[0] or len(labels) >= len(others)
 
 
 def _labelled_turns(content: str, labels: list[re.Match[str]]) -> list[Turn]:
