@@ -58,7 +58,8 @@ class ArtifactCreate(BaseModel):
     artifact_type: ArtifactType = Field(
         description="conversation, document or note. A conversation is split into turns at "
         "lines starting `Speaker: ` (after an optional `[timestamp]` or a chat export's "
-        "`date, time - `), or at every line when none does; documents and notes at blank "
+        "`date, time - `), or at every line when none does or such labels only head the "
+        "content (`Date: ...` over lines of another format); documents and notes at blank "
         "lines and Markdown headings. Each turn or block is a passage a search can quote."
     )
     source: str = Field(
