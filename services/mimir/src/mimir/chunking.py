@@ -4,9 +4,9 @@ Conversations are cut at turn boundaries (a line starting `Speaker:`, optionally
 `[timestamp]` or a chat export's `date, time - `), one or a few whole turns per chunk, so a
 hit quotes who said it; in a conversation with no such label (an IRC log, a plain
 transcript), or with a lone one that heads it, each line is a turn, as chat logs write one
-message a line. Documents and notes
-are cut at blank lines and Markdown headings, packed up to `max_chars`, and each chunk
-repeats the tail block of the previous one (up to `overlap_chars`) for context.
+message a line. Documents and notes are cut at blank lines and Markdown headings, packed up
+to `max_chars`, and each chunk repeats the tail block of the previous one (up to
+`overlap_chars`) for context.
 Offsets are character offsets into the content, so `content[start:end]` is the chunk.
 
 Each chunk also lists its passages: the smallest units a search quotes and embeds — one turn

@@ -55,8 +55,8 @@ def _claim() -> list[sa.Column[object]]:
 
 def _words(text: str) -> sa.Column[object]:
     """The row's words for full-text search, kept by PostgreSQL. `<` and `>` are read as
-    spaces: the parser takes `<word>` for a markup tag and would leave the word out (the
-    query's words are read alike, in `list_query_units`)."""
+    spaces: the parser takes `<word>` for a markup tag and would leave the word out (a
+    query's words are read alike: `list_query_units`, and `list_artifacts`'s `q`)."""
     expression = f"to_tsvector('english'::regconfig, translate({text}, '<>', '  '))"
     return sa.Column("tsv", pg.TSVECTOR, sa.Computed(expression, persisted=True))
 
