@@ -59,8 +59,8 @@ def test_a_chat_exports_dated_lines_are_labelled_turns() -> None:
     content = (
         "03/02/2026, 14:38 - Maya: we signed the lease\n"
         "the boxes are everywhere\n"
-        "3/2/26, 2:41 PM - Jonas Berg: congrats!\n"
-        "03.02.26, 14:45 \u2013 Jürgen: moin"
+        "3/2/26, 2:41 PM - Jonas Berg: congrats to you both!\n"
+        "03.02.26, 14:45 \u2013 Jürgen: moin zusammen"
     )
     chunks = chunk("conversation", content, max_chars=1000, overlap_chars=0)
     passages = chunks[0].passages
@@ -79,13 +79,43 @@ def test_a_lone_label_over_lines_of_another_format_is_a_header() -> None:
     transcript = "User: how do I retry?\nwith backoff?\nAssistant: like this:\n  retry()\n  log()"
     chunks = chunk("conversation", transcript, max_chars=1000, overlap_chars=0)
     assert [p.metadata["speaker"] for p in chunks[0].passages] == ["User", "Assistant"]
-    chunks = chunk("conversation", "Dana: hi\nSam: hello", max_chars=1000, overlap_chars=0)
+    chunks = chunk(
+        "conversation", "Dana: hi there\nSam: hello Dana", max_chars=1000, overlap_chars=0
+    )
     assert [p.metadata["speaker"] for p in chunks[0].passages] == ["Dana", "Sam"]
 
 
 def test_a_speaker_may_be_named_in_any_alphabet() -> None:
-    content = "Émile: bonjour à tous\nЮля: привет\n3D: not a speaker, a continuation"
+    content = "Émile: bonjour à tous\nЮля: привет всем\n3D: not a speaker, a continuation"
     chunks = chunk("conversation", content, max_chars=1000, overlap_chars=0)
     assert chunks[0].metadata["speakers"] == ["Émile", "Юля"]
     assert [p.metadata["speaker"] for p in chunks[0].passages] == ["Émile", "Юля"]
-    assert content[chunks[0].passages[1].start :].startswith("Юля: привет\n3D:")
+    assert content[chunks[0].passages[1].start :].startswith("Юля: привет всем\n3D:")
+
+
+def test_a_one_word_reply_is_quoted_with_the_turn_it_answers() -> None:
+    content = (
+        "Marcus: my birthday is on the ninth of May\n"
+        "Lena: Same.\n"
+        "Jonas: Lol!\n"
+        "Lena: no, really, mine is in May too\n"
+        "Marcus: Nice"
+    )
+    chunks = chunk("conversation", content, max_chars=1000, overlap_chars=0)
+    quoted = [content[p.start : p.end] for p in chunks[0].passages]
+    lines = content.split("\n")
+    assert quoted == ["\n".join(lines[:3]), "\n".join(lines[3:])]
+    assert [p.metadata for p in chunks[0].passages] == [
+        {"speaker": "Marcus", "turns": 3},
+        {"speaker": "Lena", "turns": 2},
+    ]
+    assert chunks[0].metadata["turns"] == 5, "the chunk still counts every turn"
+
+
+def test_a_one_word_reply_that_opens_a_chunk_stands_alone() -> None:
+    content = "Lena: Same.\nMarcus: " + "word " * 30
+    chunks = chunk("conversation", content, max_chars=1000, overlap_chars=0)
+    assert [p.metadata["speaker"] for p in chunks[0].passages] == ["Lena", "Marcus"]
+    content = "Marcus: " + "word " * 30 + "\nLena: Same."
+    chunks = chunk("conversation", content, max_chars=160, overlap_chars=0)
+    assert [[p.metadata["speaker"] for p in c.passages] for c in chunks] == [["Marcus"], ["Lena"]]

@@ -10,14 +10,17 @@ to `max_chars`, and each chunk repeats the tail block of the previous one (up to
 Offsets are character offsets into the content, so `content[start:end]` is the chunk.
 
 Each chunk also lists its passages: the smallest units a search quotes and embeds — one turn
-(or one part of a long turn) of a conversation, one block of a document. A search ranks
-chunks, then picks the passages inside them that answer the query.
+(or one part of a long turn) of a conversation, one block of a document. A one-word reply
+("Same.", "Lol.") joins the passage of the turn before it: alone, its vector is mostly the
+speaker's name, and it outranks what it answers for any question naming that speaker. A
+search ranks chunks, then picks the passages inside them that answer the query.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 TURN = re.compile(
@@ -30,6 +33,8 @@ TURN = re.compile(
 LINE = re.compile(r"^[^\n]*\S[^\n]*$", re.MULTILINE)  # a line that is not blank
 BLOCK_BREAK = re.compile(r"\n[ \t]*\n+")
 HEADING = re.compile(r"^#{1,6} ")
+WORD = re.compile(r"\w+")
+SHORT_REPLY_WORDS = 1  # a reply this short quotes only together with the turn it answers
 # A turn: start and end offsets, speaker and timestamp when its label names them.
 Turn = tuple[int, int, str | None, str | None]
 
@@ -114,8 +119,7 @@ def _conversation(content: str, turns: list[Turn], max_chars: int) -> list[Chunk
             meta: dict[str, Any] = {"speakers": speakers, "turns": len(group)}
             if times:
                 meta["timestamps"] = times
-            turns_in = tuple(_turn_passage(content, *turn) for turn in group)
-            chunks.append(Chunk(start, end, meta, tuple(p for p in turns_in if p)))
+            chunks.append(Chunk(start, end, meta, _turn_passages(content, group)))
         group.clear()
 
     for turn in turns:
@@ -141,11 +145,26 @@ def _turn_metadata(speaker: str | None, timestamp: str | None) -> dict[str, Any]
     return meta
 
 
-def _turn_passage(
-    content: str, start: int, end: int, speaker: str | None, timestamp: str | None
-) -> Passage | None:
-    start, end = _trimmed(content, start, end)
-    return Passage(start, end, _turn_metadata(speaker, timestamp)) if start < end else None
+def _turn_passages(content: str, group: list[Turn]) -> tuple[Passage, ...]:
+    """A passage per turn, but a short reply extends the passage before it."""
+    found: list[Passage] = []
+    for start, end, speaker, timestamp in group:
+        start, end = _trimmed(content, start, end)
+        if start >= end:
+            continue
+        if found and _is_short_reply(content, start, end, speaker):
+            before = found.pop()
+            turns = before.metadata.get("turns", 1) + 1
+            found.append(Passage(before.start, end, {**before.metadata, "turns": turns}))
+        else:
+            found.append(Passage(start, end, _turn_metadata(speaker, timestamp)))
+    return tuple(found)
+
+
+def _is_short_reply(content: str, start: int, end: int, speaker: str | None) -> bool:
+    label = TURN.match(content, start) if speaker else None
+    words = WORD.finditer(content, label.end() if label else start, end)
+    return next(islice(words, SHORT_REPLY_WORDS, None), None) is None
 
 
 def _blocks(content: str) -> list[tuple[int, int]]:

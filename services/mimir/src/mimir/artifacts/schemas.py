@@ -60,7 +60,8 @@ class ArtifactCreate(BaseModel):
         "lines starting `Speaker: ` (after an optional `[timestamp]` or a chat export's "
         "`date, time - `), or at every line when none does or such labels only head the "
         "content (`Date: ...` over lines of another format); documents and notes at blank "
-        "lines and Markdown headings. Each turn or block is a passage a search can quote."
+        "lines and Markdown headings. Each turn or block is a passage a search can quote; a "
+        "one-word reply is quoted with the turn before it."
     )
     source: str = Field(
         min_length=1,
