@@ -192,6 +192,27 @@ async def test_words_said_together_in_one_turn_outrank_words_scattered_over_a_ch
     assert best == "Ana: I go to pottery every Monday evening now."
 
 
+async def test_a_scoped_search_weighs_passages_as_it_weighs_chunks(api: Any, unique: str) -> None:
+    """In this source "report" is in every chunk and "budget" in one. Each of the hit's two
+    turns holds one of the words once, at the same length: the rarer word's turn is best."""
+    for day in range(3):
+        await api.artifact(
+            f"Ana: the report for day {day} is done.", artifact_type="conversation", source=unique
+        )
+    both = await api.artifact(
+        "Ana: the report is late again.\nBen: the budget is late again.",
+        artifact_type="conversation",
+        source=unique,
+    )
+    found = await text(api, "report budget", unique)
+    hit = found["hits"][0]
+    assert hit["artifact_id"] == both["id"]
+    assert [p["text"] for p in hit["passages"]] == [
+        "Ben: the budget is late again.",
+        "Ana: the report is late again.",
+    ]
+
+
 async def test_hits_name_the_turns_that_match(api: Any, unique: str) -> None:
     artifact = await api.artifact(CONVERSATION, artifact_type="conversation", source=unique)
     found = await text(api, "when is the upgrade happening? saturday", unique)

@@ -21,7 +21,7 @@ from mimir.search import passages, queries, records
 from mimir.search.queries import SpaceParts
 from mimir.search.query import LexicalQuery, parse
 from mimir.search.schemas import HybridSearch, SearchBase, SearchFilters, TextSearch
-from mimir.search.weights import TermWeights, weigh
+from mimir.search.weights import TermWeights, exact, weigh
 from mimir.settings import MimirSettings
 from mimir.sql import Conn, Row
 
@@ -177,6 +177,7 @@ async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> dict[st
             },
             lexical=lexical,
         )
+        terms = exact(terms, hits)
         result = await _with_passages(conn, hits, body, terms, None, _weights(1, 0))
     if kinds := records.record_types(body):
         return _merged(result, await records.lexical(conn, words, body, kinds, body.limit), body)
@@ -229,6 +230,7 @@ async def hybrid(
             lexical=lexical,
             dense=dense,
         )
+        terms = exact(terms, hits)
         result = await _with_passages(conn, hits, body, terms, target, weights)
     if kinds := records.record_types(body):
         deep = depth(body.limit)

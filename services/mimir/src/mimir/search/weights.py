@@ -3,7 +3,8 @@ are worth scoring in a wide search.
 
 Within a narrow scope (filters covering at most `MIMIR_SEARCH_EXACT_CHUNKS` chunks, e.g.
 one conversation) the scope is counted, every match is scored, and each term is weighed by
-how many of the scope's chunks hold it, so the weights are exact. A wider search takes them
+how many of the scope's chunks hold it, so the weights are exact; the ranking statement
+returns them, and the hits' passages are weighed with them too. A wider search takes them
 from PostgreSQL's own column statistics (`pg_stats` of `spans.tsv`, kept by ANALYZE),
 cached per process until the next ANALYZE (so every process weighs alike), and scores the
 chunks that hold one of the rarest terms — as many terms as fit `MIMIR_SEARCH_CANDIDATES`
@@ -15,7 +16,7 @@ so the best chunks stay.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -63,17 +64,28 @@ async def weigh(
     params: dict[str, Any],
     settings: MimirSettings,
 ) -> TermWeights:
-    corpus = await corpus_statistics(conn)
-    shares = {x: corpus.shares.get(x, corpus.rare_share / 2) for x in query.lexemes}
-    weights = {x: idf(corpus.chunks, share * corpus.chunks) for x, share in shares.items()}
     limit = settings.search_exact_chunks
     if NARROWING & params.keys():
         count = await queries.count_scope_chunks(conn, params, limit, where)
-        if count <= limit:
-            return TermWeights(weights, query.tsquery(), limit, max(count, 1))
+        if count <= limit:  # weighed in the scope by the ranking statement: see `exact`
+            unknown = dict.fromkeys(query.lexemes, 0.0)
+            return TermWeights(unknown, query.tsquery(), limit, max(count, 1))
+    corpus = await corpus_statistics(conn)
+    shares = {x: corpus.shares.get(x, corpus.rare_share / 2) for x in query.lexemes}
+    weights = {x: idf(corpus.chunks, share * corpus.chunks) for x, share in shares.items()}
     budget = settings.search_candidates
     rare = query.tsquery(rarest(query, shares, corpus.chunks, budget))
     return TermWeights(weights, rare, budget, 0)
+
+
+def exact(terms: TermWeights, hits: list[dict[str, Any]]) -> TermWeights:
+    """A narrow search's weights as its ranking statement found them in the scope, taken off
+    the hits (each carries them as `term_weights`), so that passages are weighed as their
+    chunks are. Without a lexical hit no passage holds a term, and the weights stay 0."""
+    found = [weights for hit in hits if (weights := hit.pop("term_weights", None))]
+    if not terms.scope_chunks or not found:
+        return terms
+    return replace(terms, idf={x: float(found[0].get(x, 0.0)) for x in terms.idf})
 
 
 def rarest(

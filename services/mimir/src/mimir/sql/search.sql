@@ -46,15 +46,15 @@ FROM (
 ) counted;
 
 -- name: fragment_lexical_ranked
--- Fragment (id, rank, score, ceiling): chunks matching %(match)s ranked by BM25 (k1, b):
--- the chunk's own score, and for the %(rescored)s best of them the mean of that and of
--- their best passage's (words found together in one turn count for more than words
+-- Fragment (id, rank, score, ceiling, weights): chunks matching %(match)s ranked by BM25
+-- (k1, b): the chunk's own score, and for the %(rescored)s best of them the mean of that
+-- and of their best passage's (words found together in one turn count for more than words
 -- scattered over a chunk); with the sum of the query's term weights (what a chunk holding
--- each term once scores at the mean length), the same on every row. At most %(cap)s
--- chunks matching %(candidates)s are scored, and when %(widen)s and they are fewer than
--- %(enough)s, up to %(cap)s of the other matches too (PostgreSQL skips that branch
--- otherwise). A term weighs %(idf)s, or, when %(scope_chunks)s (the chunks in scope) is
--- given, is weighed by the chunks holding it.
+-- each term once scores at the mean length) and the weights by lexeme, the same on every
+-- row. At most %(cap)s chunks matching %(candidates)s are scored, and when %(widen)s and
+-- they are fewer than %(enough)s, up to %(cap)s of the other matches too (PostgreSQL skips
+-- that branch otherwise). A term weighs %(idf)s, or, when %(scope_chunks)s (the chunks in
+-- scope) is given, is weighed by the chunks holding it.
 WITH candidates AS MATERIALIZED (
     SELECT s.id, length(s.tsv) AS dl,
            ts_filter(setweight(s.tsv, 'A', %(lexemes)s::text[]), ARRAY['a']::"char"[]) AS terms
@@ -133,7 +133,8 @@ best_passages AS (
     GROUP BY q.id
 )
 SELECT r.id, row_number() OVER (ORDER BY r.score DESC, r.id) AS rank, r.score,
-       (SELECT sum(w.idf) FROM weights w) AS ceiling
+       (SELECT sum(w.idf) FROM weights w) AS ceiling,
+       (SELECT jsonb_object_agg(w.lexeme, w.idf) FROM weights w) AS weights
 FROM (  -- a chunk stored without passages counts as its own best passage
     SELECT c.id, (c.score + coalesce(b.score, c.score)) / 2 AS score
     FROM chunks c LEFT JOIN best_passages b ON b.id = c.id
@@ -180,12 +181,13 @@ SELECT set_config('plan_cache_mode', 'force_custom_plan', false) AS plan_cache_m
        set_config('hnsw.ef_search', %(ef_search)s, false) AS ef_search;
 
 -- name: search_text
--- Full-text hits (chunk, artifact, version, offsets, text, snippet), best first.
+-- Full-text hits (chunk, artifact, version, offsets, text, snippet), best first, each with
+-- the query's term weights.
 WITH lexical AS ({lexical})
 SELECT s.id AS span_id, v.artifact_id, s.artifact_version_id AS version_id, v.version_number,
        a.artifact_type, a.source, s.start_offset, s.end_offset, s.content AS text, s.metadata,
        ts_headline('english', s.content, %(match)s::tsquery, %(headline)s) AS snippet,
-       l.score, l.rank AS lexical_rank
+       l.score, l.rank AS lexical_rank, l.weights AS term_weights
 FROM lexical l
 JOIN spans s ON s.id = l.id
 JOIN artifact_versions v ON v.id = s.artifact_version_id
@@ -211,10 +213,11 @@ LIMIT %(limit)s;
 -- (1 for a chunk holding each term once at the mean length, near 0 for one holding only a
 -- common term) and distance scaled to [0, 1] within this query (the nearest 1, the farthest
 -- 0, a lone hit 1), weighted by %(lexical_weight)s and %(semantic_weight)s and summed; a
--- chunk absent from a ranking gets 0 there.
+-- chunk absent from a ranking gets 0 there. Each hit carries the query's term weights (null
+-- when no chunk matched the words).
 WITH lexical AS ({lexical}),
 dense AS ({dense}),
-lb AS (SELECT max(ceiling) AS ceiling FROM lexical),
+lb AS (SELECT max(ceiling) AS ceiling, (SELECT weights FROM lexical LIMIT 1) FROM lexical),
 db AS (SELECT min(distance) AS lo, max(distance) - min(distance) AS span FROM dense),
 fused AS (
     SELECT coalesce(l.id, d.id) AS id, l.rank AS lexical_rank, d.rank AS semantic_rank,
@@ -232,8 +235,9 @@ fused AS (
 SELECT s.id AS span_id, v.artifact_id, s.artifact_version_id AS version_id, v.version_number,
        a.artifact_type, a.source, s.start_offset, s.end_offset, s.content AS text, s.metadata,
        ts_headline('english', s.content, %(match)s::tsquery, %(headline)s) AS snippet,
-       f.score, f.lexical_rank, f.semantic_rank, f.distance
+       f.score, f.lexical_rank, f.semantic_rank, f.distance, lb.weights AS term_weights
 FROM fused f
+CROSS JOIN lb
 JOIN spans s ON s.id = f.id
 JOIN artifact_versions v ON v.id = s.artifact_version_id
 JOIN artifacts a ON a.id = v.artifact_id
