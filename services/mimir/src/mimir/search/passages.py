@@ -47,7 +47,7 @@ def rank(
     terms: TermWeights | None,
     weights: Weights,
 ) -> None:
-    """Set `score` on every passage row (rows come from `list_hit_passages`, `hit` numbering
+    """Set `score` on every passage row (rows are the hits' `passage_rows`, `hit` numbering
     `hits` from 1)."""
     scores = [float(hit["score"]) for hit in hits]
     best = max(scores, default=0.0)

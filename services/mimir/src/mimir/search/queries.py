@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from psycopg import sql
 
@@ -98,39 +97,45 @@ def passage_distance(space: SpaceParts) -> sql.Composable:
     return query("fragment_passage_distance", **space.parts())
 
 
+def hit_passages(distance: sql.Composable) -> sql.Composable:
+    """Fragment: a hit chunk's passages as JSON, each with its lexeme counts and `distance`."""
+    return query("fragment_hit_passages", distance=distance)
+
+
 async def search_text(
-    conn: Conn, params: Mapping[str, Any], *, lexical: sql.Composable
+    conn: Conn, params: Mapping[str, Any], *, lexical: sql.Composable, passages: sql.Composable
 ) -> list[Row]:
-    """Full-text hits, best first."""
-    return await fetch_all(conn, "search_text", params, lexical=lexical)
+    """Full-text hits, best first, each with its passages."""
+    return await fetch_all(conn, "search_text", params, lexical=lexical, passages=passages)
 
 
 async def search_semantic(
-    conn: Conn, params: Mapping[str, Any], *, dense: sql.Composable, score: sql.Composable
+    conn: Conn,
+    params: Mapping[str, Any],
+    *,
+    dense: sql.Composable,
+    score: sql.Composable,
+    passages: sql.Composable,
 ) -> list[Row]:
-    """Vector hits, nearest first."""
-    return await fetch_all(conn, "search_semantic", params, dense=dense, score=score)
+    """Vector hits, nearest first, each with its passages."""
+    return await fetch_all(
+        conn, "search_semantic", params, dense=dense, score=score, passages=passages
+    )
 
 
 async def search_hybrid(
-    conn: Conn, params: Mapping[str, Any], *, lexical: sql.Composable, dense: sql.Composable
+    conn: Conn,
+    params: Mapping[str, Any],
+    *,
+    lexical: sql.Composable,
+    dense: sql.Composable,
+    passages: sql.Composable,
 ) -> list[Row]:
     """Hits of both rankings fused: BM25 as a share of the query's term weights, distance
-    scaled within the query."""
-    return await fetch_all(conn, "search_hybrid", params, lexical=lexical, dense=dense)
-
-
-async def list_hit_passages(
-    conn: Conn,
-    chunk_ids: Sequence[UUID],
-    lexemes: Sequence[str],
-    vector: str | None,
-    *,
-    distance: sql.Composable,
-) -> list[Row]:
-    """The passages inside each hit chunk, with each lexeme's count and their distance."""
-    params = {"chunk_ids": list(chunk_ids), "lexemes": list(lexemes), "vector": vector}
-    return await fetch_all(conn, "list_hit_passages", params, distance=distance)
+    scaled within the query; each with its passages."""
+    return await fetch_all(
+        conn, "search_hybrid", params, lexical=lexical, dense=dense, passages=passages
+    )
 
 
 async def search_records_text(

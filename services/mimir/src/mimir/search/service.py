@@ -129,25 +129,24 @@ def _lexical_params(
     }
 
 
-async def _with_passages(
-    conn: Conn,
+def _passages(target: QueryVector | None) -> sql.Composable:
+    """Fragment: each hit's passages, with their distance to the query vector if any."""
+    if target is None:
+        return queries.hit_passages(NO_DISTANCE)
+    return queries.hit_passages(queries.passage_distance(_space_parts(target.space)))
+
+
+def _with_passages(
     hits: list[Row],
     body: SearchBase,
     terms: TermWeights | None,
-    target: QueryVector | None,
     weights: passages.Weights,
 ) -> dict[str, Any]:
-    if target is not None:
-        distance = queries.passage_distance(_space_parts(target.space))
-    else:
-        distance = NO_DISTANCE
-    rows = await queries.list_hit_passages(
-        conn,
-        [hit["span_id"] for hit in hits],
-        list(terms.idf) if terms else [],
-        target.vector if target else None,
-        distance=distance,
-    )
+    rows = [
+        {**row, "hit": number}
+        for number, hit in enumerate(hits, start=1)
+        for row in hit.pop("passage_rows") or ()
+    ]
     passages.rank(rows, hits, terms, weights)
     passages.attach(hits, rows)
     for hit in hits:
@@ -176,9 +175,10 @@ async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> dict[st
                 "limit": body.limit,
             },
             lexical=lexical,
+            passages=_passages(None),
         )
         terms = exact(terms, hits)
-        result = await _with_passages(conn, hits, body, terms, None, _weights(1, 0))
+        result = _with_passages(hits, body, terms, _weights(1, 0))
     if kinds := records.record_types(body):
         return _merged(result, await records.lexical(conn, words, body, kinds, body.limit), body)
     return result
@@ -192,11 +192,12 @@ async def semantic(
         where, params = compose_filters(body.filters)
         hits = await queries.search_semantic(
             conn,
-            {**params, **_dense_params(target, body.limit), "limit": body.limit},
+            {**params, **_dense_params(target, body.limit), "limit": body.limit, "lexemes": []},
             dense=_dense(target.space, where),
             score=_score(target),
+            passages=_passages(target),
         )
-        result = await _with_passages(conn, hits, body, None, target, _weights(0, 1))
+        result = _with_passages(hits, body, None, _weights(0, 1))
     if kinds := records.record_types(body):
         found = await records.dense(
             conn, _space_parts(target.space), _score(target), target.vector, body, kinds, body.limit
@@ -229,9 +230,10 @@ async def hybrid(
             },
             lexical=lexical,
             dense=dense,
+            passages=_passages(target),
         )
         terms = exact(terms, hits)
-        result = await _with_passages(conn, hits, body, terms, target, weights)
+        result = _with_passages(hits, body, terms, weights)
     if kinds := records.record_types(body):
         deep = depth(body.limit)
         by_words = await records.lexical(conn, words, body, kinds, deep)

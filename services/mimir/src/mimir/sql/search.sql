@@ -181,13 +181,13 @@ SELECT set_config('plan_cache_mode', 'force_custom_plan', false) AS plan_cache_m
        set_config('hnsw.ef_search', %(ef_search)s, false) AS ef_search;
 
 -- name: search_text
--- Full-text hits (chunk, artifact, version, offsets, text, snippet), best first, each with
--- the query's term weights.
+-- Full-text hits (chunk, artifact, version, offsets, text, snippet, passages), best first,
+-- each with the query's term weights.
 WITH lexical AS ({lexical})
 SELECT s.id AS span_id, v.artifact_id, s.artifact_version_id AS version_id, v.version_number,
        a.artifact_type, a.source, s.start_offset, s.end_offset, s.content AS text, s.metadata,
        ts_headline('english', s.content, %(match)s::tsquery, %(headline)s) AS snippet,
-       l.score, l.rank AS lexical_rank, l.weights AS term_weights
+       l.score, l.rank AS lexical_rank, l.weights AS term_weights, {passages} AS passage_rows
 FROM lexical l
 JOIN spans s ON s.id = l.id
 JOIN artifact_versions v ON v.id = s.artifact_version_id
@@ -196,11 +196,11 @@ ORDER BY l.rank
 LIMIT %(limit)s;
 
 -- name: search_semantic
--- Vector hits (chunk, artifact, version, offsets, text, distance), nearest first.
+-- Vector hits (chunk, artifact, version, offsets, text, distance, passages), nearest first.
 WITH dense AS ({dense})
 SELECT s.id AS span_id, v.artifact_id, s.artifact_version_id AS version_id, v.version_number,
        a.artifact_type, a.source, s.start_offset, s.end_offset, s.content AS text, s.metadata,
-       d.distance, {score} AS score, d.rank AS semantic_rank
+       d.distance, {score} AS score, d.rank AS semantic_rank, {passages} AS passage_rows
 FROM dense d
 JOIN spans s ON s.id = d.id
 JOIN artifact_versions v ON v.id = s.artifact_version_id
@@ -213,8 +213,8 @@ LIMIT %(limit)s;
 -- (1 for a chunk holding each term once at the mean length, near 0 for one holding only a
 -- common term) and distance scaled to [0, 1] within this query (the nearest 1, the farthest
 -- 0, a lone hit 1), weighted by %(lexical_weight)s and %(semantic_weight)s and summed; a
--- chunk absent from a ranking gets 0 there. Each hit carries the query's term weights (null
--- when no chunk matched the words).
+-- chunk absent from a ranking gets 0 there. Each hit carries its passages and the query's
+-- term weights (null when no chunk matched the words).
 WITH lexical AS ({lexical}),
 dense AS ({dense}),
 lb AS (SELECT max(ceiling) AS ceiling, (SELECT weights FROM lexical LIMIT 1) FROM lexical),
@@ -235,7 +235,8 @@ fused AS (
 SELECT s.id AS span_id, v.artifact_id, s.artifact_version_id AS version_id, v.version_number,
        a.artifact_type, a.source, s.start_offset, s.end_offset, s.content AS text, s.metadata,
        ts_headline('english', s.content, %(match)s::tsquery, %(headline)s) AS snippet,
-       f.score, f.lexical_rank, f.semantic_rank, f.distance, lb.weights AS term_weights
+       f.score, f.lexical_rank, f.semantic_rank, f.distance, lb.weights AS term_weights,
+       {passages} AS passage_rows
 FROM fused f
 CROSS JOIN lb
 JOIN spans s ON s.id = f.id
@@ -243,33 +244,29 @@ JOIN artifact_versions v ON v.id = s.artifact_version_id
 JOIN artifacts a ON a.id = v.artifact_id
 ORDER BY f.score DESC, s.id;
 
--- name: list_hit_passages
--- The passages inside each hit chunk (the chunk itself when its version has none), in hit
--- order then offset order, with each query lexeme's count, its length and {distance}.
-WITH hits AS (
-    SELECT h.id, h.ord FROM unnest(%(chunk_ids)s::uuid[]) WITH ORDINALITY AS h(id, ord)
-),
-units AS (
-    SELECT h.ord, c.id AS chunk_id, coalesce(p.id, c.id) AS id,
-           coalesce(p.start_offset, c.start_offset) AS start_offset,
-           coalesce(p.end_offset, c.end_offset) AS end_offset,
-           coalesce(p.content, c.content) AS content, coalesce(p.tsv, c.tsv) AS tsv,
-           coalesce(p.metadata, c.metadata) AS metadata
-    FROM hits h
-    JOIN spans c ON c.id = h.id
-    LEFT JOIN spans p ON p.artifact_version_id = c.artifact_version_id
-         AND p.span_type = 'passage' AND p.start_offset >= c.start_offset
-         AND p.start_offset < c.end_offset AND p.end_offset <= c.end_offset
-)
-SELECT u.ord AS hit, u.chunk_id, u.id AS passage_id, u.start_offset, u.end_offset,
-       u.content AS text, u.metadata, length(u.tsv) AS length,
-       (SELECT coalesce(jsonb_object_agg(t.lexeme, coalesce(array_length(t.positions, 1), 1)),
-                        jsonb_build_object())
-        FROM unnest(u.tsv) AS t(lexeme, positions, weights)
-        WHERE t.lexeme = ANY(%(lexemes)s::text[])) AS counts,
-       {distance} AS distance
-FROM units u
-ORDER BY u.ord, u.start_offset;
+-- name: fragment_hit_passages
+-- Fragment: the passages inside the hit chunk `s` (the chunk itself when its version has
+-- none) as a JSON array in offset order, each with its offsets, text, metadata, length,
+-- the count of each of %(lexemes)s it holds and {distance}.
+(SELECT jsonb_agg(jsonb_build_object(
+            'passage_id', u.id, 'start_offset', u.start_offset, 'end_offset', u.end_offset,
+            'text', u.content, 'metadata', u.metadata, 'length', length(u.tsv),
+            'counts', (SELECT coalesce(jsonb_object_agg(
+                                           t.lexeme, coalesce(array_length(t.positions, 1), 1)),
+                                       jsonb_build_object())
+                       FROM unnest(u.tsv) AS t(lexeme, positions, weights)
+                       WHERE t.lexeme = ANY(%(lexemes)s::text[])),
+            'distance', {distance})
+        ORDER BY u.start_offset)
+ FROM (SELECT coalesce(p.id, s.id) AS id,
+              coalesce(p.start_offset, s.start_offset) AS start_offset,
+              coalesce(p.end_offset, s.end_offset) AS end_offset,
+              coalesce(p.content, s.content) AS content, coalesce(p.tsv, s.tsv) AS tsv,
+              coalesce(p.metadata, s.metadata) AS metadata
+       FROM (VALUES (1)) AS one(x)
+       LEFT JOIN spans p ON p.artifact_version_id = s.artifact_version_id
+            AND p.span_type = 'passage' AND p.start_offset >= s.start_offset
+            AND p.start_offset < s.end_offset AND p.end_offset <= s.end_offset) u)
 
 -- name: fragment_passage_distance
 -- Fragment: the distance of passage `u` to the query vector in one space (null without one).
