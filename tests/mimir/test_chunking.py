@@ -73,7 +73,7 @@ def test_a_chat_exports_dated_lines_are_labelled_turns() -> None:
 
 
 def test_a_lone_label_over_lines_of_another_format_is_a_header() -> None:
-    content = "Date: 8 May 2023\n<ann> we moved to Porto\n<bob> nice\n<ann> the flat is small"
+    content = "Date: 8 May 2023\n<ann> we moved to Porto\n<bob> which part?\n<ann> near the sea"
     chunks = chunk("conversation", content, max_chars=1000, overlap_chars=0)
     assert [content[p.start : p.end] for p in chunks[0].passages] == content.split("\n")
     transcript = "User: how do I retry?\nwith backoff?\nAssistant: like this:\n  retry()\n  log()"
@@ -110,6 +110,20 @@ def test_a_one_word_reply_is_quoted_with_the_turn_it_answers() -> None:
         {"speaker": "Lena", "turns": 2},
     ]
     assert chunks[0].metadata["turns"] == 5, "the chunk still counts every turn"
+
+
+def test_a_one_word_line_of_a_log_is_quoted_with_the_line_before_it() -> None:
+    """Without labels each line is a turn; its `[time]` and `<nick>` are not its words."""
+    content = (
+        "[09:00] <marcus> my birthday is in May\n[09:01] <lena> same!\n[09:02] <jonas> how old?"
+    )
+    chunks = chunk("conversation", content, max_chars=1000, overlap_chars=0)
+    lines = content.split("\n")
+    assert [content[p.start : p.end] for p in chunks[0].passages] == [
+        "\n".join(lines[:2]),
+        lines[2],
+    ]
+    assert [p.metadata for p in chunks[0].passages] == [{"turns": 2}, {}]
 
 
 def test_a_one_word_reply_that_opens_a_chunk_stands_alone() -> None:

@@ -11,9 +11,10 @@ Offsets are character offsets into the content, so `content[start:end]` is the c
 
 Each chunk also lists its passages: the smallest units a search quotes and embeds — one turn
 (or one part of a long turn) of a conversation, one block of a document. A one-word reply
-("Same.", "Lol.") joins the passage of the turn before it: alone, its vector is mostly the
-speaker's name, and it outranks what it answers for any question naming that speaker. A
-search ranks chunks, then picks the passages inside them that answer the query.
+("Same.", "Lol.", its label or a log line's `[time] <nick>` aside) joins the passage of the
+turn before it: alone, its vector is mostly the speaker's name, and it outranks what it
+answers for any question naming that speaker. A search ranks chunks, then picks the
+passages inside them that answer the query.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ TURN = re.compile(
 LINE = re.compile(r"^[^\n]*\S[^\n]*$", re.MULTILINE)  # a line that is not blank
 BLOCK_BREAK = re.compile(r"\n[ \t]*\n+")
 HEADING = re.compile(r"^#{1,6} ")
+LINE_LABEL = re.compile(r"(?:\[[^\]\n]{1,40}\][ \t]*)?(?:<[^>\n]{1,40}>[ \t]*)?")  # [ts] <nick>
 WORD = re.compile(r"\w+")
 SHORT_REPLY_WORDS = 1  # a reply this short quotes only together with the turn it answers
 # A turn: start and end offsets, speaker and timestamp when its label names them.
@@ -162,7 +164,7 @@ def _turn_passages(content: str, group: list[Turn]) -> tuple[Passage, ...]:
 
 
 def _is_short_reply(content: str, start: int, end: int, speaker: str | None) -> bool:
-    label = TURN.match(content, start) if speaker else None
+    label = (TURN if speaker else LINE_LABEL).match(content, start)
     words = WORD.finditer(content, label.end() if label else start, end)
     return next(islice(words, SHORT_REPLY_WORDS, None), None) is None
 
