@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 TURN = re.compile(
@@ -35,8 +34,8 @@ LINE = re.compile(r"^[^\n]*\S[^\n]*$", re.MULTILINE)  # a line that is not blank
 BLOCK_BREAK = re.compile(r"\n[ \t]*\n+")
 HEADING = re.compile(r"^#{1,6} ")
 LINE_LABEL = re.compile(r"(?:\[[^\]\n]{1,40}\][ \t]*)?(?:<[^>\n]{1,40}>[ \t]*)?")  # [ts] <nick>
-WORD = re.compile(r"\w+")
-SHORT_REPLY_WORDS = 1  # a reply this short quotes only together with the turn it answers
+# At most one word: a reply this short is quoted only together with the turn it answers.
+SHORT_REPLY = re.compile(r"\W*(?:\w+\W*)?")
 # A turn: start and end offsets, speaker and timestamp when its label names them.
 Turn = tuple[int, int, str | None, str | None]
 
@@ -165,8 +164,7 @@ def _turn_passages(content: str, group: list[Turn]) -> tuple[Passage, ...]:
 
 def _is_short_reply(content: str, start: int, end: int, speaker: str | None) -> bool:
     label = (TURN if speaker else LINE_LABEL).match(content, start)
-    words = WORD.finditer(content, label.end() if label else start, end)
-    return next(islice(words, SHORT_REPLY_WORDS, None), None) is None
+    return SHORT_REPLY.fullmatch(content, label.end() if label else start, end) is not None
 
 
 def _blocks(content: str) -> list[tuple[int, int]]:
