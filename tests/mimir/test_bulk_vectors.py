@@ -115,6 +115,12 @@ async def test_a_bad_line_stores_nothing_and_is_named(api: Any, unique: str) -> 
             "BAD_REFERENCE",
             [3],
         ),
+        # no cosine distance to a zero vector; a length whose square overflows 32 bits
+        json.dumps({"span_id": chunk["one"][1], "vector": [0, 0, 0]}).encode(): ("BAD_REQUEST", 3),
+        json.dumps({"span_id": chunk["one"][1], "vector": [1e20, 0, 0]}).encode(): (
+            "BAD_REQUEST",
+            3,
+        ),
     }
     for bad, (code, line) in cases.items():
         response = await load(api, space, good + bad)

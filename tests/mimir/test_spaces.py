@@ -94,6 +94,37 @@ async def test_client_space_builds_its_index_and_serves_uploaded_vectors(
     assert taken.status_code == 409
 
 
+async def test_a_vector_its_distance_cannot_compare_is_refused(api: Any, unique: str) -> None:
+    artifact = await api.artifact(f"zero {unique}", source=unique)
+    [chunk] = (await api.ok("/spans", artifact_id=artifact["id"], span_type="chunk"))["items"]
+    spaces = {}
+    for distance in ("cosine", "l2"):
+        body = {"name": f"{distance}-{unique}", "provider": "client", "dimensions": 3}
+        spaces[distance] = await api.created("/embedding-spaces", body | {"distance": distance})
+
+    def upload(distance: str, vector: list[float]) -> Any:
+        return api.client.post(
+            f"{API}/embedding-spaces/{spaces[distance]['id']}/vectors",
+            json={"items": [{"span_id": chunk["id"], "vector": vector}]},
+        )
+
+    for distance, vector in (("cosine", [0, 0, 0]), ("l2", [1e20, 0, 0])):
+        refused = await upload(distance, vector)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["detail"]["params"]["span_ids"] == [chunk["id"]]
+    assert (await upload("l2", [0, 0, 0])).json() == {"stored": 1}  # l2 measures from zero
+
+    nothing = [0.0] * 384
+    for vector in (nothing, [*nothing[:-1], 1e-45]):  # the square of 1e-45 is 0 in 32 bits
+        for mode, extra in (("semantic", {}), ("hybrid", {"query": "zero"})):
+            response = await api.client.post(
+                f"{API}/search/{mode}", json={"vector": vector, **extra}
+            )
+            assert response.status_code == 400, (mode, response.text)
+            assert "length zero" in response.json()["detail"]["message"]
+    assert (await api.client.get("/health")).status_code == 200
+
+
 async def test_new_dimensions_wait_for_the_rebuilt_index(
     api: Any, database: Any, unique: str
 ) -> None:

@@ -30,7 +30,7 @@ from mimir.database import UnitOfWork
 from mimir.embedding import queries
 from mimir.embedding.queries import EmbeddingSpace
 from mimir.embedding.schemas import BulkUploadResult
-from mimir.embedding.spaces import lock_client_space
+from mimir.embedding.spaces import lock_client_space, vector_problem
 from mimir.settings import MimirSettings
 from mimir.sql import Conn
 
@@ -71,7 +71,7 @@ async def ndjson_lines(
         yield number + 1, pending
 
 
-def copy_row(number: int, line: bytes, dimensions: int) -> bytes:
+def copy_row(number: int, line: bytes, dimensions: int, distance: str) -> bytes:
     """One line as a binary COPY row of the staging table, or a BadRequest naming the line."""
     if len(line) > max_line_bytes(dimensions):
         raise bad_line(number, f"longer than {max_line_bytes(dimensions)} bytes")
@@ -97,19 +97,23 @@ def copy_row(number: int, line: bytes, dimensions: int) -> bytes:
         floats = vector.astype(">f4")
     if not np.isfinite(floats).all():
         raise bad_line(number, "vector has a number that is not finite in 32 bits")
+    if problem := vector_problem(floats, distance):
+        raise bad_line(number, problem)
     size = 4 + 4 * dimensions
     head = _ROW.pack(3, 4, number, 16, span_id.bytes, size, dimensions, 0)
     return head + floats.tobytes()
 
 
-async def copy_lines(conn: Conn, lines: AsyncIterator[tuple[int, bytes]], dimensions: int) -> int:
+async def copy_lines(
+    conn: Conn, lines: AsyncIterator[tuple[int, bytes]], dimensions: int, distance: str
+) -> int:
     """COPY every line into the transaction's staging table; the number of lines."""
     await queries.create_vector_load(conn)
     count = 0
     async with conn.cursor() as cursor, cursor.copy(queries.copy_vector_load()) as copy:
         buffer = bytearray(_COPY_HEADER)
         async for number, line in lines:
-            buffer += copy_row(number, line, dimensions)
+            buffer += copy_row(number, line, dimensions, distance)
             count += 1
             if len(buffer) >= FLUSH_BYTES:
                 await copy.write(bytes(buffer))
@@ -129,7 +133,7 @@ async def load_vectors(
     dimensions = int(space.dimensions)
     await queries.set_load_timeout(conn, timeout_seconds)
     lines = ndjson_lines(chunks, max_line_bytes(dimensions))
-    count = await copy_lines(conn, lines, dimensions)
+    count = await copy_lines(conn, lines, dimensions, space.distance)
     if count == 0:
         raise BadRequest("the body has no vector lines")
     strangers = await queries.list_vector_load_strangers(conn)

@@ -9,10 +9,13 @@ searches of the space scan its rows exactly.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+import numpy as np
+from numpy.typing import NDArray
 from psycopg import sql
 
 from envelope import BadReference, BadRequest, Conflict
@@ -45,6 +48,20 @@ def index_name(space_id: UUID) -> sql.Identifier:
 
 def vector_text(vector: Sequence[float]) -> str:
     return "[" + ",".join(repr(float(x)) for x in vector) + "]"
+
+
+def vector_problem(vector: Sequence[float] | NDArray[np.float32], distance: str) -> str | None:
+    """Why a space measuring `distance` cannot compare `vector`, or None. pgvector computes
+    a vector's length in 32-bit floats: when that overflows, or is zero under cosine, every
+    distance to the vector is infinite or not a number."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        values = np.asarray(vector, dtype=np.float32)
+        length = float(np.dot(values, values))
+    if not math.isfinite(length):
+        return "the vector's length overflows 32-bit floats"
+    if length == 0 and distance == "cosine":
+        return "a vector of length zero has no cosine distance"
+    return None
 
 
 def resolve_model(
@@ -163,6 +180,13 @@ async def upload_vectors(conn: Conn, space_id: UUID, body: VectorUpload) -> int:
         raise BadRequest(
             f"vectors must have {space.dimensions} dimensions",
             span_ids=[str(s) for s in wrong],
+        )
+    problems = {i.span_id: vector_problem(i.vector, space.distance) for i in body.items}
+    if unusable := [span_id for span_id, problem in problems.items() if problem]:
+        raise BadRequest(
+            str(problems[unusable[0]]),
+            distance=space.distance,
+            span_ids=[str(s) for s in unusable],
         )
     missing = await queries.list_missing_chunks(conn, [i.span_id for i in body.items])
     if missing:

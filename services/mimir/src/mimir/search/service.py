@@ -15,7 +15,13 @@ from psycopg import sql
 
 from envelope import BadRequest, NotFound
 from mimir.embedding.queries import EmbeddingSpace, get_space_by_name
-from mimir.embedding.spaces import OPERATORS, dimensions_literal, embedder_for, vector_text
+from mimir.embedding.spaces import (
+    OPERATORS,
+    dimensions_literal,
+    embedder_for,
+    vector_problem,
+    vector_text,
+)
 from mimir.filters import chosen_clauses, in_project
 from mimir.search import passages, queries, records
 from mimir.search.queries import SpaceParts
@@ -86,6 +92,8 @@ async def query_vector(
             space=space.name,
             given=len(vector),
         )
+    if problem := vector_problem(vector, space.distance):
+        raise BadRequest(problem, space=space.name, distance=space.distance)
     return QueryVector(space, vector_text(vector))
 
 
