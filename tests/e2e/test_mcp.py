@@ -154,6 +154,11 @@ async def test_an_agent_registers_starts_work_and_traces_the_ticket(
         )
         traced = result(await client.call_tool("trace", {"ref": ticket}))
         assert work["id"] in json.dumps(traced)
+        for ref in ("../stats", "../projects?limit=1", f"{ticket}?x=1", "\u0000"):
+            elsewhere = await client.call_tool("trace", {"ref": ref})  # stays a reference
+            assert elsewhere.is_error, (ref, elsewhere.content)
+            text = elsewhere.content[0].text
+            assert ": 400 " in text or ": 404 NOT_FOUND" in text, (ref, text)
 
 
 @pytest.mark.parametrize("service", ["imi", "mimir"])

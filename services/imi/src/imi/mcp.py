@@ -7,6 +7,7 @@ as input schemas; descriptions are written for the model that picks the tool.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 from mcp.server.mcpserver import MCPServer
@@ -71,8 +72,8 @@ def mcp_server(rest: RestBridge) -> MCPServer:
         """Follow the chain ticket → work items → pull requests → deploys from any reference:
         a ticket key, a branch or work item id, a PR number (give `project_id`) or URL, a
         commit or a deploy id. Use it for "where is ticket X?" or "what did deploy Y ship?"."""
-        params = {"project_id": project_id}
-        return dict(await rest.call("GET", f"/trace/{ref}", params=params))
+        params = {"project_id": project_id}  # the reference is one path segment, as in REST
+        return dict(await rest.call("GET", f"/trace/{quote(ref, safe='')}", params=params))
 
     @server.tool()
     async def stats(project_id: UUID | None = None) -> dict[str, Any]:
