@@ -112,6 +112,8 @@ async def test_update_project(api: httpx.AsyncClient, events: EventLog) -> None:
     assert response.json()["metadata"] == {"a": 1}
     event = await events.wait_for("imi.project.updated", project_id=project["id"])
     assert sorted(event["payload"]["changed"]) == ["description", "metadata"]
+    short = await api.patch(f"/api/v1/projects/{project['id']}", json={"meta": {"b": 2}})
+    assert short.json()["metadata"] == {"b": 2}  # the short form registering accepts
 
 
 async def test_unknown_and_malformed_ids(api: httpx.AsyncClient) -> None:

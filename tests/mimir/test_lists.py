@@ -49,6 +49,17 @@ async def test_unknown_filter_field_or_operator_is_400(api: Any) -> None:
     assert response.status_code == 400
 
 
+async def test_a_misspelt_search_filter_is_refused_not_dropped(api: Any) -> None:
+    for filters in ({"artifact_types": ["document"]}, {"bogus": 1}):
+        response = await api.client.post(
+            f"{API}/search/text", json={"query": "retry", "filters": filters}
+        )
+        assert response.status_code == 422, filters
+        [error] = response.json()["detail"]["params"]["errors"]
+        assert error["loc"] == ["body", "filters", *filters], error
+        assert error["type"] == "extra_forbidden"
+
+
 async def test_cursor_and_offset_pagination(api: Any, unique: str) -> None:
     ids = [
         (await api.created("/intents", {"statement": f"{unique} {i}", "proposed_by": "h"}))["id"]

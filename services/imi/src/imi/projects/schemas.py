@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from envelope.limits import NAME_LENGTH, REF_LENGTH, URL_LENGTH
 from imi.schemas import Metadata, ORMModel
@@ -58,7 +58,10 @@ class ProjectUpdate(BaseModel):
     trunk_path: str | None = Field(None, description=f"{TRUNK}; null clears it")
     description: str | None = Field(None, description=f"{DESCRIPTION}; null clears it")
     metadata: dict[str, object] | None = Field(
-        None, description="Free-form JSON replacing the stored object; null empties it"
+        None,
+        validation_alias=AliasChoices("meta", "metadata"),
+        description="Free-form JSON replacing the stored object; null empties it (also "
+        "accepted as `meta`, as when registering)",
     )
 
     @field_validator("name", "default_branch")

@@ -43,6 +43,10 @@ HIT_EXAMPLE: dict[str, Any] = {
 
 
 class SearchFilters(BaseModel):
+    # A misspelt filter (`artifact_types`) is refused (422), not dropped: dropped, the
+    # search would answer from every artifact as if the filter held.
+    model_config = ConfigDict(extra="forbid")
+
     artifact_type: list[ArtifactType] | None = Field(None, description="Any of these types")
     source: list[str] | None = Field(None, description="Any of these sources")
     artifact_id: list[UUID] | None = Field(None, description="Only these artifacts")
