@@ -110,6 +110,43 @@ async def test_hybrid_fuses_lexical_and_semantic_lists(api: Any, unique: str) ->
     assert abs(hits[lexical_only["id"]]["score"] - held / (held + 4 * absent)) < 1e-9
 
 
+async def test_hybrid_exclusions_hold_on_the_meaning_side_too(api: Any, unique: str) -> None:
+    word = unique.translate(str.maketrans("0123456789", "ghijklmnop"))
+    refund = await api.artifact(
+        f"{word}: failed payments are retried, then the customer gets a refund.", source=unique
+    )
+    retry = await api.artifact(f"{word}: failed payments are retried with backoff.", source=unique)
+    intent = await api.created(
+        "/intents",
+        {"statement": f"{word} refund failed payments at once", "proposed_by": "h"},
+    )
+    for artifact in (refund, retry):
+        await wait_indexed(api, artifact["id"])
+
+    async def found(query: str) -> set[str]:
+        response = await api.client.post(
+            f"{API}/search/hybrid",
+            json={
+                "query": query,
+                "filters": {"source": [unique]},
+                "target_types": ["chunk", "intent"],
+            },
+        )
+        assert response.status_code == 200, response.text
+        return {hit["target_id"] for hit in response.json()["hits"]}
+
+    async def intent_embedded() -> bool:  # intents are embedded by the worker too
+        return intent["id"] in await found("refund failed payments")
+
+    await eventually(intent_embedded)
+    refund_chunk = (await api.ok("/spans", artifact_id=refund["id"], span_type="chunk"))["items"]
+    for query in ("failed payments -refund", "-refund"):  # words and exclusions; exclusions only
+        hits = await found(query)
+        assert refund_chunk[0]["id"] not in hits, query
+        assert intent["id"] not in hits, query
+    assert refund_chunk[0]["id"] in await found("failed payments")
+
+
 async def test_search_errors(api: Any, mimir_client: httpx.AsyncClient) -> None:
     response = await mimir_client.post(
         f"{API}/search/semantic", json={"query": "x", "space": "no-such-space"}

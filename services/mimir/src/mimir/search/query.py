@@ -31,6 +31,11 @@ class LexicalQuery:
     def lexemes(self) -> list[str]:
         return list(dict.fromkeys(lexeme for unit in self.units for lexeme in unit.lexemes))
 
+    @property
+    def excluded(self) -> str | None:
+        """A tsquery matching what holds any exclusion; None without exclusions."""
+        return " | ".join(f"({excluded})" for excluded in self.exclusions) or None
+
     def tsquery(self, units: tuple[Unit, ...] | None = None) -> str:
         """Any of `units` (default: all), and none of the exclusions."""
         chosen = self.units if units is None else units

@@ -75,10 +75,12 @@ async def dense(
     body: SearchBase,
     types: list[str],
     depth: int,
+    excluded: str | None = None,
 ) -> list[Row]:
-    """Records nearest to the query vector in the space, nearest first."""
+    """Records nearest to the query vector in the space and matching no `excluded`, nearest
+    first."""
     condition, given = _filters(body.filters, types)
-    params = {**given, "vector": vector, "depth": depth}
+    params = {**given, "vector": vector, "depth": depth, "excluded": excluded}
     return await queries.search_records_semantic(
         conn, params, filters=condition, space=space, score=score
     )

@@ -109,9 +109,15 @@ def _dense(space: EmbeddingSpace, where: sql.Composable) -> sql.Composable:
     return queries.nearest_chunks(where, _space_parts(space))
 
 
-def _dense_params(target: QueryVector, limit: int) -> dict[str, Any]:
+def _dense_params(target: QueryVector, limit: int, excluded: str | None) -> dict[str, Any]:
     # Each chunk holds a few embedded passages: look at enough neighbours for `depth` chunks.
-    return {"vector": target.vector, "depth": depth(limit), "neighbours": depth(limit) * 4}
+    neighbours = depth(limit) * 4
+    return {
+        "vector": target.vector,
+        "depth": depth(limit),
+        "neighbours": neighbours,
+        "excluded": excluded,
+    }
 
 
 def _lexical_params(
@@ -193,14 +199,21 @@ async def text(conn: Conn, body: TextSearch, settings: MimirSettings) -> dict[st
 
 
 async def semantic(
-    conn: Conn, body: SearchBase, target: QueryVector, settings: MimirSettings
+    conn: Conn,
+    body: SearchBase,
+    target: QueryVector,
+    settings: MimirSettings,
+    excluded: str | None = None,
 ) -> dict[str, Any]:
+    """Chunks (and records) by meaning; those matching `excluded` (a hybrid query's
+    exclusions) are left out."""
     result = _nothing(body)
     if "chunk" in body.target_types:
         where, params = compose_filters(body.filters)
+        dense_params = _dense_params(target, body.limit, excluded)
         hits = await queries.search_semantic(
             conn,
-            {**params, **_dense_params(target, body.limit), "limit": body.limit, "lexemes": []},
+            {**params, **dense_params, "limit": body.limit, "lexemes": []},
             dense=_dense(target.space, where),
             score=_score(target),
             passages=_passages(target),
@@ -208,7 +221,14 @@ async def semantic(
         result = _with_passages(hits, body, None, _weights(0, 1))
     if kinds := records.record_types(body):
         found = await records.dense(
-            conn, _space_parts(target.space), _score(target), target.vector, body, kinds, body.limit
+            conn,
+            _space_parts(target.space),
+            _score(target),
+            target.vector,
+            body,
+            kinds,
+            body.limit,
+            excluded,
         )
         return _merged(result, found, body)
     return result
@@ -218,8 +238,8 @@ async def hybrid(
     conn: Conn, body: HybridSearch, target: QueryVector, settings: MimirSettings
 ) -> dict[str, Any]:
     words = await parse(conn, body.query)
-    if not words.units:  # only stop words: the dense ranking alone
-        return await semantic(conn, body, target, settings)
+    if not words.units:  # only stop words or exclusions: the dense ranking alone
+        return await semantic(conn, body, target, settings, words.excluded)
     weights = _weights(body.lexical_weight, body.semantic_weight)
     result = _nothing(body)
     if "chunk" in body.target_types:
@@ -231,7 +251,7 @@ async def hybrid(
             {
                 **params,
                 **_lexical_params(words, terms, 1, body.limit),
-                **_dense_params(target, body.limit),
+                **_dense_params(target, body.limit, words.excluded),
                 "limit": body.limit,
                 "lexical_weight": body.lexical_weight,
                 "semantic_weight": body.semantic_weight,
@@ -246,7 +266,14 @@ async def hybrid(
         deep = depth(body.limit)
         by_words = await records.lexical(conn, words, body, kinds, deep)
         by_meaning = await records.dense(
-            conn, _space_parts(target.space), _score(target), target.vector, body, kinds, deep
+            conn,
+            _space_parts(target.space),
+            _score(target),
+            target.vector,
+            body,
+            kinds,
+            deep,
+            words.excluded,
         )
         return _merged(result, records.fuse(by_words, by_meaning, weights), body)
     return result

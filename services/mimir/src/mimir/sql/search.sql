@@ -144,7 +144,8 @@ LIMIT %(depth)s;
 
 -- name: fragment_nearest_chunks
 -- Fragment (id, rank, distance): chunks ranked by their nearest embedded span (a passage
--- inside them, or the chunk itself) to the vector, from one space's HNSW index.
+-- inside them, or the chunk itself) to the vector, from one space's HNSW index; a chunk
+-- matching %(excluded)s (a query's exclusions; null for none) is left out.
 SELECT c.id, row_number() OVER (ORDER BY c.distance, c.id) AS rank, c.distance
 FROM (
     SELECT DISTINCT ON (ch.id) ch.id, n.distance
@@ -164,6 +165,7 @@ FROM (
         SELECT c.id FROM spans c
         WHERE c.artifact_version_id = n.artifact_version_id AND c.span_type = 'chunk'
           AND c.start_offset <= n.start_offset AND c.end_offset >= n.end_offset
+          AND (%(excluded)s::tsquery IS NULL OR NOT c.tsv @@ %(excluded)s::tsquery)
         ORDER BY c.start_offset DESC
         LIMIT 1
     ) ch
@@ -322,7 +324,8 @@ ORDER BY lexical_rank;
 
 -- name: search_records_semantic
 -- Decisions and intents of %(target_types)s nearest to the vector in one space (an exact
--- scan: they are few), each with its text, status, metadata, distance, score and rank.
+-- scan: they are few) and matching no %(excluded)s (null for none), each with its text,
+-- status, metadata, distance, score and rank.
 SELECT d.target_type, d.target_id, d.text, d.status, d.metadata, d.distance,
        {score} AS score, row_number() OVER (ORDER BY d.distance, d.target_id) AS semantic_rank
 FROM (
@@ -332,6 +335,7 @@ FROM (
     FROM record_embeddings e
     JOIN ({records}) rec ON rec.target_type = e.target_type AND rec.target_id = e.target_id
     WHERE e.space_id = {space_id} AND e.target_type = ANY(%(target_types)s) AND {filters}
+      AND (%(excluded)s::tsquery IS NULL OR NOT rec.tsv @@ %(excluded)s::tsquery)
     ORDER BY distance, rec.target_id
     LIMIT %(depth)s
 ) d
