@@ -1,4 +1,9 @@
-"""State machines of mimir's entities: a move not in the allowed set is a 409."""
+"""State machines of mimir's entities: a move not in the allowed set is a 409.
+
+A request for the state the entity is already in (with the same successor or target) is a
+repeat, answered 200 with the entity as it is and no event, as imi answers a repeated
+completion; the callers check that before `check_transition`.
+"""
 
 from __future__ import annotations
 

@@ -58,6 +58,8 @@ async def update(work: Work, decision_id: UUID, body: DecisionUpdate) -> Decisio
     decision = required(
         await queries.lock_decision(work.conn, decision_id), "decision", decision_id
     )
+    if (decision.status, decision.superseded_by_id) == (body.status, body.superseded_by_id):
+        return decision  # a repeat
     check_transition("decision", TRANSITIONS, decision.status, body.status, decision_id)
     if body.status == "superseded":
         await _check_successor(work, decision_id, body.superseded_by_id)

@@ -81,6 +81,8 @@ async def create_intent(work: Work, body: IntentCreate) -> Intent:
 
 async def set_intent_status(work: Work, intent_id: UUID, status: IntentStatus) -> Intent:
     intent = required(await queries.lock_intent(work.conn, intent_id), "intent", intent_id)
+    if intent.status == status:  # a repeat
+        return intent
     check_transition("intent", INTENT_TRANSITIONS, intent.status, status, intent_id)
     row = await queries.update_intent_status(work.conn, intent_id, status)
     assert row is not None
@@ -107,6 +109,8 @@ async def _set_group_status(
     work: Work, group_id: UUID, status: GroupStatus, into_id: UUID | None = None
 ) -> Group:
     group = required(await queries.lock_intent_group(work.conn, group_id), "intent group", group_id)
+    if (group.status, group.merged_into_id) == (status, into_id):  # a repeat
+        return await get_group(work.conn, group_id)
     check_transition("intent group", GROUP_TRANSITIONS, group.status, status, group_id)
     await queries.update_intent_group_status(work.conn, group_id, status, into_id)
     return await get_group(work.conn, group_id)
