@@ -23,10 +23,12 @@ from envelope._errors import error_responses, install_error_handlers
 from envelope._examples import keep_example_nulls
 from envelope._health import health_router
 from envelope._history import events_router
-from envelope._http import RequestContextMiddleware, api_key_guard
+from envelope._http import ApiKeyCheck, RequestContextMiddleware, api_key_guard
 from envelope._limits import BodyLimitMiddleware
 from envelope._mcp import mount_mcp
 from envelope._settings import ServiceSettings
+
+API_PREFIX = "/api/v1"
 
 Resources = Callable[[], AbstractAsyncContextManager[None]]
 """What a service opens before its bus starts and closes after it stops (pools, engines)."""
@@ -79,6 +81,8 @@ def service_app(
     app.state.settings, app.state.bus = settings, bus
     app.state.uow = bus.transaction
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, streamed=streamed)
+    # before the body is read or the route found: a 401 tells nothing of the request
+    app.add_middleware(ApiKeyCheck, api_key=settings.api_key, prefix=API_PREFIX + "/")
     app.add_middleware(RequestContextMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -99,7 +103,7 @@ def service_app(
         )
     )
     api = APIRouter(
-        prefix="/api/v1",
+        prefix=API_PREFIX,
         dependencies=[api_key_guard(settings.api_key)],
         responses=error_responses(401),
     )

@@ -11,10 +11,11 @@ import structlog
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 from pydantic import SecretStr
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from envelope._correlation import correlation_scope, request_id_to_uuid
-from envelope._errors import Unauthorized
+from envelope._errors import Unauthorized, error_body
 
 REQUEST_ID_HEADER = "x-request-id"
 access_log = structlog.get_logger("http.access")
@@ -66,6 +67,41 @@ class RequestContextMiddleware:
 def key_matches(given: str | None, key: str) -> bool:
     """Whether `given` is `key`, compared in constant time."""
     return bool(given) and secrets.compare_digest(str(given).encode(), key.encode())
+
+
+class ApiKeyCheck:
+    """Refuses a request under `prefix` without the service's key (`X-API-Key`, or with
+    `bearer` also `Authorization: Bearer`): 401 in the usual error shape, before routing and
+    body parsing, so a caller without the key learns nothing of its request. Open when the
+    key is empty."""
+
+    def __init__(
+        self, app: ASGIApp, api_key: SecretStr, prefix: str = "", bearer: bool = False
+    ) -> None:
+        self.app, self.key, self.prefix, self.bearer = (
+            app,
+            api_key.get_secret_value(),
+            prefix,
+            bearer,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.key and scope["type"] == "http" and scope["path"].startswith(self.prefix):
+            headers = {
+                name.decode("latin-1").lower(): value.decode("latin-1")
+                for name, value in scope["headers"]
+            }
+            bearer = headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if not (
+                key_matches(headers.get("x-api-key"), self.key)
+                or (self.bearer and key_matches(bearer, self.key))
+            ):
+                what = "API key" if self.bearer else "X-API-Key"
+                body = error_body(Unauthorized.code, f"missing or wrong {what}")
+                challenge = {"WWW-Authenticate": "Bearer"} if self.bearer else None
+                await JSONResponse(body, status_code=401, headers=challenge)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def api_key_guard(expected: SecretStr) -> Any:

@@ -22,11 +22,10 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from pydantic import BaseModel, SecretStr
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from envelope._http import key_matches
+from envelope._http import ApiKeyCheck
 
 MCP_PATH = "/mcp"
 
@@ -73,30 +72,6 @@ def _error_text(response: httpx.Response) -> str:
         return f"{response.status_code} {detail['code']}: {detail['message']} {params}".strip()
     except (ValueError, KeyError, TypeError):
         return f"{response.status_code}: {response.text[:500]}"
-
-
-class ApiKeyCheck:
-    """Refuses a request without the service's key with 401 in the usual error shape."""
-
-    def __init__(self, app: ASGIApp, api_key: SecretStr) -> None:
-        self.app, self.key = app, api_key.get_secret_value()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = {
-            name.decode("latin-1").lower(): value.decode("latin-1")
-            for name, value in scope["headers"]
-        }
-        bearer = headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if self.key and not (
-            key_matches(headers.get("x-api-key"), self.key) or key_matches(bearer, self.key)
-        ):
-            error = {"code": "UNAUTHORIZED", "message": "missing or wrong API key", "params": {}}
-            response = JSONResponse(
-                {"detail": error}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
-            )
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
 
 
 class LazyMcp:
@@ -165,6 +140,10 @@ def mount_mcp(
     returns the context to run in the lifespan."""
     endpoint = LazyMcp(app, factory, api_key, host)
     app.router.routes.append(
-        Route(MCP_PATH, endpoint=ApiKeyCheck(endpoint, api_key), include_in_schema=False)
+        Route(
+            MCP_PATH,
+            endpoint=ApiKeyCheck(endpoint, api_key, bearer=True),
+            include_in_schema=False,
+        )
     )
     return endpoint.serving
