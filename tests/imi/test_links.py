@@ -62,7 +62,14 @@ async def test_pr_lifecycle(api: httpx.AsyncClient, events: EventLog, item: dict
     duplicate = await api.post(
         "/api/v1/links/pr", json={"work_item_id": item["id"], "pr_number": 42}
     )
-    assert duplicate.status_code == 409
+    assert duplicate.status_code == 409  # another title: not the link asked for
+    assert duplicate.json()["detail"]["params"]["pr_link_id"] == pr["id"]
+    repeated = await api.post(
+        "/api/v1/links/pr",
+        json={"work_item_id": item["id"], "pr_number": 42, "pr_title": "Add login"},
+    )
+    assert repeated.status_code == 200
+    assert repeated.json() == pr
     closed = await api.patch(f"/api/v1/links/pr/{pr['id']}", json={"pr_state": "closed"})
     assert closed.json()["pr_state"] == "closed"
     await events.wait_for("imi.pr.closed", pr_link_id=pr["id"])

@@ -86,7 +86,7 @@ class GitConsumer(Consumer):
             if item is None:
                 log.info("pull request on an untracked branch ignored", number=pr.number)
                 return
-            link = await links.create_pr(
+            link, _ = await links.create_pr(
                 PrLinkCreate(
                     work_item_id=item.id,
                     pr_number=pr.number,

@@ -54,11 +54,19 @@ async def link_ticket(body: TicketLinkCreate, response: Response, links: Links) 
     status_code=status.HTTP_201_CREATED,
     summary="Link a pull request",
     description="Links a pull request to a work item (one link per number and work item). "
-    "Ticket keys in the title are linked. Emits `imi.pr.created`.",
-    responses=error_responses(400, 409, 422, 503),
+    "Ticket keys in the title are linked. Emits `imi.pr.created`. The same link asked for "
+    "again (number, URL, state, title and metadata) answers 200 with it and emits nothing; "
+    "another link of the number on the work item is a 409 naming it.",
+    responses={
+        200: {"model": PrLinkOut, "description": "Already linked, as asked"},
+        **error_responses(400, 409, 422, 503),
+    },
 )
-async def link_pr(body: PrLinkCreate, links: Links) -> PrLinkOut:
-    return PrLinkOut.model_validate(await links.create_pr(body))
+async def link_pr(body: PrLinkCreate, response: Response, links: Links) -> PrLinkOut:
+    link, created = await links.create_pr(body)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return PrLinkOut.model_validate(link)
 
 
 @router.get(

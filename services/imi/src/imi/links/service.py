@@ -81,7 +81,10 @@ class LinkService(Service):
         )
         return await self.session.scalar(query)
 
-    async def create_pr(self, data: PrLinkCreate) -> PrLink:
+    async def create_pr(self, data: PrLinkCreate) -> tuple[PrLink, bool]:
+        """The link and whether this request created it. The same link asked for again (same
+        number, URL, state and title on the work item) is returned unchanged; another link
+        with the number on the work item is a conflict."""
         item = await self.referenced_work_item(data.work_item_id)
         link = PrLink(
             work_item_id=item.id,
@@ -93,6 +96,12 @@ class LinkService(Service):
         )
         if not await flush_unique(self.session, link):
             existing = await self.find_pr(item, data.pr_number)
+            asked = (data.pr_url, data.pr_state, data.pr_title, data.metadata)
+            if (
+                existing
+                and (existing.pr_url, existing.pr_state, existing.pr_title, existing.meta) == asked
+            ):
+                return existing, False
             raise Conflict(
                 "the pull request is already linked to the work item",
                 pr_link_id=str(existing.id) if existing else None,
@@ -100,7 +109,7 @@ class LinkService(Service):
             )
         await self.emit_pr("imi.pr.created", link, item)
         await self.work.auto_link(item, link.pr_title)
-        return link
+        return link, True
 
     async def emit_pr(self, event_type: str, link: PrLink, item: WorkItem) -> None:
         await self.emit(
