@@ -57,13 +57,24 @@ async def test_capture_artifact_stores_it_with_relations_and_emits_its_events(
 
     await eventually(drained)
 
-    await bloodbank.publish(
+    await bloodbank.publish(  # a new version, naming the relation the artifact has
         CAPTURE,
-        {"artifact_id": artifact_id, "content": f"Agent notes {unique}: now three."},
+        {
+            "artifact_id": artifact_id,
+            "content": f"Agent notes {unique}: now three.",
+            "relations": [
+                {
+                    "relation_type": "captured_during",
+                    "target_type": "imi.work_item",
+                    "target_id": str(item_id),
+                }
+            ],
+        },
         source="agents",
     )
     added = await next_event(mimir_events, "mimir.artifact.version_added", artifact_id=artifact_id)
     assert added["payload"]["version_number"] == 2
+    assert await api.ok(f"/artifacts/{artifact_id}/relations") == [relation]
     listed = await api.ok("/artifacts", source=f"agent-{unique}")
     assert [(a["id"], a["latest_version"]) for a in listed["items"]] == [(artifact_id, 2)]
 

@@ -107,8 +107,14 @@ async def test_relations_traversal_stops_at_cycles_and_depth(api: Any, unique: s
     )
     assert too_deep.status_code == 422
 
-    duplicate = await api.client.post(f"{API}/relations", json=relation(a, f"next-{unique}", b))
-    assert duplicate.status_code == 409
+    repeated = await api.client.post(f"{API}/relations", json=relation(a, f"next-{unique}", b))
+    assert repeated.status_code == 200  # asked for again: the same relation, nothing emitted
+    assert repeated.json() == ab
+    other = await api.client.post(
+        f"{API}/relations", json={**relation(a, f"next-{unique}", b), "metadata": {"w": 2}}
+    )
+    assert other.status_code == 409
+    assert other.json()["detail"]["params"]["relation_id"] == ab["id"]
     by_source = await api.ok("/relations", source_type=a[0], source_id=a[1])
     assert [r["id"] for r in by_source["items"]] == [ab["id"]]
     assert (await api.client.delete(f"{API}/relations/{ab['id']}")).status_code == 204

@@ -44,7 +44,7 @@ async def capture_artifact(work: Work, command: CaptureArtifact) -> UUID:
         relation = RelationCreate(
             source_type="artifact", source_id=artifact_id, **spec.model_dump()
         )
-        await relations.create_relation(work, relation)
+        await relations.create_relation(work, relation)  # an existing one is kept
     return artifact_id
 
 

@@ -14,7 +14,6 @@ from mimir.sql import (
     fetch_all_as,
     fetch_one,
     fetch_one_as,
-    insert_as,
     page_query,
 )
 
@@ -25,8 +24,13 @@ async def entity_exists(conn: Conn, table: str, entity_id: UUID) -> bool:
     return bool(found and found["found"])
 
 
-async def insert_relation(conn: Conn, body: RelationCreate) -> Relation:
-    return await insert_as(conn, Relation, "insert_relation", body_params(body))
+async def insert_relation(conn: Conn, body: RelationCreate) -> Relation | None:
+    """The new relation, or None when the same (source, type, target) exists already."""
+    return await fetch_one_as(conn, Relation, "insert_relation", body_params(body))
+
+
+async def get_relation_by_ends(conn: Conn, body: RelationCreate) -> Relation | None:
+    return await fetch_one_as(conn, Relation, "get_relation_by_ends", body_params(body))
 
 
 async def delete_relation(conn: Conn, relation_id: UUID) -> Relation | None:

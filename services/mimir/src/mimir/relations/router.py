@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from envelope import error_responses
@@ -22,16 +22,23 @@ router = APIRouter(prefix="/relations", tags=["relations"])
     status_code=201,
     response_model=Relation,
     summary="Create relation",
-    responses=error_responses(400, 409, 422, 503),
+    responses={
+        200: {"model": Relation, "description": "The same relation exists already"},
+        **error_responses(400, 409, 422, 503),
+    },
 )
-async def create_relation(body: RelationCreate, work: WorkDep) -> Relation:
+async def create_relation(body: RelationCreate, response: Response, work: WorkDep) -> Relation:
     """Relate two entities with a typed edge.
 
     mimir's own entities must exist (400 `BAD_REFERENCE` otherwise); external ones such as
-    `imi.work_item` are taken as given. The same (source, type, target) twice is a 409.
-    Emits `mimir.relation.created`.
+    `imi.work_item` are taken as given. The same relation asked for again (source, type,
+    target and metadata) answers 200 with it and emits nothing; the same ends with other
+    metadata are a 409 naming it. Emits `mimir.relation.created`.
     """
-    return await service.create_relation(work, body)
+    relation, created = await service.create_relation(work, body)
+    if not created:
+        response.status_code = 200
+    return relation
 
 
 @router.get(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 from uuid import UUID
 
-from envelope import LimitExceeded, NotFound
+from envelope import Conflict, LimitExceeded, NotFound
 from envelope.events.mimir import RelationChanged
 from mimir.external.projection import PROJECTED_TYPES, known_entities
 from mimir.external.queries import ExternalRow
@@ -108,14 +108,26 @@ RELATIONS = Resource(
 )
 
 
-async def create_relation(work: Work, body: RelationCreate) -> Relation:
+async def create_relation(work: Work, body: RelationCreate) -> tuple[Relation, bool]:
+    """The relation and whether this request created it: the same relation asked for again
+    (metadata included) is returned as it is; with other metadata it is a 409."""
     await check_entity(work.conn, body.source_type, body.source_id)
     await check_entity(work.conn, body.target_type, body.target_id)
     row = await queries.insert_relation(work.conn, body)
+    if row is None:
+        # a new statement: it sees the row even when a concurrent request committed it
+        existing = await queries.get_relation_by_ends(work.conn, body)
+        if existing is None or existing.metadata != body.metadata:
+            raise Conflict(
+                "the entities are related so already, with other metadata",
+                relation_id=str(existing.id) if existing else None,
+            )
+        [found] = await with_external(work.conn, [existing])
+        return found, False
     await work.created("relation", row.id)
     await work.emit("mimir.relation.created", _event(row))
     [created] = await with_external(work.conn, [row])
-    return created
+    return created, True
 
 
 async def delete_relation(work: Work, relation_id: UUID) -> None:

@@ -3,12 +3,21 @@
 SELECT EXISTS (SELECT 1 FROM {table} WHERE id = %(id)s) AS found;
 
 -- name: insert_relation
--- The new relation.
+-- The new relation, or nothing when the same (source, type, target) is there already.
 INSERT INTO relations (source_type, source_id, relation_type, target_type, target_id, metadata)
 VALUES (%(source_type)s, %(source_id)s, %(relation_type)s, %(target_type)s, %(target_id)s,
         %(metadata)s)
+ON CONFLICT (source_type, source_id, relation_type, target_type, target_id) DO NOTHING
 RETURNING id, source_type, source_id, relation_type, target_type, target_id, metadata,
           created_at;
+
+-- name: get_relation_by_ends
+-- The relation of this type from the source to the target, if there is one.
+SELECT id, source_type, source_id, relation_type, target_type, target_id, metadata, created_at
+FROM relations
+WHERE source_type = %(source_type)s AND source_id = %(source_id)s
+  AND relation_type = %(relation_type)s
+  AND target_type = %(target_type)s AND target_id = %(target_id)s;
 
 -- name: delete_relation
 -- The deleted relation, or nothing if there was none with this id.
