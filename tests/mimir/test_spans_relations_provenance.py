@@ -106,6 +106,19 @@ async def test_relations_traversal_stops_at_cycles_and_depth(api: Any, unique: s
         f"{API}/relations/traverse", params={"start_type": a[0], "start_id": a[1], "depth": 99}
     )
     assert too_deep.status_code == 422
+    for start_type, start_id, status in (
+        ("bogus", a[1], 400),
+        ("imi.bogus", a[1], 400),
+        ("artifact", str(uuid.uuid4()), 404),  # one of mimir's own, not there
+    ):
+        walked = await api.client.get(
+            f"{API}/relations/traverse", params={"start_type": start_type, "start_id": start_id}
+        )
+        assert walked.status_code == status, (start_type, walked.text)
+    external = await api.ok(
+        "/relations/traverse", start_type="imi.work_item", start_id=str(uuid.uuid4())
+    )
+    assert external["relations"] == []  # imi's entities are taken as given
 
     repeated = await api.client.post(f"{API}/relations", json=relation(a, f"next-{unique}", b))
     assert repeated.status_code == 200  # asked for again: the same relation, nothing emitted
@@ -188,6 +201,9 @@ async def test_provenance_recorded_from_body_and_headers(api: Any, unique: str) 
     assert bad_span.status_code == 400
     assert api.code(bad_span) == "BAD_REFERENCE"
     assert await api.ok(f"/provenance/decision/{uuid.uuid4()}") == []
+    unknown = await api.client.get(f"{API}/provenance/bogus/{uuid.uuid4()}")
+    assert unknown.status_code == 400
+    assert api.code(unknown) == "BAD_REQUEST"
     assert await api.ok(f"/provenance/artifact/{artifact['id']}") == []
 
     with_headers = await api.created(

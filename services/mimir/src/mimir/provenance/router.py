@@ -44,5 +44,6 @@ async def get_provenance(
     target_id: Annotated[UUID, Path(description="The entity's id")],
     work: ReadDep,
 ) -> list[Provenance]:
-    """Every provenance row recorded for the entity, oldest first (empty if none)."""
+    """Every provenance row recorded for the entity, oldest first (empty if none); 400 for an
+    entity type mimir does not know."""
     return await service.for_target(work.conn, target_type, target_id)

@@ -7,7 +7,7 @@ from uuid import UUID
 from envelope import BadReference
 from mimir.provenance import queries
 from mimir.provenance.schemas import Provenance, ProvenanceCreate
-from mimir.references import check_entity
+from mimir.references import check_entity, entity_table
 from mimir.sql import Conn
 
 
@@ -23,4 +23,7 @@ async def record(conn: Conn, body: ProvenanceCreate) -> Provenance:
 
 
 async def for_target(conn: Conn, target_type: str, target_id: UUID) -> list[Provenance]:
+    """The entity's rows; a type mimir does not know is a 400 (the rows of an entity since
+    deleted, such as a relation, stay readable)."""
+    entity_table(target_type)
     return await queries.list_provenance_for_target(conn, target_type, target_id)

@@ -62,7 +62,7 @@ async def list_relations(
     "/traverse",
     response_model=Traversal,
     summary="Traverse relations (multi-hop)",
-    responses=error_responses(400, 422, 503),
+    responses=error_responses(400, 404, 422, 503),
 )
 async def traverse(
     work: ReadDep,
@@ -84,7 +84,8 @@ async def traverse(
 
     Each entity is entered once, at its fewest hops, so cycles and diamonds cost nothing
     extra; each relation is reported once. The walk stops expanding once `max_edges`
-    relations are reported, and then says `truncated`.
+    relations are reported, and then says `truncated`. An unknown `start_type` is a 400, a
+    start among mimir's own entities that does not exist a 404.
     """
     return await service.traverse(
         work, (start_type, start_id), depth, direction, relation_type, max_edges
