@@ -56,8 +56,11 @@ async def test_components_and_relationships(api: httpx.AsyncClient, events: Even
 async def test_component_errors(api: httpx.AsyncClient) -> None:
     project = await create_project(api)
     body = {"parent_project_id": project["id"], "name": "x", "kind": "local"}
-    assert (await api.post("/api/v1/components", json=body)).status_code == 201
-    assert (await api.post("/api/v1/components", json=body)).status_code == 409
+    first = await api.post("/api/v1/components", json=body)
+    assert first.status_code == 201
+    taken = await api.post("/api/v1/components", json=body)
+    assert taken.status_code == 409
+    assert taken.json()["detail"]["params"]["component_id"] == first.json()["id"]
     wrong_kind = await api.post("/api/v1/components", json={**body, "kind": "plugin"})
     assert wrong_kind.status_code == 422
     no_parent = await api.post(
@@ -84,3 +87,8 @@ async def test_component_errors(api: httpx.AsyncClient) -> None:
     assert unknown_target.status_code == 400
     missing = await api.get(f"/api/v1/components/{uuid.uuid4()}/relationships")
     assert missing.status_code == 404
+    gone = await create_project(api)
+    assert (await api.delete(f"/api/v1/projects/{gone['id']}")).status_code in (200, 204)
+    on_gone = await api.post("/api/v1/components", json={**body, "parent_project_id": gone["id"]})
+    assert on_gone.status_code == 409  # as a work item there would be
+    assert on_gone.json()["detail"]["params"] == {"parent_project_id": gone["id"]}

@@ -8,8 +8,9 @@ from uuid import UUID
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from envelope import DomainError, NotFound, ServiceBus
+from envelope import BadReference, Conflict, DomainError, NotFound, ServiceBus
 from imi.database import Base
+from imi.projects.models import Project
 
 M = TypeVar("M", bound=Base)
 
@@ -45,3 +46,11 @@ class Service:
             verdict = "not found" if missing is NotFound else "does not exist"
             raise missing(f"{noun} {verdict}", **{field: str(key)})
         return row
+
+    async def active_project(self, project_id: UUID, field: str = "project_id") -> Project:
+        """The project a request body names: 400 when missing, 409 once deactivated (a
+        deactivated project takes no new work items or components)."""
+        project = await self.load(Project, project_id, field, missing=BadReference)
+        if not project.active:
+            raise Conflict("project is deactivated", **{field: str(project_id)})
+        return project

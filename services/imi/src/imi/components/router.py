@@ -32,7 +32,8 @@ ComponentId = Annotated[UUID, Path(description="The component's id")]
     status_code=status.HTTP_201_CREATED,
     summary="Register a component",
     description="Adds a component (submodule, local package or external service) to a "
-    "project; names are unique per project (409). Emits `imi.component.registered`.",
+    "project; names are unique per project (409 naming the component that has it), and a "
+    "deactivated project takes none (409). Emits `imi.component.registered`.",
     responses=error_responses(400, 409, 422, 503),
 )
 async def register_component(body: ComponentCreate, components: Components) -> ComponentOut:

@@ -33,7 +33,7 @@ class ComponentService(Service):
         return await fetch_page(self.session, query.order_by(Component.name, Component.id), page)
 
     async def register(self, data: ComponentCreate) -> Component:
-        await self.load(Project, data.parent_project_id, "parent_project_id", missing=BadReference)
+        await self.active_project(data.parent_project_id, "parent_project_id")
         if data.linked_project_id is not None:
             await self.load(
                 Project, data.linked_project_id, "linked_project_id", missing=BadReference
@@ -48,10 +48,17 @@ class ComponentService(Service):
             meta=data.metadata,
         )
         if not await flush_unique(self.session, component):
+            existing = await self.session.scalar(
+                select(Component.id).where(
+                    Component.parent_project_id == data.parent_project_id,
+                    Component.name == data.name,
+                )
+            )
             raise Conflict(
                 "the project already has a component of this name",
                 parent_project_id=str(data.parent_project_id),
                 name=data.name,
+                component_id=str(existing) if existing else None,
             )
         await self.emit(
             "imi.component.registered",

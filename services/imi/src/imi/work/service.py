@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from envelope import BadReference, Conflict, InvalidTransition
+from envelope import Conflict, InvalidTransition
 from envelope.events import imi as events
 from envelope.events.plane import ticket_keys
 from imi.columns import utcnow
 from imi.links.tickets import TicketLinker
-from imi.projects.models import Project
 from imi.schemas import PageParams, fetch_page
 from imi.service import Service
 from imi.work.models import WorkItem
@@ -28,12 +27,6 @@ class WorkService(Service):
 
     async def search(self, filters: WorkFilters, page: PageParams) -> tuple[list[WorkItem], int]:
         return await fetch_page(self.session, self.repository.search(filters), page)
-
-    async def active_project(self, project_id: UUID) -> Project:
-        project = await self.load(Project, project_id, "project_id", missing=BadReference)
-        if not project.active:
-            raise Conflict("project is deactivated", project_id=str(project_id))
-        return project
 
     async def start(self, data: WorkCreate) -> WorkItem:
         """A new active work item; Conflict (naming it) if the branch already has one.
