@@ -48,6 +48,7 @@ async def test_groups_unique_names_deprecate_and_merge(api: Any, unique: str) ->
     duplicate = await api.client.post(f"{API}/intents/groups", json={"name": f"src-{unique}"})
     assert duplicate.status_code == 409
     assert api.code(duplicate) == "CONFLICT"
+    assert duplicate.json()["detail"]["params"]["intent_group_id"] == source["id"]
 
     intent = await api.created(
         "/intents", {"statement": unique, "proposed_by": "human", "intent_group_id": source["id"]}
@@ -71,6 +72,12 @@ async def test_groups_unique_names_deprecate_and_merge(api: Any, unique: str) ->
         f"{API}/intents/groups/{source['id']}/merge", json={"into_id": elsewhere["id"]}
     )
     assert merged_elsewhere.status_code == 409
+    into_merged_group = await api.client.post(
+        f"{API}/intents",
+        json={"statement": unique, "proposed_by": "human", "intent_group_id": source["id"]},
+    )
+    assert into_merged_group.status_code == 409  # it takes no new intents
+    assert into_merged_group.json()["detail"]["params"]["merged_into_id"] == target["id"]
     into_merged = await api.client.post(
         f"{API}/intents/groups/{target['id']}/merge", json={"into_id": source["id"]}
     )

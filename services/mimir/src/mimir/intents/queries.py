@@ -12,7 +12,7 @@ from mimir.intents.schemas import (
     IntentCreate,
     IntentStatus,
 )
-from mimir.sql import Conn, body_params, execute, fetch_one_as, insert_as, page_query
+from mimir.sql import Conn, body_params, execute, fetch_one, fetch_one_as, insert_as, page_query
 
 
 async def insert_intent(conn: Conn, body: IntentCreate) -> Intent:
@@ -36,9 +36,14 @@ async def update_intent_status(conn: Conn, intent_id: UUID, status: IntentStatus
 list_intents = page_query("list_intents")
 
 
-async def insert_intent_group(conn: Conn, body: GroupCreate) -> Group:
-    """The new group (active, no intents yet)."""
-    return await insert_as(conn, Group, "insert_intent_group", body_params(body))
+async def insert_intent_group(conn: Conn, body: GroupCreate) -> Group | None:
+    """The new group (active, no intents yet), or None when the name is taken."""
+    return await fetch_one_as(conn, Group, "insert_intent_group", body_params(body))
+
+
+async def get_intent_group_id_by_name(conn: Conn, name: str) -> UUID | None:
+    row = await fetch_one(conn, "get_intent_group_id_by_name", {"name": name})
+    return row["id"] if row else None
 
 
 async def get_intent_group(conn: Conn, group_id: UUID) -> Group | None:

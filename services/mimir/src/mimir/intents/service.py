@@ -65,6 +65,19 @@ GROUPS = Resource(
 
 
 async def create_intent(work: Work, body: IntentCreate) -> Intent:
+    if body.intent_group_id is not None:  # locked: a merge moving its intents waits, or is seen
+        group = await queries.lock_intent_group(work.conn, body.intent_group_id)
+        if group is None:
+            raise BadReference(
+                "the intent group does not exist", intent_group_id=str(body.intent_group_id)
+            )
+        if group.status != "active":
+            raise Conflict(
+                f"the intent group is {group.status}: it takes no new intents",
+                intent_group_id=str(group.id),
+                status=group.status,
+                merged_into_id=str(group.merged_into_id) if group.merged_into_id else None,
+            )
     row = await queries.insert_intent(work.conn, body)
     await work.created("intent", row.id)
     await work.emit(
@@ -101,6 +114,13 @@ async def set_intent_status(work: Work, intent_id: UUID, status: IntentStatus) -
 
 async def create_group(work: Work, body: GroupCreate) -> Group:
     row = await queries.insert_intent_group(work.conn, body)
+    if row is None:
+        taken = await queries.get_intent_group_id_by_name(work.conn, body.name)
+        raise Conflict(
+            "an intent group has this name",
+            name=body.name,
+            intent_group_id=str(taken) if taken else None,
+        )
     await work.created("intent_group", row.id)
     return row
 

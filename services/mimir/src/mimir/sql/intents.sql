@@ -28,10 +28,15 @@ ORDER BY {order}
 LIMIT %(limit)s OFFSET %(offset)s;
 
 -- name: insert_intent_group
--- The new intent group (status active).
+-- The new intent group (status active), or nothing when a group has the name already.
 INSERT INTO intent_groups (name, description)
 VALUES (%(name)s, %(description)s)
+ON CONFLICT (name) DO NOTHING
 RETURNING id, name, description, status, merged_into_id, created_at;
+
+-- name: get_intent_group_id_by_name
+-- The id of the intent group of this name, if there is one.
+SELECT id FROM intent_groups WHERE name = %(name)s;
 
 -- name: get_intent_group
 -- One intent group with the number of intents in it.
