@@ -49,6 +49,12 @@ async def test_unknown_filter_field_or_operator_is_400(api: Any) -> None:
     assert response.status_code == 400
 
 
+async def test_an_empty_fieldset_is_refused(api: Any) -> None:
+    response = await api.client.get(f"{API}/artifacts", params={"fields": " , "})
+    assert response.status_code == 400
+    assert response.json()["detail"]["message"] == "fields names no field"
+
+
 async def test_a_misspelt_search_filter_is_refused_not_dropped(api: Any) -> None:
     for filters in ({"artifact_types": ["document"]}, {"bogus": 1}):
         response = await api.client.post(
@@ -99,3 +105,7 @@ async def test_sparse_fieldsets(api: Any, unique: str) -> None:
     bad = await api.client.get(f"{API}/artifacts", params={"fields": "id,password"})
     assert bad.status_code == 400
     assert bad.json()["detail"]["params"]["unknown"] == ["password"]
+    none = await api.client.post(
+        f"{API}/search/hybrid", json={"query": "retry", "lexical_weight": 0, "semantic_weight": 0}
+    )
+    assert none.status_code == 422  # nothing would rank the hits

@@ -113,6 +113,12 @@ async def test_a_vector_its_distance_cannot_compare_is_refused(api: Any, unique:
         assert refused.status_code == 400, refused.text
         assert refused.json()["detail"]["params"]["span_ids"] == [chunk["id"]]
     assert (await upload("l2", [0, 0, 0])).json() == {"stored": 1}  # l2 measures from zero
+    twice = await api.client.post(
+        f"{API}/embedding-spaces/{spaces['l2']['id']}/vectors",
+        json={"items": [{"span_id": chunk["id"], "vector": v} for v in ([1, 0, 0], [0, 1, 0])]},
+    )
+    assert twice.status_code == 400
+    assert twice.json()["detail"]["params"]["span_ids"] == [chunk["id"]]
 
     nothing = [0.0] * 384
     for vector in (nothing, [*nothing[:-1], 1e-45]):  # the square of 1e-45 is 0 in 32 bits

@@ -273,8 +273,9 @@ def parse_fields(allowed: frozenset[str], fields: str | None) -> frozenset[str] 
     if fields is None:
         return None
     wanted = frozenset(name.strip() for name in fields.split(",") if name.strip())
-    unknown = sorted(wanted - allowed)
-    if unknown or not wanted:
+    if not wanted:
+        raise BadRequest("fields names no field", allowed=sorted(allowed))
+    if unknown := sorted(wanted - allowed):
         raise BadRequest("unknown field in fields", unknown=unknown, allowed=sorted(allowed))
     return wanted
 

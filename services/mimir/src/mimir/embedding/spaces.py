@@ -10,6 +10,7 @@ searches of the space scan its rows exactly.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -174,6 +175,9 @@ async def lock_client_space(conn: Conn, space_id: UUID) -> EmbeddingSpace:
 
 
 async def upload_vectors(conn: Conn, space_id: UUID, body: VectorUpload) -> int:
+    counts = Counter(i.span_id for i in body.items)
+    if twice := sorted(str(span_id) for span_id, count in counts.items() if count > 1):
+        raise BadRequest("a span has one vector per space: each span once", span_ids=twice)
     space = await lock_client_space(conn, space_id)
     wrong = [i.span_id for i in body.items if len(i.vector) != space.dimensions]
     if wrong:

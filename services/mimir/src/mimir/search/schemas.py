@@ -156,6 +156,12 @@ class HybridSearch(SearchBase):
         1.0, ge=0, le=10, description="Weight of the vector side (distance scaled within the query)"
     )
 
+    @model_validator(mode="after")
+    def _some_weight(self) -> HybridSearch:
+        if not (self.lexical_weight > 0 or self.semantic_weight > 0):
+            raise ValueError("at least one of lexical_weight and semantic_weight must be above 0")
+        return self
+
 
 class Passage(BaseModel):
     passage_id: UUID = Field(description="The passage span (or the chunk, for older versions)")
