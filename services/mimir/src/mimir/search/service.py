@@ -220,16 +220,7 @@ async def semantic(
         )
         result = _with_passages(hits, body, None, _weights(0, 1))
     if kinds := records.record_types(body):
-        found = await records.dense(
-            conn,
-            _space_parts(target.space),
-            _score(target),
-            target.vector,
-            body,
-            kinds,
-            body.limit,
-            excluded,
-        )
+        found = await _records_by_meaning(conn, target, body, kinds, body.limit, excluded)
         return _merged(result, found, body)
     return result
 
@@ -265,18 +256,21 @@ async def hybrid(
     if kinds := records.record_types(body):
         deep = depth(body.limit)
         by_words = await records.lexical(conn, words, body, kinds, deep)
-        by_meaning = await records.dense(
-            conn,
-            _space_parts(target.space),
-            _score(target),
-            target.vector,
-            body,
-            kinds,
-            deep,
-            words.excluded,
-        )
+        by_meaning = await _records_by_meaning(conn, target, body, kinds, deep, words.excluded)
         return _merged(result, records.fuse(by_words, by_meaning, weights), body)
     return result
+
+
+async def _records_by_meaning(
+    conn: Conn,
+    target: QueryVector,
+    body: SearchBase,
+    kinds: list[str],
+    deep: int,
+    excluded: str | None,
+) -> list[Row]:
+    space, score = _space_parts(target.space), _score(target)
+    return await records.dense(conn, space, score, target.vector, body, kinds, deep, excluded)
 
 
 def _weights(lexical: float, semantic: float) -> passages.Weights:
