@@ -129,6 +129,17 @@ async def test_deploy_link(api: httpx.AsyncClient, events: EventLog, item: dict[
         json={"work_item_id": item["id"], "environment": "prod", "commit_hash": commit},
     )
     assert explicit.status_code == 201
+    for given in ("2026-03-01T23:30:00+14:00", "2026-03-01T09:30:00"):  # an offset; none
+        timed = await api.post(
+            "/api/v1/links/deploy",
+            json={
+                "work_item_id": item["id"],
+                "environment": "edge",
+                "commit_hash": commit,
+                "deployed_at": given,
+            },
+        )
+        assert timed.json()["deployed_at"] == "2026-03-01T09:30:00Z", given  # in UTC, as traced
     orphan = await api.post(
         "/api/v1/links/deploy", json={"environment": "prod", "commit_hash": unique("c")}
     )

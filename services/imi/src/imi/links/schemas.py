@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from envelope.events.imi import PrState
 from envelope.events.plane import TICKET_KEY
@@ -179,8 +179,18 @@ class DeployLinkCreate(BaseModel):
     deploy_id: str | None = Field(
         None, max_length=IDENTIFIER_LENGTH, description="The deploy's id in the CI system"
     )
-    deployed_at: datetime | None = Field(None, description="When it was deployed; default now")
+    deployed_at: datetime | None = Field(
+        None, description="When it was deployed (a time without an offset is UTC); default now"
+    )
     metadata: Metadata
+
+    @field_validator("deployed_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        """Answered as stored and traced: in UTC, whatever offset it came with."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class DeployLinkOut(ORMModel):
