@@ -86,22 +86,23 @@ class ApiKeyCheck:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.key and scope["type"] == "http" and scope["path"].startswith(self.prefix):
-            headers = {
-                name.decode("latin-1").lower(): value.decode("latin-1")
-                for name, value in scope["headers"]
-            }
-            bearer = headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not (
-                key_matches(headers.get("x-api-key"), self.key)
-                or (self.bearer and key_matches(bearer, self.key))
-            ):
-                what = "API key" if self.bearer else "X-API-Key"
-                body = error_body(Unauthorized.code, f"missing or wrong {what}")
-                challenge = {"WWW-Authenticate": "Bearer"} if self.bearer else None
-                await JSONResponse(body, status_code=401, headers=challenge)(scope, receive, send)
-                return
+        guarded = self.key and scope["type"] == "http" and scope["path"].startswith(self.prefix)
+        if guarded and not any(self._holds_key(name, value) for name, value in scope["headers"]):
+            what = "API key" if self.bearer else "X-API-Key"
+            body = error_body(Unauthorized.code, f"missing or wrong {what}")
+            challenge = {"WWW-Authenticate": "Bearer"} if self.bearer else None
+            await JSONResponse(body, status_code=401, headers=challenge)(scope, receive, send)
+            return
         await self.app(scope, receive, send)
+
+    def _holds_key(self, name: bytes, value: bytes) -> bool:
+        """Whether this header carries the key (ASGI header names are lower case)."""
+        if name == b"x-api-key":
+            return key_matches(value.decode("latin-1"), self.key)
+        if self.bearer and name == b"authorization":
+            given = value.decode("latin-1").removeprefix("Bearer ").strip()
+            return key_matches(given, self.key)
+        return False
 
 
 def api_key_guard(expected: SecretStr) -> Any:

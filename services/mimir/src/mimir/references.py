@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from envelope import BadReference, BadRequest, NotFound
+from envelope import BadReference, BadRequest, DomainError, NotFound
 from mimir.entities import EXTERNAL, TABLES
 from mimir.external.schemas import EXTERNAL_TYPES
 from mimir.relations.queries import entity_exists
@@ -27,21 +27,16 @@ def entity_table(entity_type: str) -> str | None:
     raise BadRequest(f"unknown entity type {entity_type!r}", type=entity_type, known=sorted(TABLES))
 
 
-async def check_entity(conn: Conn, entity_type: str, entity_id: UUID) -> None:
-    """400 unless `entity_type` is known and, for mimir's own types, the row exists.
+async def check_entity(
+    conn: Conn, entity_type: str, entity_id: UUID, missing: type[DomainError] = BadReference
+) -> None:
+    """400 unless `entity_type` is known; for mimir's own types, `missing` unless the row
+    exists (BadReference, 400, for an entity a write names; NotFound, 404, for a read's).
 
     External entities are accepted as given, even before imi's event about them arrives
     (they show as pending until then).
     """
     table = entity_table(entity_type)
     if table is not None and not await entity_exists(conn, table, entity_id):
-        raise BadReference(
-            f"{entity_type} {entity_id} does not exist", type=entity_type, id=str(entity_id)
-        )
-
-
-async def find_entity(conn: Conn, entity_type: str, entity_id: UUID) -> None:
-    """For a read: 400 for an unknown type, 404 when one of mimir's own entities is not there."""
-    table = entity_table(entity_type)
-    if table is not None and not await entity_exists(conn, table, entity_id):
-        raise NotFound(f"{entity_type} not found", type=entity_type, id=str(entity_id))
+        verdict = "not found" if missing is NotFound else "does not exist"
+        raise missing(f"{entity_type} {entity_id} {verdict}", type=entity_type, id=str(entity_id))

@@ -11,7 +11,7 @@ from envelope.events.mimir import RelationChanged
 from mimir.external.projection import PROJECTED_TYPES, known_entities
 from mimir.external.queries import ExternalRow
 from mimir.filters import Resource
-from mimir.references import check_entity, find_entity
+from mimir.references import check_entity
 from mimir.relations import queries
 from mimir.relations.schemas import (
     ExternalEnd,
@@ -160,7 +160,7 @@ async def traverse(
     bounded by the answer's size instead of by the number of paths. `max_edges` defaults to,
     and may not exceed, the configured most (400 `LIMIT_EXCEEDED`).
     """
-    await find_entity(work.conn, *start)  # 400 for an unknown type, 404 for a missing entity
+    await check_entity(work.conn, *start, missing=NotFound)  # 400: unknown type; 404: missing
     most = work.settings.traversal_max_edges
     if max_edges is not None and max_edges > most:
         raise LimitExceeded(f"max_edges may be at most {most}", max_edges=max_edges, limit=most)

@@ -111,13 +111,8 @@ def _dense(space: EmbeddingSpace, where: sql.Composable) -> sql.Composable:
 
 def _dense_params(target: QueryVector, limit: int, excluded: str | None) -> dict[str, Any]:
     # Each chunk holds a few embedded passages: look at enough neighbours for `depth` chunks.
-    neighbours = depth(limit) * 4
-    return {
-        "vector": target.vector,
-        "depth": depth(limit),
-        "neighbours": neighbours,
-        "excluded": excluded,
-    }
+    deep = depth(limit)
+    return {"vector": target.vector, "depth": deep, "neighbours": deep * 4, "excluded": excluded}
 
 
 def _lexical_params(
@@ -210,10 +205,10 @@ async def semantic(
     result = _nothing(body)
     if "chunk" in body.target_types:
         where, params = compose_filters(body.filters)
-        dense_params = _dense_params(target, body.limit, excluded)
+        dense = _dense_params(target, body.limit, excluded)
         hits = await queries.search_semantic(
             conn,
-            {**params, **dense_params, "limit": body.limit, "lexemes": []},
+            {**params, **dense, "limit": body.limit, "lexemes": []},
             dense=_dense(target.space, where),
             score=_score(target),
             passages=_passages(target),
