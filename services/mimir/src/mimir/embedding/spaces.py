@@ -17,7 +17,6 @@ from uuid import UUID
 
 import numpy as np
 from numpy.typing import NDArray
-from psycopg import sql
 
 from envelope import BadReference, BadRequest, Conflict
 from mimir.embedding import Embedder, e5, local, queries
@@ -30,21 +29,8 @@ from mimir.settings import MimirSettings
 from mimir.sql import Conn, Row, required
 from mimir.tables import HNSW_INDEX_PREFIX
 
-OPCLASSES = {"cosine": "vector_cosine_ops", "l2": "vector_l2_ops", "inner_product": "vector_ip_ops"}
-OPERATORS = {"cosine": "<=>", "l2": "<->", "inner_product": "<#>"}
-MAX_DIMENSIONS = 2000
 LOCAL_MODELS = {local.MODEL: local.DIMENSIONS, e5.MODEL: e5.DIMENSIONS}
 """The models the `local` provider serves, with their dimensions."""
-
-
-def dimensions_literal(dimensions: Any) -> sql.Literal:
-    if not isinstance(dimensions, int) or not 1 <= dimensions <= MAX_DIMENSIONS:
-        raise BadRequest("dimensions must be an integer from 1 to 2000", dimensions=dimensions)
-    return sql.Literal(dimensions)
-
-
-def index_name(space_id: UUID) -> sql.Identifier:
-    return sql.Identifier(HNSW_INDEX_PREFIX + space_id.hex)
 
 
 def vector_text(vector: Sequence[float]) -> str:

@@ -14,14 +14,9 @@ from typing import Any
 from psycopg import sql
 
 from envelope import BadRequest, NotFound
+from mimir.embedding.pgvector import OPERATORS, dimensions_literal
 from mimir.embedding.queries import EmbeddingSpace, get_space_by_name
-from mimir.embedding.spaces import (
-    OPERATORS,
-    dimensions_literal,
-    embedder_for,
-    vector_problem,
-    vector_text,
-)
+from mimir.embedding.spaces import embedder_for, vector_problem, vector_text
 from mimir.filters import chosen_clauses, in_project
 from mimir.search import passages, queries, records
 from mimir.search.queries import SpaceParts
