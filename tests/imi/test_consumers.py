@@ -101,8 +101,11 @@ async def test_malformed_messages_go_to_dlq_and_consumer_keeps_going(
 ) -> None:
     before = await bus.dead_letters("imi.commands")
     await bus.publish_raw("imi.cmd.start_work", b"{not json")
-    await bus.publish("imi.cmd.start_work", {"branch": "no-project"})
-    await bus.dead_lettered("imi.commands", before + 2)
+    await bus.publish_raw("imi.cmd.start_work", b'{"event_type": "imi.cmd.start_work"}')
+    await bus.dead_lettered("imi.commands", before + 2)  # no envelope: nothing to answer
+    failed_id = await bus.publish("imi.cmd.start_work", {"branch": "no-project"})
+    failed = await events.wait_for("imi.cmd.failed", command_event_id=str(failed_id))
+    assert failed["payload"]["code"] == "VALIDATION_ERROR"  # an envelope is answered
     origin = remote()
     await bus.publish("imi.cmd.register_project", {"name": "after", "remote_origin": origin})
     await events.wait_for("imi.project.registered", remote_origin=origin)
@@ -340,9 +343,23 @@ async def test_command_with_unacceptable_values_fails_cleanly(
     )
     failed = await events.wait_for("imi.cmd.failed", command_event_id=str(command_id))
     assert failed["payload"]["code"] == "NOT_FOUND"
-    # A value over the contract's bound never reaches the service: the command is dead-lettered.
+    # A value over the contract's bound, a field missing, a malformed ticket key: answered
+    # before any SQL, and nothing is dead-lettered.
     before = await bus.dead_letters("imi.commands")
-    await bus.publish("imi.cmd.start_work", {"project_id": project["id"], "branch": "b" * 600})
-    await bus.dead_lettered("imi.commands", before + 1)
+    refused = [
+        ("imi.cmd.start_work", {"project_id": project["id"], "branch": "b" * 600}, "branch_name"),
+        ("imi.cmd.start_work", {"project_id": project["id"]}, "branch_name"),
+        (
+            "imi.cmd.link_ticket",
+            {"work_item_id": str(uuid.uuid4()), "plane_ticket_id": "bad key"},
+            "plane_ticket_id",
+        ),
+    ]
+    for command, payload, field in refused:
+        command_id = await bus.publish(command, payload)
+        failed = await events.wait_for("imi.cmd.failed", command_event_id=str(command_id))
+        assert failed["payload"]["code"] == "VALIDATION_ERROR"
+        assert failed["payload"]["params"]["fields"] == [field]
+    assert await bus.dead_letters("imi.commands") == before
     listed = await api.get("/api/v1/work", params={"project_id": project["id"]})
     assert listed.json()["total"] == 0

@@ -20,7 +20,7 @@ from envelope._models import EventEnvelope, Source, service_source
 from envelope._outbox import INBOX_RETENTION, OUTBOX_RETENTION, Outbox, OutboxRelay
 from envelope._publisher import Publisher
 from envelope._settings import ServiceSettings
-from envelope._sql import Transaction
+from envelope._sql import Transaction, savepoint
 from envelope._supervisor import Supervisor
 from envelope._topology import DELIVERY_LIMIT, EXCHANGE
 
@@ -102,8 +102,10 @@ class ServiceBus:
         routing_keys: list[str],
         handler: Handler,
         prepare: Preparer | None = None,
+        *,
+        typed: bool = True,
     ) -> None:
-        self.consumers.subscribe(queue, routing_keys, handler, prepare)
+        self.consumers.subscribe(queue, routing_keys, handler, prepare, typed=typed)
 
     async def emit(
         self, tx: Transaction, event_type: str, payload: BaseModel | dict[str, Any]
@@ -113,9 +115,9 @@ class ServiceBus:
         The payload is checked against `event_type`'s registered model; the envelope carries
         this service as its source and the correlation ids of the current request or event.
         In a `transaction` of this bus the outbox row is written when its body ends, with
-        the others of that transaction (one statement for a consumer's whole batch), so an
-        event emitted inside a savepoint that then rolls back is still written: emit after
-        the savepoint. In any other transaction the row is written at once.
+        the others of that transaction (one statement for a consumer's whole batch); events
+        emitted inside a savepoint are dropped with it only if it is this bus's `savepoint`.
+        In any other transaction the row is written at once.
         """
         envelope = create_envelope(event_type, payload, source=self.source)
         pending = self._pending.get(id(tx))
@@ -141,6 +143,19 @@ class ServiceBus:
                 del self._pending[id(tx)]
         if pending:  # committed
             self.relay.wake()
+
+    @asynccontextmanager
+    async def savepoint(self, tx: Transaction) -> AsyncIterator[None]:
+        """A savepoint in `tx` that takes its events with it: when its body raises, what it
+        wrote is rolled back and what it emitted is never written."""
+        pending = self._pending.get(id(tx), [])
+        kept = len(pending)
+        try:
+            async with savepoint(tx):
+                yield
+        except BaseException:
+            del pending[kept:]
+            raise
 
     async def start(self) -> None:
         self.tasks.start("broker", self._connect)

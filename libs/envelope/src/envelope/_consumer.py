@@ -60,6 +60,7 @@ class Subscription:
     routing_keys: tuple[str, ...]
     handler: Handler
     prepare: Preparer | None = None
+    typed: bool = True
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,13 @@ class ConsumerRuntime:
         routing_keys: list[str],
         handler: Handler,
         prepare: Preparer | None = None,
+        *,
+        typed: bool = True,
     ) -> None:
-        self.subscriptions.append(Subscription(queue, tuple(routing_keys), handler, prepare))
+        """Handle `queue`'s messages. `typed`: payloads reach the handler as their registered
+        models, and one that does not fit is dead-lettered; untyped, they reach it as sent,
+        for handlers that answer a payload that does not fit (commands, `run_command`)."""
+        self.subscriptions.append(Subscription(queue, tuple(routing_keys), handler, prepare, typed))
         self._waiting[queue] = deque()
         self._turns[queue] = asyncio.Semaphore(BATCHES_PER_QUEUE)
 
@@ -167,7 +173,7 @@ class ConsumerRuntime:
         try:
             if len(message.body) > self.max_message_bytes:
                 raise MalformedMessage(f"body of {len(message.body)} bytes is over the limit")
-            envelope = decode_message(message.body)
+            envelope = decode_message(message.body, typed=sub.typed)
         except PERMANENT as error:
             log.warning(
                 "message rejected to dead-letter queue",

@@ -77,8 +77,9 @@ def _is_flat_hookd(message: dict[str, Any]) -> bool:
     )
 
 
-def decode_message(body: bytes) -> EventEnvelope[BaseModel]:
-    """Parse a message body into an envelope whose payload is its registered model.
+def decode_message(body: bytes, *, typed: bool = True) -> EventEnvelope[BaseModel]:
+    """Parse a message body into an envelope whose payload is its registered model (or, not
+    `typed`, the payload as sent).
 
     The payload is validated here, once: handlers read `envelope.payload` as that model.
 
@@ -102,5 +103,7 @@ def decode_message(body: bytes) -> EventEnvelope[BaseModel]:
         raise MalformedMessage(
             f"not a Bloodbank envelope: {error.error_count()} error(s)"
         ) from error
+    if not typed:
+        return envelope
     payload = registry.validate(envelope.event_type, envelope.payload)
     return EventEnvelope[BaseModel].model_construct(**{**dict(envelope), "payload": payload})

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from envelope._registry import registry
 from envelope.events._failed import CommandFailedPayload
+from envelope.events.plane import TICKET_KEY
 from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, NAME_LENGTH, REF_LENGTH, URL_LENGTH
 
 WorkType = Literal["feature", "fix", "experiment", "review", "devops", "aiops"]
@@ -232,7 +233,11 @@ class CompleteWork(_Command):
 
 class LinkTicket(_Command):
     work_item_id: UUID
-    plane_ticket_id: str = Field(min_length=1, max_length=IDENTIFIER_LENGTH)
+    plane_ticket_id: str = Field(
+        pattern=f"^{TICKET_KEY.pattern}$",
+        max_length=IDENTIFIER_LENGTH,
+        description="The Plane ticket key: an upper-case project prefix, a dash, a number",
+    )
     ticket_title: str | None = None
     ticket_url: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)

@@ -27,4 +27,6 @@ def subscribe_consumers(bus: ServiceBus) -> None:
     """Subscribe every imi queue; call before the bus starts."""
     for queue, routing_keys, consumer_class in CONSUMERS:
         consumer = consumer_class(bus)
-        bus.subscribe(queue, routing_keys, consumer, prepare=consumer.prepare)
+        # A command's payload is checked by `run_command`, which answers one that does not fit.
+        typed = queue != commands.QUEUE
+        bus.subscribe(queue, routing_keys, consumer, prepare=consumer.prepare, typed=typed)

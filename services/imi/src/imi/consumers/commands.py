@@ -21,7 +21,6 @@ from imi.links.tickets import TicketLinker
 from imi.projects.repository import ProjectRepository
 from imi.projects.schemas import ProjectCreate
 from imi.projects.service import ProjectService
-from imi.service import Service
 from imi.work.schemas import WorkComplete, WorkCreate
 from imi.work.service import WorkService
 
@@ -40,41 +39,40 @@ class CommandConsumer(Consumer):
         await run_command(
             session,
             envelope,
-            lambda: self.apply(envelope, session),
-            Service(session, self.bus).emit,
+            lambda command: self.apply(command, session),
+            self.bus,
             events.CommandFailed,
         )
 
-    async def apply(self, envelope: EventEnvelope[BaseModel], session: AsyncSession) -> None:
-        kind = envelope.event_type.removeprefix("imi.cmd.")
+    async def apply(self, command: BaseModel, session: AsyncSession) -> None:
         work = WorkService(session, self.bus)
-        if kind == "register_project":
-            register = self.payload(envelope, events.RegisterProject)
+        if isinstance(command, events.RegisterProject):
             try:
                 await ProjectService(session, self.bus).register(
-                    ProjectCreate.model_validate(register.model_dump())
+                    ProjectCreate.model_validate(command.model_dump())
                 )
             except Conflict:
-                log.info("project already registered", remote_origin=register.remote_origin)
-        elif kind == "start_work":
-            start = self.payload(envelope, events.StartWork)
-            project_id = start.project_id or await self._project_of(session, start.remote_origin)
-            fields = start.model_dump(exclude={"project_id", "remote_origin"})
+                log.info("project already registered", remote_origin=command.remote_origin)
+        elif isinstance(command, events.StartWork):
+            project_id = command.project_id or await self._project_of(
+                session, command.remote_origin
+            )
+            fields = command.model_dump(exclude={"project_id", "remote_origin"})
             await work.start(WorkCreate.model_validate({**fields, "project_id": project_id}))
-        elif kind == "complete_work":
-            complete = self.payload(envelope, events.CompleteWork)
-            item = await work.get(complete.work_item_id, lock=True)
-            await work.complete(item, WorkComplete.model_validate(complete.model_dump()))
-        else:
-            link = self.payload(envelope, events.LinkTicket)
-            item = await work.get(link.work_item_id)
+        elif isinstance(command, events.CompleteWork):
+            item = await work.get(command.work_item_id, lock=True)
+            await work.complete(item, WorkComplete.model_validate(command.model_dump()))
+        elif isinstance(command, events.LinkTicket):
+            item = await work.get(command.work_item_id)
             await TicketLinker(session, self.bus).ensure(
                 item,
-                link.plane_ticket_id,
-                title=link.ticket_title,
-                url=link.ticket_url,
-                meta=link.metadata,
+                command.plane_ticket_id,
+                title=command.ticket_title,
+                url=command.ticket_url,
+                meta=command.metadata,
             )
+        else:
+            raise TypeError(f"imi handles no command {type(command).__name__}")
 
     @staticmethod
     async def _project_of(session: AsyncSession, remote: str | None) -> Any:

@@ -25,4 +25,6 @@ QUEUES = [(queue, routing_keys) for queue, routing_keys, _ in CONSUMERS]
 def subscribe_consumers(bus: ServiceBus, settings: MimirSettings) -> None:
     """Subscribe every mimir queue; call before the bus starts."""
     for queue, routing_keys, consumer in CONSUMERS:
-        bus.subscribe(queue, routing_keys, consumer(bus, settings))
+        # A command's payload is checked by `run_command`, which answers one that does not fit.
+        typed = queue != commands.QUEUE
+        bus.subscribe(queue, routing_keys, consumer(bus, settings), typed=typed)

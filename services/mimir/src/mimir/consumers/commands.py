@@ -53,17 +53,18 @@ class CommandConsumer:
         self.bus, self.settings = bus, settings
 
     async def __call__(self, envelope: EventEnvelope[BaseModel], tx: Conn) -> None:
-        command = envelope.payload
-        if not isinstance(command, CaptureArtifact):
+        if envelope.event_type != "mimir.cmd.capture_artifact":
             raise Reject(f"{envelope.event_type} is not a command mimir handles")
         work = Work(tx, self.bus, self.settings)
-        if command.provenance_model or command.provenance_pipeline:
-            work.provenance = ProvenanceHeaders(
-                command.provenance_model, command.provenance_pipeline
-            )
 
-        async def apply() -> None:
+        async def apply(command: BaseModel) -> None:
+            if not isinstance(command, CaptureArtifact):
+                raise TypeError(f"{envelope.event_type} carries {type(command).__name__}")
+            if command.provenance_model or command.provenance_pipeline:
+                work.provenance = ProvenanceHeaders(
+                    command.provenance_model, command.provenance_pipeline
+                )
             artifact_id = await capture_artifact(work, command)
             log.info("artifact captured", artifact_id=str(artifact_id))
 
-        await run_command(tx, envelope, apply, work.emit, MimirCommandFailed)
+        await run_command(tx, envelope, apply, self.bus, MimirCommandFailed)
