@@ -64,6 +64,18 @@ async def test_span_must_lie_inside_the_version(api: Any, unique: str) -> None:
     assert unknown.status_code == 400
     assert api.code(unknown) == "BAD_REFERENCE"
     assert (await api.client.get(f"{API}/spans/{uuid.uuid4()}")).status_code == 404
+    for reserved in ("chunk", "passage"):  # search ranks these: a client's would be ranked too
+        refused = await api.client.post(
+            f"{API}/spans",
+            json={
+                "artifact_version_id": version_id,
+                "start_offset": 0,
+                "end_offset": 1,
+                "span_type": reserved,
+            },
+        )
+        assert refused.status_code == 422
+        assert "made by mimir for search" in refused.text
 
     evidence = await api.ok("/spans", artifact_version_id=version_id, span_type__ne="chunk")
     assert {s["span_type"] for s in evidence["items"]} == {"evidence", "quote", "passage"}

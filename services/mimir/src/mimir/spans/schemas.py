@@ -6,7 +6,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SEARCH_SPAN_TYPES = frozenset({"chunk", "passage"})
+"""Made by mimir when a version is indexed, and what search ranks: not for clients."""
 
 
 class SpanCreate(BaseModel):
@@ -28,9 +31,19 @@ class SpanCreate(BaseModel):
     start_offset: int = Field(ge=0, description="First character (0-based, inclusive)")
     end_offset: int = Field(gt=0, description="End character (exclusive); > start_offset")
     span_type: str = Field(
-        min_length=1, max_length=100, description="e.g. evidence, quote, toc_entry"
+        min_length=1,
+        max_length=100,
+        description="e.g. evidence, quote, toc_entry; not `chunk` or `passage`, which mimir "
+        "makes for search",
     )
     metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form properties")
+
+    @field_validator("span_type")
+    @classmethod
+    def _not_for_search(cls, value: str) -> str:
+        if value in SEARCH_SPAN_TYPES:
+            raise ValueError(f"`{value}` spans are made by mimir for search")
+        return value
 
 
 class Span(BaseModel):
