@@ -50,7 +50,18 @@ async def test_components_and_relationships(api: httpx.AsyncClient, events: Even
         f"/api/v1/components/{sub['id']}/relationships",
         json={"target_component_id": envelope["id"], "relationship_type": "depends_on"},
     )
-    assert again.status_code == 409
+    assert again.status_code == 200  # asked for again: the same edge
+    assert again.json() == edge.json()
+    other = await api.post(
+        f"/api/v1/components/{sub['id']}/relationships",
+        json={
+            "target_component_id": envelope["id"],
+            "relationship_type": "depends_on",
+            "metadata": {"optional": True},
+        },
+    )
+    assert other.status_code == 409
+    assert other.json()["detail"]["params"]["relationship_id"] == edge.json()["id"]
 
 
 async def test_component_errors(api: httpx.AsyncClient) -> None:

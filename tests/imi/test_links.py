@@ -28,6 +28,18 @@ async def test_ticket_link(api: httpx.AsyncClient, events: EventLog, item: dict[
     assert missing.status_code == 400
     bad_key = await api.post("/api/v1/links/ticket", json={**body, "plane_ticket_id": "nope"})
     assert bad_key.status_code == 422
+    retitled = await api.post("/api/v1/links/ticket", json={**body, "ticket_title": "other"})
+    assert retitled.status_code == 409  # asked for something else of the same link
+    assert retitled.json()["detail"]["params"] == {
+        "ticket_link_id": link["id"],
+        "ticket_title": "t",
+    }
+    with_url = await api.post(
+        "/api/v1/links/ticket", json={**body, "ticket_url": "https://plane.example/LNK-1"}
+    )
+    assert with_url.status_code == 200  # what the link lacked is filled in
+    assert with_url.json()["ticket_url"] == "https://plane.example/LNK-1"
+    assert with_url.json()["ticket_title"] == "t"
 
 
 async def test_linking_a_ticket_the_branch_name_linked_answers_the_existing_link(
@@ -147,3 +159,45 @@ async def test_deploy_link(api: httpx.AsyncClient, events: EventLog, item: dict[
     assert orphan.json()["detail"]["code"] == "BAD_REFERENCE"
     missing_env = await api.post("/api/v1/links/deploy", json={"commit_hash": commit})
     assert missing_env.status_code == 422
+
+
+async def test_a_deploy_recorded_again_answers_the_first(
+    api: httpx.AsyncClient, events: EventLog, item: dict[str, str]
+) -> None:
+    commit = uuid.uuid4().hex
+    body = {
+        "work_item_id": item["id"],
+        "environment": "production",
+        "commit_hash": commit,
+        "deploy_id": unique("run"),
+    }
+    first = await api.post("/api/v1/links/deploy", json=body)
+    assert first.status_code == 201
+    again = await api.post("/api/v1/links/deploy", json=body)  # a retried CI hook
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    other = await api.post("/api/v1/links/deploy", json={**body, "commit_hash": "abcdef1"})
+    assert other.status_code == 409
+    assert other.json()["detail"]["params"]["deploy_link_id"] == first.json()["id"]
+    elsewhere = await api.post("/api/v1/links/deploy", json={**body, "environment": "staging"})
+    assert elsewhere.status_code == 201
+    unnamed = {k: v for k, v in body.items() if k != "deploy_id"}
+    assert (await api.post("/api/v1/links/deploy", json=unnamed)).status_code == 201
+    assert (await api.post("/api/v1/links/deploy", json=unnamed)).status_code == 201
+    await events.wait_for("imi.deploy.completed", environment="staging", commit_hash=commit)
+    trace = (await api.get(f"/api/v1/trace/commit/{commit}")).json()
+    environments = sorted(d["environment"] for d in trace["work_items"][0]["deploy_links"])
+    assert environments == ["production", "production", "production", "staging"]
+
+
+async def test_a_pr_linked_as_merged_completes_its_work_item(
+    api: httpx.AsyncClient, events: EventLog, item: dict[str, str]
+) -> None:
+    linked = await api.post(
+        "/api/v1/links/pr",
+        json={"work_item_id": item["id"], "pr_number": 7, "pr_state": "merged"},
+    )
+    assert linked.status_code == 201
+    completed = await events.wait_for("imi.work.completed", work_item_id=item["id"])
+    assert completed["payload"]["completion_type"] == "merged"
+    assert (await api.get(f"/api/v1/work/{item['id']}")).json()["status"] == "merged"

@@ -117,11 +117,18 @@ async def test_completions(api: httpx.AsyncClient, events: EventLog, completion:
     )
     assert same.status_code == 200
     assert same.json() == done.json()
-    different = await api.post(
+    without_hash = await api.post(  # an optional field left out asks for nothing else
         f"/api/v1/work/{item['id']}/complete", json={"completion_type": completion}
+    )
+    assert without_hash.status_code == 200
+    assert without_hash.json() == done.json()
+    different = await api.post(
+        f"/api/v1/work/{item['id']}/complete",
+        json={"completion_type": completion, "merge_commit_hash": "1234567"},
     )
     assert different.status_code == 409
     assert different.json()["detail"]["code"] == "INVALID_TRANSITION"
+    assert different.json()["detail"]["params"]["merge_commit_hash"] == "abcdef1"
     frozen = await api.patch(f"/api/v1/work/{item['id']}/git-state", json={"ahead": 1})
     assert frozen.status_code == 409
     listed = await api.get(
@@ -130,6 +137,22 @@ async def test_completions(api: httpx.AsyncClient, events: EventLog, completion:
     assert listed.json()["total"] == 1
     # the branch is free again
     await start_work(api, project["id"], branch_name=item["branch_name"])
+
+
+async def test_a_synced_commit_message_links_its_tickets(
+    api: httpx.AsyncClient, events: EventLog
+) -> None:
+    project = await create_project(api)
+    item = await start_work(api, project["id"])
+    key = f"SYN-{uuid.uuid4().int % 100000}"
+    synced = await api.patch(
+        f"/api/v1/work/{item['id']}/git-state",
+        json={"last_commit_hash": "abc1234", "last_commit_message": f"{key}: fix login"},
+    )
+    assert synced.status_code == 200
+    await events.wait_for("imi.link.ticket_linked", work_item_id=item["id"], plane_ticket_id=key)
+    trace = await api.get(f"/api/v1/trace/ticket/{key}")
+    assert [w["id"] for w in trace.json()["work_items"]] == [item["id"]]
 
 
 async def test_complete_errors(api: httpx.AsyncClient) -> None:

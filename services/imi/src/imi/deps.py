@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from envelope import ServiceBus
@@ -41,3 +41,9 @@ def provide(service: type[S]) -> Callable[[AsyncSession, ServiceBus], Awaitable[
         return service(session, bus)
 
     return factory
+
+
+def answer_repeat(response: Response, created: bool) -> None:
+    """A request whose result already held answers 200 with it instead of 201."""
+    if not created:
+        response.status_code = status.HTTP_200_OK

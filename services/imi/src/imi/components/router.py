@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from envelope import error_responses
 from imi.components.schemas import (
@@ -16,7 +16,7 @@ from imi.components.schemas import (
     RelationshipOut,
 )
 from imi.components.service import ComponentService
-from imi.deps import provide
+from imi.deps import answer_repeat, provide
 from imi.schemas import Page, PageQuery
 
 router = APIRouter(prefix="/components", tags=["components"])
@@ -71,13 +71,19 @@ async def get_component(component_id: ComponentId, components: Components) -> Co
     status_code=status.HTTP_201_CREATED,
     summary="Relate two components",
     description="A typed edge from this component to another (e.g. `depends_on`). 400 for an "
-    "unknown target or a self-edge, 409 if the same edge exists.",
-    responses=error_responses(400, 404, 409, 422, 503),
+    "unknown target or a self-edge. The same edge asked for again answers 200 with it; with "
+    "other metadata it is a 409 naming it.",
+    responses={
+        200: {"model": RelationshipOut, "description": "The edge exists, as asked"},
+        **error_responses(400, 404, 409, 422, 503),
+    },
 )
 async def relate_components(
-    component_id: ComponentId, body: RelationshipCreate, components: Components
+    component_id: ComponentId, body: RelationshipCreate, response: Response, components: Components
 ) -> RelationshipOut:
-    return RelationshipOut.model_validate(await components.relate(component_id, body))
+    relationship, created = await components.relate(component_id, body)
+    answer_repeat(response, created)
+    return RelationshipOut.model_validate(relationship)
 
 
 @router.get(

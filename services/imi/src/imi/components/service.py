@@ -73,7 +73,11 @@ class ComponentService(Service):
         )
         return component
 
-    async def relate(self, source_id: UUID, data: RelationshipCreate) -> ComponentRelationship:
+    async def relate(
+        self, source_id: UUID, data: RelationshipCreate
+    ) -> tuple[ComponentRelationship, bool]:
+        """The relationship and whether it is new. The same relationship asked for again
+        (metadata included) is returned as it is; with other metadata it is a conflict."""
         await self.get(source_id)
         if data.target_component_id == source_id:
             raise BadRequest("a component cannot relate to itself", component_id=str(source_id))
@@ -86,11 +90,22 @@ class ComponentService(Service):
             relationship_type=data.relationship_type,
             meta=data.metadata,
         )
-        if not await flush_unique(self.session, relationship):
-            raise Conflict(
-                "the relationship already exists", relationship_type=data.relationship_type
+        if await flush_unique(self.session, relationship):
+            return relationship, True
+        existing = await self.session.scalar(
+            select(ComponentRelationship).where(
+                ComponentRelationship.source_component_id == source_id,
+                ComponentRelationship.target_component_id == data.target_component_id,
+                ComponentRelationship.relationship_type == data.relationship_type,
             )
-        return relationship
+        )
+        if existing is not None and existing.meta == data.metadata:
+            return existing, False
+        raise Conflict(
+            "the relationship already exists with other metadata",
+            relationship_id=str(existing.id) if existing else None,
+            relationship_type=data.relationship_type,
+        )
 
     async def relationships(self, component_id: UUID) -> list[ComponentRelationship]:
         """Outgoing and incoming relationships of the component."""

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Response, status
 
 from envelope import error_responses
-from imi.deps import provide
+from imi.deps import answer_repeat, provide
 from imi.links.schemas import (
     DeployLinkCreate,
     DeployLinkOut,
@@ -34,17 +34,17 @@ PrLinkId = Annotated[UUID, Path(description="The pull request link's id (not the
     summary="Link a ticket",
     description="Links a Plane ticket (key such as `PROJ-123`) to a work item (201). When the "
     "ticket is already linked to it (for example from the branch name) the existing link "
-    "answers 200 and nothing is emitted. 400 if the work item does not exist. "
-    "Emits `imi.link.ticket_linked`.",
+    "answers 200 and nothing is emitted; a title or URL the link lacks is filled in, one "
+    "that differs from the link's is a 409 naming the link. 400 if the work item does not "
+    "exist. Emits `imi.link.ticket_linked`.",
     responses={
         200: {"model": TicketLinkOut, "description": "Already linked"},
-        **error_responses(400, 422, 503),
+        **error_responses(400, 409, 422, 503),
     },
 )
 async def link_ticket(body: TicketLinkCreate, response: Response, links: Links) -> TicketLinkOut:
     link, created = await links.link_ticket(body)
-    if not created:
-        response.status_code = status.HTTP_200_OK
+    answer_repeat(response, created)
     return TicketLinkOut.model_validate(link)
 
 
@@ -54,7 +54,8 @@ async def link_ticket(body: TicketLinkCreate, response: Response, links: Links) 
     status_code=status.HTTP_201_CREATED,
     summary="Link a pull request",
     description="Links a pull request to a work item (one link per number and work item). "
-    "Ticket keys in the title are linked. Emits `imi.pr.created`. The same link asked for "
+    "Ticket keys in the title are linked. Emits `imi.pr.created`; a link created as merged "
+    "completes the work item as merged, as merging it later does. The same link asked for "
     "again (number, URL, state, title and metadata) answers 200 with it and emits nothing; "
     "another link of the number on the work item is a 409 naming it.",
     responses={
@@ -64,8 +65,7 @@ async def link_ticket(body: TicketLinkCreate, response: Response, links: Links) 
 )
 async def link_pr(body: PrLinkCreate, response: Response, links: Links) -> PrLinkOut:
     link, created = await links.create_pr(body)
-    if not created:
-        response.status_code = status.HTTP_200_OK
+    answer_repeat(response, created)
     return PrLinkOut.model_validate(link)
 
 
@@ -103,8 +103,15 @@ async def update_pr(pr_link_id: PrLinkId, body: PrLinkUpdate, links: Links) -> P
     summary="Record a deploy",
     description="Records that a commit reached an environment. Without `work_item_id` the "
     "work item is found by its last or merge commit (400 if none). Emits "
-    "`imi.deploy.completed`.",
-    responses=error_responses(400, 422, 503),
+    "`imi.deploy.completed`. A `deploy_id` already recorded for the work item and "
+    "environment answers 200 with that deploy and emits nothing (a retried CI hook), or 409 "
+    "naming it when it was of another commit. Without `deploy_id` every request is a deploy.",
+    responses={
+        200: {"model": DeployLinkOut, "description": "This deploy is already recorded"},
+        **error_responses(400, 409, 422, 503),
+    },
 )
-async def record_deploy(body: DeployLinkCreate, links: Links) -> DeployLinkOut:
-    return DeployLinkOut.model_validate(await links.record_deploy(body))
+async def record_deploy(body: DeployLinkCreate, response: Response, links: Links) -> DeployLinkOut:
+    link, created = await links.record_deploy(body)
+    answer_repeat(response, created)
+    return DeployLinkOut.model_validate(link)

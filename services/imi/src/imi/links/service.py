@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from envelope import BadReference, Conflict, InvalidTransition
 from envelope.events import imi as events
@@ -43,12 +43,24 @@ class LinkService(Service):
         """The link and whether this request created it.
 
         Linking a ticket that is already linked to the work item (by hand or from the branch
-        name) returns the existing link unchanged: the result the caller asked for holds.
+        name) returns the existing link: the result the caller asked for holds. A title or URL
+        the link lacks is filled in; one that differs from the link's is a conflict.
         """
         item = await self.referenced_work_item(data.work_item_id)
         linker = TicketLinker(self.session, self.bus)
         existing = await linker.find(item, data.plane_ticket_id)
         if existing is not None:
+            asked = {"ticket_title": data.ticket_title, "ticket_url": data.ticket_url}
+            held = {name: getattr(existing, name) for name in asked}
+            differing = [k for k, v in asked.items() if v is not None and held[k] not in (None, v)]
+            if differing:
+                raise Conflict(
+                    "the ticket is already linked to the work item with another "
+                    + " and ".join(name.removeprefix("ticket_") for name in differing),
+                    ticket_link_id=str(existing.id),
+                    **{name: held[name] for name in differing},
+                )
+            await linker.refresh(existing, title=data.ticket_title, url=data.ticket_url)
             return existing, False
         return await linker.ensure(
             item,
@@ -109,6 +121,8 @@ class LinkService(Service):
             )
         await self.emit_pr("imi.pr.created", link, item)
         await self.work.auto_link(item, link.pr_title)
+        if link.pr_state == "merged":
+            await self.complete_merged(item)
         return link, True
 
     async def emit_pr(self, event_type: str, link: PrLink, item: WorkItem) -> None:
@@ -146,13 +160,18 @@ class LinkService(Service):
         item = await self.work.get(link.work_item_id, lock=True)
         if state in PR_EVENTS:
             await self.emit_pr(PR_EVENTS[state], link, item)
-        if state == "merged" and not item.completed:
+        if state == "merged":
+            await self.complete_merged(item, merge_commit_hash)
+        return link
+
+    async def complete_merged(self, item: WorkItem, merge_commit_hash: str | None = None) -> None:
+        """A merged pull request completes its work item as merged, unless it is completed."""
+        if not item.completed:
             await self.work.complete(
                 item, WorkComplete(completion_type="merged", merge_commit_hash=merge_commit_hash)
             )
-        return link
 
-    async def record_deploy(self, data: DeployLinkCreate) -> DeployLink:
+    async def record_deploy(self, data: DeployLinkCreate) -> tuple[DeployLink, bool]:
         if data.work_item_id is not None:
             item = await self.referenced_work_item(data.work_item_id)
         else:
@@ -178,7 +197,21 @@ class LinkService(Service):
         deploy_id: str | None,
         deployed_at: datetime | None,
         meta: dict[str, Any],
-    ) -> DeployLink:
+    ) -> tuple[DeployLink, bool]:
+        """The deploy link and whether it is new. A `deploy_id` names one deploy: recorded
+        again for the work item and environment (a retried CI hook, a redelivered event), the
+        existing link is returned and nothing is emitted; recorded with another commit, it is
+        a conflict."""
+        if deploy_id is not None:
+            existing = await self.find_deploy(item, environment, deploy_id)
+            if existing is not None:
+                if existing.commit_hash != commit_hash:
+                    raise Conflict(
+                        "this deploy is already recorded with another commit",
+                        deploy_link_id=str(existing.id),
+                        commit_hash=existing.commit_hash,
+                    )
+                return existing, False
         link = DeployLink(
             work_item_id=item.id,
             environment=environment,
@@ -202,4 +235,20 @@ class LinkService(Service):
                 deployed_at=link.deployed_at,
             ),
         )
-        return link
+        return link, True
+
+    async def find_deploy(
+        self, item: WorkItem, environment: str, deploy_id: str
+    ) -> DeployLink | None:
+        """The work item's link of `deploy_id` in `environment`. A transaction lock on that
+        key first, so that concurrent recordings of one deploy make one link."""
+        key = f"imi.deploy:{item.id}:{environment}:{deploy_id}"
+        await self.session.execute(
+            select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0)))
+        )
+        query = select(DeployLink).where(
+            DeployLink.work_item_id == item.id,
+            DeployLink.environment == environment,
+            DeployLink.deploy_id == deploy_id,
+        )
+        return await self.session.scalar(query.limit(1))

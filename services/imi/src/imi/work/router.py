@@ -67,14 +67,16 @@ async def get_work(work_item_id: WorkItemId, work: Work) -> WorkItemOut:
     summary="Sync git state",
     description="Replaces the git state fields sent (short forms `ahead`, `behind`, "
     "`uncommitted` accepted) and stamps `last_sync_at`. 409 once the item is completed. "
+    "Ticket keys in `last_commit_message` are linked, as a push's are. "
     "Emits `imi.work.git_state_updated`.",
     responses=error_responses(404, 409, 422, 503),
 )
 async def update_git_state(
     work_item_id: WorkItemId, body: GitStateUpdate, work: Work
 ) -> WorkItemOut:
-    item = await work.get(work_item_id, lock=True)
-    return WorkItemOut.model_validate(await work.update_git_state(item, body))
+    item = await work.update_git_state(await work.get(work_item_id, lock=True), body)
+    await work.auto_link(item, body.last_commit_message)
+    return WorkItemOut.model_validate(item)
 
 
 @router.post(

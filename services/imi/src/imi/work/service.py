@@ -124,12 +124,13 @@ class WorkService(Service):
         """Completion is final: the item leaves the active set, freeing its branch.
 
         Completing again with the same completion returns the item unchanged (nothing is
-        emitted); a different completion is an illegal transition.
+        emitted), also when the request leaves out the merge commit the item has; a different
+        completion is an illegal transition.
         """
         if item.completed:
-            if (item.completion_type, item.merge_commit_hash) == (
-                data.completion_type,
-                data.merge_commit_hash,
+            if item.completion_type == data.completion_type and data.merge_commit_hash in (
+                None,
+                item.merge_commit_hash,
             ):
                 return item
             raise InvalidTransition(
@@ -137,6 +138,7 @@ class WorkService(Service):
                 work_item_id=str(item.id),
                 status=item.status,
                 completion_type=item.completion_type,
+                merge_commit_hash=item.merge_commit_hash,
             )
         item.completed_at = utcnow()
         item.completion_type = data.completion_type
