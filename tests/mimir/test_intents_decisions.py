@@ -26,8 +26,11 @@ async def test_intent_lifecycle_and_illegal_transitions(api: Any, unique: str) -
     assert api.code(again) == "INVALID_TRANSITION"
     assert again.json()["detail"]["params"]["status"] == "accepted"
 
-    bad = await api.client.patch(url, json={"status": "proposed"})
-    assert bad.status_code == 422
+    back = await api.client.patch(url, json={"status": "proposed"})
+    assert back.status_code == 409  # a state it has left, not an unknown one
+    assert api.code(back) == "INVALID_TRANSITION"
+    unknown = await api.client.patch(url, json={"status": "maybe"})
+    assert unknown.status_code == 422
     missing = await api.client.patch(f"{API}/intents/{MISSING}", json={"status": "accepted"})
     assert missing.status_code == 404
     assert (await api.client.get(f"{API}/intents/{MISSING}")).status_code == 404
@@ -99,7 +102,19 @@ async def test_groups_unique_names_deprecate_and_merge(api: Any, unique: str) ->
     revived = await api.client.patch(
         f"{API}/intents/groups/{target['id']}", json={"status": "active"}
     )
-    assert api.code(revived) in ("INVALID_TRANSITION", "VALIDATION_ERROR")
+    assert revived.status_code == 409
+    assert api.code(revived) == "INVALID_TRANSITION"
+    merged_by_patch = await api.client.patch(
+        f"{API}/intents/groups/{elsewhere['id']}", json={"status": "merged"}
+    )
+    assert merged_by_patch.status_code == 409  # a merge names its target: POST .../merge
+    assert merged_by_patch.json()["detail"]["params"]["allowed"] == ["deprecated"]
+    sparse = await api.ok(f"/intents/groups/{target['id']}", fields="id,status")
+    assert sparse == {"id": target["id"], "status": "deprecated"}
+    unknown_field = await api.client.get(
+        f"{API}/intents/groups/{target['id']}", params={"fields": "nope"}
+    )
+    assert unknown_field.status_code == 400
 
     listed = await api.ok("/intents/groups", name__icontains=unique.upper(), order="created_at")
     assert [g["name"] for g in listed["items"]] == [
@@ -134,6 +149,9 @@ async def test_decision_transitions_and_supersession_chain(api: Any, unique: str
     other = await patch(first, {"status": "superseded", "superseded_by_id": third["id"]})
     assert other.status_code == 409
     await patch(second, {"status": "superseded", "superseded_by_id": third["id"]})
+    undone = await patch(first, {"status": "tentative"})
+    assert undone.status_code == 409
+    assert api.code(undone) == "INVALID_TRANSITION"
     back = await patch(third, {"status": "active"})
     assert back.status_code == 200
     cycle = await patch(third, {"status": "superseded", "superseded_by_id": first["id"]})

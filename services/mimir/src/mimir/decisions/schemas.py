@@ -58,7 +58,7 @@ class DecisionUpdate(BaseModel):
         }
     )
 
-    status: Literal["active", "superseded"] = Field(
+    status: DecisionStatus = Field(
         description="tentative -> active -> superseded; anything else is a 409"
     )
     superseded_by_id: UUID | None = Field(

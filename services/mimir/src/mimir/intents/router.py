@@ -59,9 +59,11 @@ async def list_groups(
     summary="Get intent group",
     responses=error_responses(400, 404, 422, 503),
 )
-async def get_group(group_id: GroupId, work: ReadDep) -> Group:
+async def get_group(
+    group_id: GroupId, work: ReadDep, fields: str | None = FIELDS_QUERY
+) -> Group | JSONResponse:
     """One group with the number of intents in it."""
-    return await service.get_group(work.conn, group_id)
+    return await service.GROUPS.get(work.conn, group_id, fields)
 
 
 @router.patch(
@@ -71,8 +73,9 @@ async def get_group(group_id: GroupId, work: ReadDep) -> Group:
     responses=error_responses(400, 404, 409, 422, 503),
 )
 async def update_group(group_id: GroupId, body: GroupUpdate, work: WorkDep) -> Group:
-    """Deprecate an active group (409 if it is already deprecated or merged)."""
-    return await service.deprecate_group(work, group_id)
+    """Deprecate an active group (409 if it is merged, or asked to become anything else; a
+    merge is `POST .../merge`)."""
+    return await service.update_group(work, group_id, body.status)
 
 
 @router.post(
@@ -95,7 +98,7 @@ async def merge_group(group_id: GroupId, body: GroupMerge, work: WorkDep) -> Gro
     status_code=201,
     response_model=Intent,
     summary="Create intent",
-    responses=error_responses(400, 422, 503),
+    responses=error_responses(400, 409, 422, 503),
 )
 async def create_intent(body: IntentCreate, work: WorkDep) -> Intent:
     """Propose an intent (status `proposed`). Emits `mimir.intent.proposed`.

@@ -43,7 +43,7 @@ class IntentCreate(BaseModel):
 class IntentUpdate(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": "accepted"}]})
 
-    status: Literal["accepted", "rejected"] = Field(
+    status: IntentStatus = Field(
         description="Only a proposed intent can be accepted or rejected (409 otherwise)"
     )
 
@@ -88,8 +88,8 @@ class GroupCreate(BaseModel):
 class GroupUpdate(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": "deprecated"}]})
 
-    status: Literal["deprecated"] = Field(
-        description="An active group can be deprecated; merge with POST .../merge"
+    status: GroupStatus = Field(
+        description="An active group can be deprecated (409 otherwise); merge with POST .../merge"
     )
 
 

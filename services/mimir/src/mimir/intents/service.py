@@ -22,6 +22,8 @@ from mimir.work import Work
 
 INTENT_TRANSITIONS = {"proposed": frozenset({"accepted", "rejected"})}
 GROUP_TRANSITIONS = {"active": frozenset({"deprecated", "merged"})}
+GROUP_UPDATES = {"active": frozenset({"deprecated"})}
+"""What a PATCH may do to a group: a merge names its target, through POST .../merge."""
 
 
 async def get_intent(conn: Conn, intent_id: UUID) -> Intent:
@@ -53,6 +55,7 @@ INTENTS = Resource(
 GROUPS = Resource(
     model=Group,
     list_query=queries.list_intent_groups,
+    fetch=get_group,
     alias="g",
     filters={
         "id": "uuid",
@@ -126,18 +129,23 @@ async def create_group(work: Work, body: GroupCreate) -> Group:
 
 
 async def _set_group_status(
-    work: Work, group_id: UUID, status: GroupStatus, into_id: UUID | None = None
+    work: Work,
+    group_id: UUID,
+    status: GroupStatus,
+    into_id: UUID | None = None,
+    allowed: dict[str, frozenset[str]] = GROUP_TRANSITIONS,
 ) -> Group:
     group = required(await queries.lock_intent_group(work.conn, group_id), "intent group", group_id)
-    if (group.status, group.merged_into_id) == (status, into_id):  # a repeat
+    if group.status == status and into_id in (None, group.merged_into_id):  # a repeat
         return await get_group(work.conn, group_id)
-    check_transition("intent group", GROUP_TRANSITIONS, group.status, status, group_id)
+    check_transition("intent group", allowed, group.status, status, group_id)
     await queries.update_intent_group_status(work.conn, group_id, status, into_id)
     return await get_group(work.conn, group_id)
 
 
-async def deprecate_group(work: Work, group_id: UUID) -> Group:
-    return await _set_group_status(work, group_id, "deprecated")
+async def update_group(work: Work, group_id: UUID, status: GroupStatus) -> Group:
+    """Deprecate an active group; another move is a 409 (a merge has its own request)."""
+    return await _set_group_status(work, group_id, status, allowed=GROUP_UPDATES)
 
 
 async def merge_group(work: Work, group_id: UUID, into_id: UUID) -> Group:

@@ -242,11 +242,21 @@ async def hybrid(
             passages=_passages(target),
         )
         terms = exact(terms, hits)
+        # A weight of 0 switches its side off: what only that side found is no hit.
+        hits = [
+            hit
+            for hit in hits
+            if (body.lexical_weight and hit["lexical_rank"] is not None)
+            or (body.semantic_weight and hit["semantic_rank"] is not None)
+        ]
         result = _with_passages(hits, body, terms, weights)
     if kinds := records.record_types(body):
         deep = depth(body.limit)
-        by_words = await records.lexical(conn, words, body, kinds, deep)
-        by_meaning = await _records_by_meaning(conn, target, body, kinds, deep, words.excluded)
+        by_words, by_meaning = [], []
+        if body.lexical_weight:
+            by_words = await records.lexical(conn, words, body, kinds, deep)
+        if body.semantic_weight:
+            by_meaning = await _records_by_meaning(conn, target, body, kinds, deep, words.excluded)
         return _merged(result, records.fuse(by_words, by_meaning, weights), body)
     return result
 
