@@ -39,6 +39,24 @@ def guarded_app(imi_settings: ImiSettings) -> FastAPI:
     return create_app(settings)
 
 
+async def test_head_answers_where_get_does_and_405_names_every_method(
+    api: httpx.AsyncClient,
+) -> None:
+    listed = await api.get("/api/v1/projects")
+    for path in ("/api/v1/projects", "/docs", "/health"):
+        head = await api.head(path)
+        assert head.status_code == 200, path
+        assert head.content == b"", path
+    assert (await api.head("/api/v1/projects")).headers["content-length"] == str(
+        len(listed.content)
+    )
+    for method in ("DELETE", "PUT"):
+        refused = await api.request(method, "/api/v1/projects")
+        assert refused.status_code == 405
+        assert refused.headers["allow"] == "GET, HEAD, POST"
+        assert refused.json()["detail"]["code"] == "METHOD_NOT_ALLOWED"
+
+
 async def test_api_key_guards_api_but_not_health(guarded_app: FastAPI) -> None:
     transport = httpx.ASGITransport(app=guarded_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:

@@ -23,9 +23,9 @@ from envelope._errors import error_responses, install_error_handlers
 from envelope._examples import keep_example_nulls
 from envelope._health import health_router
 from envelope._history import events_router
-from envelope._http import ApiKeyCheck, RequestContextMiddleware, api_key_guard
+from envelope._http import ApiKeyCheck, HeadAsGet, RequestContextMiddleware, api_key_guard
 from envelope._limits import BodyLimitMiddleware
-from envelope._mcp import mount_mcp
+from envelope._mcp import MCP_PATH, mount_mcp
 from envelope._settings import ServiceSettings
 
 API_PREFIX = "/api/v1"
@@ -80,6 +80,8 @@ def service_app(
     )
     app.state.settings, app.state.bus = settings, bus
     app.state.uow = bus.transaction
+    # innermost: the access log and the key check see HEAD
+    app.add_middleware(HeadAsGet, streams=MCP_PATH)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, streamed=streamed)
     # before the body is read or the route found: a 401 tells nothing of the request
     app.add_middleware(ApiKeyCheck, api_key=settings.api_key, prefix=API_PREFIX + "/")

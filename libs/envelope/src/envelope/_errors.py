@@ -13,9 +13,11 @@ from psycopg_pool import PoolTimeout
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = structlog.get_logger("envelope.errors")
 RETRY_AFTER_SECONDS = "2"
+ROUTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 class ErrorDetail(BaseModel):
@@ -221,6 +223,21 @@ def failure_of(error: Exception) -> DomainError | None:
     )
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at the request's path (Starlette's 405 names only the
+    first route it found there), with HEAD where GET is. Each method is tried on the routes'
+    own matching, which sees through included routers."""
+    routes = request.app.router.routes
+    methods = [
+        method
+        for method in ROUTED_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
+    return sorted([*methods, "HEAD"] if "GET" in methods else methods)
+
+
 def _unavailable() -> JSONResponse:
     return _json(
         503,
@@ -247,10 +264,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return _json(422, "VALIDATION_ERROR", "request validation failed", {"errors": errors})
 
     @app.exception_handler(StarletteHTTPException)
-    async def http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(error.status_code, "HTTP_ERROR")
         message = error.detail if isinstance(error.detail, str) else code.lower()
-        return _json(error.status_code, code, message, headers=getattr(error, "headers", None))
+        headers = getattr(error, "headers", None)
+        if error.status_code == 405:
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+        return _json(error.status_code, code, message, headers=headers)
 
     async def database(_: Request, error: Exception) -> JSONResponse:
         if is_unavailable(error):

@@ -103,6 +103,4 @@ def health_router(
         status = 503 if outbox is None else 200
         return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
 
-    # HEAD for probes that read the status alone; one operation in the OpenAPI document
-    router.add_api_route("/health", health, methods=["HEAD"], include_in_schema=False)
     return router

@@ -1,4 +1,4 @@
-"""HTTP edge glue: request ids, access logs, API-key auth."""
+"""HTTP edge glue: request ids, access logs, API-key auth, HEAD."""
 
 from __future__ import annotations
 
@@ -62,6 +62,31 @@ class RequestContextMiddleware:
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
                     client_ip=client[0] if client else None,
                 )
+
+
+class HeadAsGet:
+    """Answers HEAD wherever GET answers (RFC 9110): the GET route runs and its body is left
+    out, its headers (length included) kept. Not under `streams`, where a GET opens an event
+    stream that a HEAD would hold open for nothing."""
+
+    def __init__(self, app: ASGIApp, streams: str) -> None:
+        self.app, self.streams = app, streams
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "HEAD"
+            or scope["path"].startswith(self.streams)
+        ):
+            await self.app(scope, receive, send)
+            return
+
+        async def headless(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headless)
 
 
 def key_matches(given: str | None, key: str) -> bool:
