@@ -101,8 +101,7 @@ async def test_malformed_messages_go_to_dlq_and_consumer_keeps_going(
 ) -> None:
     before = await bus.dead_letters("imi.commands")
     await bus.publish_raw("imi.cmd.start_work", b"{not json")
-    await bus.publish_raw("imi.cmd.start_work", b'{"event_type": "imi.cmd.start_work"}')
-    await bus.dead_lettered("imi.commands", before + 2)  # no envelope: nothing to answer
+    await bus.dead_lettered("imi.commands", before + 1)  # no envelope: nothing to answer
     failed_id = await bus.publish("imi.cmd.start_work", {"branch": "no-project"})
     failed = await events.wait_for("imi.cmd.failed", command_event_id=str(failed_id))
     assert failed["payload"]["code"] == "VALIDATION_ERROR"  # an envelope is answered

@@ -19,7 +19,7 @@ LONG = "X" * 4160  # what a careless producer sent: far over any index entry
         ("imi.cmd.start_work", "owner_id"),
     ],
 )
-async def test_a_command_with_an_over_long_value_is_dead_lettered_and_the_next_applied(
+async def test_a_command_with_an_over_long_value_is_answered_and_the_next_applied(
     api: httpx.AsyncClient, bus: Bus, events: EventLog, command: str, field: str
 ) -> None:
     project = await create_project(api)
@@ -29,14 +29,16 @@ async def test_a_command_with_an_over_long_value_is_dead_lettered_and_the_next_a
         "imi.cmd.start_work": {"project_id": project["id"], "branch_name": unique("feat")},
     }
     before = await bus.dead_letters("imi.commands")
-    await bus.publish(command, {**bodies[command], field: LONG})
+    command_id = await bus.publish(command, {**bodies[command], field: LONG})
     valid = {"work_item_id": item["id"], "plane_ticket_id": f"OK-{uuid.uuid4().int % 10**6}"}
     await bus.publish("imi.cmd.link_ticket", valid)
-    await bus.dead_lettered("imi.commands", before + 1)
+    failed = await events.wait_for("imi.cmd.failed", command_event_id=str(command_id))
+    assert failed["payload"]["code"] == "VALIDATION_ERROR"
+    assert failed["payload"]["params"]["fields"] == [field]
     await events.wait_for(
         "imi.link.ticket_linked", plane_ticket_id=valid["plane_ticket_id"], work_item_id=item["id"]
     )
-    assert await bus.dead_letters("imi.commands") == before + 1
+    assert await bus.dead_letters("imi.commands") == before
 
 
 @pytest.mark.parametrize("field", ["deploy_id", "environment"])
