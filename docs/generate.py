@@ -75,7 +75,7 @@ def _field_rows(schema: dict[str, Any]) -> list[str]:
     for name, prop in schema.get("properties", {}).items():
         kind = (
             prop.get("type")
-            or " | ".join(
+            or " or ".join(
                 str(p.get("type", p.get("$ref", "?").split("/")[-1])) for p in prop.get("anyOf", [])
             )
             or prop.get("$ref", "object").split("/")[-1]

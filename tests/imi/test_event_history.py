@@ -16,9 +16,12 @@ async def test_a_request_id_leads_to_the_events_it_caused(imi_client: httpx.Asyn
         headers={"X-Request-ID": request_id},
     )
     assert created.status_code == 201
-    history = await imi_client.get(f"/api/v1/events/{request_id_to_uuid(request_id)}")
+    history = await imi_client.get(f"/api/v1/events/{request_id}")  # as it was sent
     assert history.status_code == 200
+    assert history.json()["event_id"] == str(request_id_to_uuid(request_id))
     caused = history.json()["caused"]
+    by_uuid = await imi_client.get(f"/api/v1/events/{request_id_to_uuid(request_id)}")
+    assert [e["event_id"] for e in by_uuid.json()["caused"]] == [e["event_id"] for e in caused]
     assert [event["event_type"] for event in caused] == ["imi.project.registered"]
 
     event_id = caused[0]["event_id"]
@@ -35,7 +38,8 @@ async def test_an_unknown_event_is_404(imi_client: httpx.AsyncClient) -> None:
     response = await imi_client.get(f"/api/v1/events/{uuid.uuid4()}")
     assert response.status_code == 404
     assert response.json()["detail"]["code"] == "NOT_FOUND"
-    assert (await imi_client.get("/api/v1/events/not-a-uuid")).status_code == 422
+    assert (await imi_client.get("/api/v1/events/never-sent")).status_code == 404
+    assert (await imi_client.get(f"/api/v1/events/{'x' * 201}")).status_code == 422
 
 
 async def test_asyncapi_lists_what_imi_sends_and_receives(imi_client: httpx.AsyncClient) -> None:

@@ -66,6 +66,9 @@ async def test_trace_from_every_end(api: httpx.AsyncClient, chain: dict[str, Any
         body = response.json()
         assert ids(body) == expected, path
         assert body["tickets"] == [chain["key"]]
+    short = await api.get(f"/api/v1/trace/commit/{chain['commit'][:6]}")
+    assert short.status_code == 400  # six digits name unrelated commits as well
+    assert short.json()["detail"]["code"] == "BAD_REQUEST"
     first = (await api.get(f"/api/v1/trace/ticket/{chain['key']}")).json()["work_items"][0]
     assert [p["pr_state"] for p in first["pr_links"]] == ["merged"]
     assert [d["environment"] for d in first["deploy_links"]] == ["staging"]

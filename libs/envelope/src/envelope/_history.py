@@ -12,6 +12,7 @@ from psycopg.rows import dict_row
 from pydantic import BaseModel, ConfigDict, Field
 
 from envelope._consumer import TransactionFactory
+from envelope._correlation import request_id_to_uuid
 from envelope._errors import NotFound, error_responses
 from envelope._sql import driver_connection
 
@@ -116,10 +117,17 @@ def events_router(schema: str, transaction: TransactionFactory) -> APIRouter:
         responses=error_responses(404, 422, 503),
     )
     async def follow(
-        event_id: Annotated[
-            UUID, Path(description="An event id, or a request id (as sent in `X-Request-ID`)")
+        ref: Annotated[
+            str,
+            Path(
+                alias="event_id",
+                max_length=200,
+                description="An event id, or a request id as sent in `X-Request-ID` (one that "
+                "is not a UUID is read as the request's events carry it)",
+            ),
         ],
     ) -> EventHistory:
+        event_id = request_id_to_uuid(ref.strip())
         params: dict[str, Any] = {"id": event_id}
         async with transaction() as tx:
             conn = await driver_connection(tx)

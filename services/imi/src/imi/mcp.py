@@ -38,8 +38,10 @@ def mcp_server(rest: RestBridge) -> MCPServer:
 
     @server.tool()
     async def register_project(project: ProjectCreate) -> dict[str, Any]:
-        """Register a git remote as a project (one project per remote: registering a known
-        remote again, in any spelling, answers the existing project). Returns the project."""
+        """Register a git remote as a project. One project per remote: registering a known
+        remote again, in any spelling, is refused with the existing project's id
+        (`project_id`), and a remote whose project was deleted is re-activated. Returns the
+        project."""
         return dict(await rest.call("POST", "/projects", body=project))
 
     @server.tool()
@@ -70,15 +72,17 @@ def mcp_server(rest: RestBridge) -> MCPServer:
     @server.tool()
     async def trace(ref: str, project_id: UUID | None = None) -> dict[str, Any]:
         """Follow the chain ticket → work items → pull requests → deploys from any reference:
-        a ticket key, a branch or work item id, a PR number (give `project_id`) or URL, a
-        commit or a deploy id. Use it for "where is ticket X?" or "what did deploy Y ship?"."""
+        a ticket key (PROJ-123), a work item id, a PR number (give `project_id`), a commit
+        hash (or a prefix of at least 7 digits) or a deploy link id. Use it for "where is
+        ticket X?" or "what did deploy Y ship?"."""
         params = {"project_id": project_id}  # the reference is one path segment, as in REST
         return dict(await rest.call("GET", f"/trace/{quote(ref, safe='')}", params=params))
 
     @server.tool()
     async def stats(project_id: UUID | None = None) -> dict[str, Any]:
-        """Counts of work items by status and type, links, and lead times (from start to
-        completion), for one project or all."""
+        """Counts of work items by status, type and project, and lead times per environment
+        (median and p90, from a ticket's first link to the first deploy of its work), for one
+        project or all."""
         return dict(await rest.call("GET", "/stats", params={"project_id": project_id}))
 
     return server

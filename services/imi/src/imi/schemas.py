@@ -26,11 +26,24 @@ Metadata = Annotated[
     dict[str, Any],
     Field(
         default_factory=dict,
+        validation_alias=AliasChoices("metadata", "meta"),  # the first names it in OpenAPI
+        description="Free-form JSON (also accepted as `meta`)",
+        examples=[{"team": "platform"}],
+    ),
+]
+"""A request's `metadata`."""
+
+StoredMetadata = Annotated[
+    dict[str, Any],
+    Field(
+        default_factory=dict,
         validation_alias=AliasChoices("meta", "metadata"),
         description="Free-form JSON",
         examples=[{"team": "platform"}],
     ),
 ]
+"""A response's `metadata`: a row's `meta` attribute (SQLAlchemy keeps `metadata` for itself)
+or the `metadata` key of the trace's JSON."""
 
 
 class Page(BaseModel, Generic[T]):

@@ -32,7 +32,8 @@ def mcp_server(rest: RestBridge) -> MCPServer:
         """Store a conversation, document or note in memory, so it can be searched later.
 
         Use it for anything worth remembering: a design discussion, a spec, a meeting note.
-        Give `source` and `external_id` to make a repeated capture update the same artifact.
+        Each capture is a new artifact; `source` and `external_id` say where it came from
+        (search and list filters take `source`).
         Returns the artifact with its first version; it becomes searchable by meaning within
         seconds (the words at once)."""
         return dict(await rest.call("POST", "/artifacts", body=artifact))

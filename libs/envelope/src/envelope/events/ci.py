@@ -17,7 +17,8 @@ class DeployFinished(BaseModel):
     """`ci.deploy.<anything>`: a pipeline deployed `commit_hash` to `environment`.
 
     Only a successful `status` creates deploy links (in imi, on every work item whose last or
-    merge commit is `commit_hash`). `remote_url`, when given, narrows the match to one project.
+    merge commit starts with `commit_hash`; a `deploy_id` already recorded there is not linked
+    twice). `remote_url`, when given, narrows the match to one project.
     """
 
     model_config = ConfigDict(extra="allow")

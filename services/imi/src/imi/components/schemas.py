@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from envelope.events.imi import ComponentKind
 from envelope.limits import KEY_LENGTH, NAME_LENGTH
-from imi.schemas import Metadata, ORMModel
+from imi.schemas import Metadata, ORMModel, StoredMetadata
 
 PROJECT_ID = "0b5f0d7e-8f6c-4c1e-9a53-1c2b3d4e5f60"
 KIND = (
@@ -72,7 +72,7 @@ class ComponentOut(ORMModel):
     kind: ComponentKind = Field(description=KIND)
     enabled: bool = Field(description="false: registered but switched off")
     linked_project_id: UUID | None = Field(description="For a submodule: its own project")
-    metadata: Metadata
+    metadata: StoredMetadata
     created_at: datetime = Field(description="When it was registered")
     updated_at: datetime = Field(description="When it last changed")
 
@@ -125,5 +125,5 @@ class RelationshipOut(ORMModel):
     source_component_id: UUID = Field(description="The component the edge starts from")
     target_component_id: UUID = Field(description="The component the edge points to")
     relationship_type: str = Field(description="What the edge means", examples=["depends_on"])
-    metadata: Metadata
+    metadata: StoredMetadata
     created_at: datetime = Field(description="When the edge was created")

@@ -11,7 +11,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from envelope.events.imi import PrState
 from envelope.events.plane import TICKET_KEY
 from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, KEY_LENGTH
-from imi.schemas import INT32_MAX, Metadata, ORMModel
+from imi.schemas import INT32_MAX, Metadata, ORMModel, StoredMetadata
 
 WORK_ITEM_ID = "4d0c8a51-3e1f-4b2a-9c7d-6e5f4a3b2c1d"
 TICKET_KEY_DESCRIPTION = "The Plane ticket key: an upper-case project prefix, a dash, a number"
@@ -88,7 +88,7 @@ class TicketLinkOut(ORMModel):
     plane_ticket_id: str = Field(description=TICKET_KEY_DESCRIPTION, examples=["PROJ-123"])
     ticket_title: str | None = Field(description="The ticket's title, when known")
     ticket_url: str | None = Field(description="The ticket's page in Plane, when known")
-    metadata: Metadata
+    metadata: StoredMetadata
     created_at: datetime = Field(description="When the ticket was linked")
     updated_at: datetime = Field(description="When the link last changed")
 
@@ -143,13 +143,14 @@ class PrLinkOut(ORMModel):
     pr_url: str | None = Field(description="Its page on the git host, when known")
     pr_state: PrState = Field(description=PR_STATE)
     pr_title: str | None = Field(description="Its title, when known")
-    metadata: Metadata
+    metadata: StoredMetadata
     created_at: datetime = Field(description="When the pull request was linked")
     updated_at: datetime = Field(description="When the link last changed (e.g. its state)")
 
 
 class DeployLinkCreate(BaseModel):
-    """Without `work_item_id`, the newest work item whose last or merge commit is the commit."""
+    """Without `work_item_id`, the newest work item whose last or merge commit starts with the
+    commit."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -202,5 +203,5 @@ class DeployLinkOut(ORMModel):
     environment: str = Field(description=ENVIRONMENT, examples=["production"])
     commit_hash: str = Field(description="The deployed commit")
     deployed_at: datetime = Field(description="When it was deployed")
-    metadata: Metadata
+    metadata: StoredMetadata
     created_at: datetime = Field(description="When imi recorded the deploy")

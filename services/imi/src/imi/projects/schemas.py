@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from envelope.limits import NAME_LENGTH, REF_LENGTH, URL_LENGTH
-from imi.schemas import Metadata, ORMModel
+from imi.schemas import Metadata, ORMModel, StoredMetadata
 
 _EXAMPLE: dict[str, Any] = {
     "name": "bloodbank",
@@ -59,7 +59,7 @@ class ProjectUpdate(BaseModel):
     description: str | None = Field(None, description=f"{DESCRIPTION}; null clears it")
     metadata: dict[str, object] | None = Field(
         None,
-        validation_alias=AliasChoices("meta", "metadata"),
+        validation_alias=AliasChoices("metadata", "meta"),
         description="Free-form JSON replacing the stored object; null empties it (also "
         "accepted as `meta`, as when registering)",
     )
@@ -93,7 +93,7 @@ class ProjectOut(ORMModel):
     default_branch: str = Field(description=BRANCH)
     trunk_path: str | None = Field(description=TRUNK)
     description: str | None = Field(description=DESCRIPTION)
-    metadata: Metadata
+    metadata: StoredMetadata
     active: bool = Field(description="false once deactivated (soft-deleted)")
     created_at: datetime = Field(description="When it was first registered")
     updated_at: datetime = Field(description="When it last changed")

@@ -17,7 +17,8 @@ from imi.schemas import INT32_MAX
 from imi.trace.queries import STATEMENTS, commit_prefix
 from imi.trace.schemas import Trace, TracedWorkItem, TraceKind
 
-COMMIT = re.compile(r"[0-9a-f]{7,64}", re.IGNORECASE)
+MIN_COMMIT_PREFIX = 7
+COMMIT = re.compile(rf"[0-9a-f]{{{MIN_COMMIT_PREFIX},64}}", re.IGNORECASE)
 
 
 PR_NUMBER = re.compile(r"[0-9]{1,10}")
@@ -96,6 +97,11 @@ class TraceService:
                 return "pr", {"number": number}
             return "pr_in_project", {"number": number, "project_id": project_id}
         if kind == "commit":
+            if len(ref) < MIN_COMMIT_PREFIX:  # a short prefix names unrelated commits
+                raise BadRequest(
+                    f"a commit is its hash or a prefix of at least {MIN_COMMIT_PREFIX} digits",
+                    ref=ref,
+                )
             return "commit", {"prefix": commit_prefix(ref)}
         if (as_uuid := self._maybe_uuid(ref)) is not None:
             return "deploy_or_id", {"ref": ref, "id": as_uuid}

@@ -20,7 +20,7 @@ from envelope.events.imi import (
     normalize_work_fields,
 )
 from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, REF_LENGTH
-from imi.schemas import INT32_MAX, Metadata, ORMModel
+from imi.schemas import INT32_MAX, Metadata, ORMModel, StoredMetadata
 
 PROJECT = "The project whose repository the branch is in"
 BRANCH = "The git branch the work happens on"
@@ -186,7 +186,7 @@ class WorkItemOut(ORMModel):
     completed_at: datetime | None = Field(description="When the work was completed")
     completion_type: CompletionType | None = Field(description=f"{COMPLETION}; null while active")
     merge_commit_hash: str | None = Field(description=MERGE_COMMIT)
-    metadata: Metadata
+    metadata: StoredMetadata
     active: bool = Field(description="true until completed")
     created_at: datetime = Field(description="When the work was started")
     updated_at: datetime = Field(description="When the work item last changed")
