@@ -200,6 +200,20 @@ async def test_supersession_shows_the_successor(
     assert found["superseded_by_title"] == "Sessions in tokens"
 
 
+async def test_an_activated_decision_shows_as_active(
+    api: httpx.AsyncClient, bus: Bus, chain: dict[str, Any]
+) -> None:
+    decision = await record(bus, "Cache the trace", status="tentative")
+    await relate(bus, ("decision", decision), ("imi.work_item", chain["item"]["id"]))
+    await shown(api, chain["traces"][0], "decision", decision, status="tentative")
+    await publish(
+        bus,
+        "mimir.decision.activated",
+        {"decision_id": str(decision), "statement": "Cache the trace"},
+    )
+    await shown(api, chain["traces"][0], "decision", decision, status="active")
+
+
 async def test_relation_deleted_removes_it(
     api: httpx.AsyncClient, bus: Bus, chain: dict[str, Any]
 ) -> None:

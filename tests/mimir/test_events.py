@@ -48,6 +48,9 @@ async def test_every_mutation_publishes_its_event(api: Any, mimir_events: Any, u
     await next_event(
         mimir_events, "mimir.decision.superseded", decision_id=old["id"], superseded_by_id=new["id"]
     )
+    await api.client.patch(f"{API}/decisions/{new['id']}", json={"status": "active"})
+    activated = await next_event(mimir_events, "mimir.decision.activated", decision_id=new["id"])
+    assert activated["payload"]["statement"] == f"new {unique}"
 
     relation = await api.created(
         "/relations",

@@ -59,6 +59,11 @@ class DecisionRecorded(BaseModel):
     status: str = Field(description="tentative or active")
 
 
+class DecisionActivated(BaseModel):
+    decision_id: UUID
+    statement: str
+
+
 class DecisionSuperseded(BaseModel):
     decision_id: UUID
     statement: str
@@ -124,6 +129,7 @@ for _type, _model, _summary in (
     ("mimir.intent.accepted", IntentDecided, "A proposed intent was accepted"),
     ("mimir.intent.rejected", IntentDecided, "A proposed intent was rejected"),
     ("mimir.decision.recorded", DecisionRecorded, "A decision was recorded"),
+    ("mimir.decision.activated", DecisionActivated, "A tentative decision became active"),
     ("mimir.decision.superseded", DecisionSuperseded, "A decision was superseded by another"),
     ("mimir.relation.created", RelationChanged, "A typed relation between two entities"),
     ("mimir.relation.deleted", RelationChanged, "A relation was removed"),

@@ -38,6 +38,10 @@ class MimirConsumer(Consumer):
                     rationale=recorded.rationale,
                     status=recorded.status,
                 )
+            case events.DecisionActivated() as activated:
+                await projection.entity(
+                    "decision", activated.decision_id, title=activated.statement, status="active"
+                )
             case events.DecisionSuperseded() as superseded:
                 await projection.entity(
                     "decision",

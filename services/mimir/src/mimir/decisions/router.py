@@ -75,10 +75,10 @@ async def get_decision(
 )
 async def update_decision(decision_id: DecisionId, body: DecisionUpdate, work: WorkDep) -> Decision:
     """Move a decision along tentative -> active -> superseded (409 `INVALID_TRANSITION`
-    otherwise).
+    otherwise; the state it is in, with the same successor, answers 200 and emits nothing).
 
     Superseding names the successor in `superseded_by_id`: it must exist (400) and not be
-    superseded itself (409). Emits `mimir.decision.superseded`.
+    superseded itself (409). Emits `mimir.decision.activated` or `mimir.decision.superseded`.
     """
     return await service.update(work, decision_id, body)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from envelope import BadReference, BadRequest, Conflict
-from envelope.events.mimir import DecisionRecorded, DecisionSuperseded
+from envelope.events.mimir import DecisionActivated, DecisionRecorded, DecisionSuperseded
 from mimir.decisions import queries
 from mimir.decisions.schemas import ChainLink, Decision, DecisionCreate, DecisionUpdate
 from mimir.filters import Resource
@@ -78,6 +78,11 @@ async def update(work: Work, decision_id: UUID, body: DecisionUpdate) -> Decisio
                 statement=row.statement,
                 superseded_by_id=body.superseded_by_id,
             ),
+        )
+    else:
+        await work.emit(
+            "mimir.decision.activated",
+            DecisionActivated(decision_id=decision_id, statement=row.statement),
         )
     return row
 
