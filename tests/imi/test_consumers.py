@@ -193,10 +193,12 @@ async def test_git_push_updates_state_and_autolinks(
     item = await start_work(api, project["id"])
     key = f"GIT{uuid.uuid4().int % 10**6}-4"
     head = uuid.uuid4().hex
+    # registered as git@example.com:team/<repo>.git, pushed from a clone over HTTPS
+    over_https = "https://" + project["remote_origin"].removeprefix("git@").replace(":", "/", 1)
     await bus.publish(
         "git.push",
         {
-            "remote_url": project["remote_origin"].removesuffix(".git"),
+            "remote_url": over_https.removesuffix(".git"),
             "ref": f"refs/heads/{item['branch_name']}",
             "commits": [
                 {"id": uuid.uuid4().hex, "message": "wip"},

@@ -2,7 +2,11 @@ import asyncio
 import uuid
 
 import httpx
+import psycopg
+from harness import Database
 from imi_helpers import EventLog, create_project, remote, unique
+
+from imi.projects.repository import remote_key
 
 
 async def test_register_get_and_events(api: httpx.AsyncClient, events: EventLog) -> None:
@@ -68,6 +72,60 @@ async def test_two_spellings_registered_at_once_give_one_project(api: httpx.Asyn
     for spelling in spellings:
         listed = await api.get("/api/v1/projects", params={"remote_origin": spelling})
         assert [p["id"] for p in listed.json()["items"]] == [winner]
+
+
+SPELLINGS = {
+    "github.com/acme/api": [
+        "https://github.com/acme/api",
+        "https://github.com/Acme/API.git/",
+        "git@github.com:acme/api.git",
+        "ssh://git@github.com:22/acme/api",
+        "https://ci:token@GitHub.com:443/acme/api.git",
+    ],
+    "gitlab.example.com/group/sub/proj": [
+        "git@gitlab.example.com:group/sub/proj",
+        "https://gitlab.example.com/group/sub/proj.git",
+    ],
+    "host.xz/~user/path/to/repo": [
+        "git://host.xz/~user/path/to/repo.git/",
+        "host.xz:~user/path/to/repo.git",
+    ],
+    "/srv/git/Repo": ["/srv/git/Repo.git", "/srv/git/Repo/"],
+    "file:///srv/git/Repo": ["file:///srv/git/Repo.git"],
+    "x": ["x", "x/", "x.git", "x.git/"],
+    "https://x": ["https://x"],
+}
+
+
+def test_the_database_keys_a_remote_as_the_service_does(database: Database) -> None:
+    """`projects.remote_key` is computed by `imi.remote_key`; lookups use its Python twin."""
+    spellings = [spelling for group in SPELLINGS.values() for spelling in group]
+    with psycopg.connect(database.admin_conninfo()) as conn:
+        keyed = conn.execute(
+            "SELECT s, imi.remote_key(s) FROM unnest(%s::text[]) s", (spellings,)
+        ).fetchall()
+    for spelling, in_sql in keyed:
+        assert in_sql == remote_key(spelling), spelling
+    for key, group in SPELLINGS.items():
+        assert {remote_key(spelling) for spelling in group} == {key}, key
+
+
+async def test_a_forge_remote_over_ssh_is_the_project_registered_over_https(
+    api: httpx.AsyncClient,
+) -> None:
+    repo = unique("repo")
+    https = f"https://git.example.org/team/{repo}"
+    project = await create_project(api, remote_origin=https)
+    ssh = await api.post(
+        "/api/v1/projects",
+        json={"name": "again", "remote_origin": f"git@git.example.org:team/{repo}.git"},
+    )
+    assert ssh.status_code == 409
+    assert ssh.json()["detail"]["params"]["project_id"] == project["id"]
+    listed = await api.get(
+        "/api/v1/projects", params={"remote_origin": f"ssh://git@git.example.org/team/{repo}"}
+    )
+    assert [p["id"] for p in listed.json()["items"]] == [project["id"]]
 
 
 async def test_a_spelling_of_a_deactivated_remote_reactivates_it(api: httpx.AsyncClient) -> None:

@@ -1,6 +1,8 @@
 """The `projects` table: one git remote, at most one active project per remote.
 
-`x`, `x/` and `x.git` are one remote: the unique index is on the normalised `remote_key`.
+`x`, `x/` and `x.git` are one remote, and so are a forge's HTTPS and SSH spellings
+(`https://github.com/acme/api`, `git@github.com:acme/api.git`): the unique index is on the
+normalised `remote_key`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from imi.columns import (
 )
 from imi.database import Base
 
-REMOTE_KEY_SQL = r"regexp_replace(rtrim(remote_origin, '/'), '\.git$', '')"
+REMOTE_KEY_SQL = "imi.remote_key(remote_origin)"
 
 
 class Project(Base):

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from imi.projects.models import Project
 from imi.projects.schemas import ProjectFilters
 
+# `scheme://[user@]host[:port]/path` and scp-like `[user@]host:path`, as git reads them.
+REMOTE_URL = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([^/:]+)(?::[0-9]*)?/(.+)$", re.I)
+REMOTE_SCP = re.compile(r"^(?:[^@/]+@)?([^/:]{2,}):([^/].*)$")
+
 
 def remote_key(remote: str) -> str:
-    """One remote's key whatever its spelling: no trailing `/`, then no trailing `.git`.
+    """One remote's key whatever its spelling: no trailing `/`, then no trailing `.git`; a
+    forge's remote as `host/path` in lower case, however it is reached (HTTPS or SSH, with
+    or without user or port), a local path as it is.
 
-    The same expression computes `projects.remote_key` in the database (`REMOTE_KEY_SQL`).
+    The database's `imi.remote_key` (migration 0010) computes `projects.remote_key` alike.
     """
-    return remote.rstrip("/").removesuffix(".git")
+    key = re.sub(r"\.git$", "", remote.rstrip("/"), flags=re.I)
+    match = REMOTE_URL.match(key) or REMOTE_SCP.match(key)
+    return f"{match[1]}/{match[2]}".lower() if match else key
 
 
 class ProjectRepository:
