@@ -54,6 +54,7 @@ DOCUMENTED = {
     "create_messaging_tables",
     "drop_messaging_tables",
     "add_messaging_retention",
+    "answer_example",
     "create_outbox_notify",
     "drop_outbox_notify",
     "drop_messaging_retention",

@@ -35,7 +35,7 @@ from envelope._errors import (
     is_contention,
     is_unavailable,
 )
-from envelope._examples import keep_example_nulls, page_examples
+from envelope._examples import answer_example, keep_example_nulls, page_examples
 from envelope._health import Health, health_router
 from envelope._history import EventHistory, events_router
 from envelope._http import RequestContextMiddleware, api_key_guard
@@ -149,6 +149,7 @@ __all__ = [
     "UnroutableEvent",
     "ValueTooLong",
     "add_messaging_retention",
+    "answer_example",
     "api_key_guard",
     "asyncapi_document",
     "asyncapi_router",

@@ -30,6 +30,21 @@ def page_examples(**fields: Any) -> Callable[[JsonDict, type[BaseModel]], None]:
     return add
 
 
+_ANSWERS: dict[str, Any] = {}
+"""The examples `answer_example` made, by their form without nulls."""
+
+
+def answer_example(
+    model: type[BaseModel], code: int = 200, /, **changes: Any
+) -> dict[int | str, dict[str, Any]]:
+    """A `responses` entry (for HTTP status `code`) showing `model`'s first example with
+    `changes`: for a route whose answer differs from the model's general example (another
+    search mode, the state after this route's move)."""
+    example = {**model.model_json_schema()["examples"][0], **changes}
+    _ANSWERS[_key(example)] = example
+    return {code: {"content": {"application/json": {"example": example}}}}
+
+
 def _without_nulls(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _without_nulls(item) for key, item in value.items() if item is not None}
@@ -43,8 +58,9 @@ def _key(value: Any) -> str:
 
 
 def _declared_examples() -> dict[str, Any]:
-    """Every example object a loaded model declares, by its form without nulls."""
-    declared: dict[str, Any] = {}
+    """Every example object a loaded model declares or a route shows (`answer_example`), by
+    its form without nulls."""
+    declared: dict[str, Any] = dict(_ANSWERS)
     models: list[type[BaseModel]] = [BaseModel]
     while models:
         model = models.pop()
@@ -70,10 +86,11 @@ def _restore(value: Any, declared: dict[str, Any]) -> Any:
 
 
 def _restore_examples(node: Any, declared: dict[str, Any]) -> None:
-    """Restore the `examples` of every schema in `node`, a part of an OpenAPI document."""
+    """Restore the `examples` of every schema and the `example` of every answer in `node`, a
+    part of an OpenAPI document."""
     if isinstance(node, dict):
         for key, item in node.items():
-            if key == "examples" and isinstance(item, list):
+            if key in ("examples", "example") and isinstance(item, list | dict):
                 node[key] = _restore(item, declared)
             else:
                 _restore_examples(item, declared)
@@ -91,7 +108,7 @@ def keep_example_nulls(app: FastAPI) -> None:
         nonlocal restored
         document = generate()
         if document is not restored:
-            _restore_examples(document.get("components", {}), _declared_examples())
+            _restore_examples(document, _declared_examples())
             restored = document
         return document
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, create_model
 from envelope._bus import ServiceBus
 from envelope._consumer import TransactionFactory
 from envelope._errors import RETRY_AFTER_SECONDS
+from envelope._examples import answer_example
 from envelope._outbox import OutboxState
 from envelope._supervisor import TaskState
 
@@ -47,7 +48,7 @@ def _with_example(service: str, version: str) -> type[Health]:
         database="up",
         broker="up",
         outbox_backlog=0,
-        tasks={"broker": TaskState("stopped"), "outbox-relay": TaskState("running")},
+        tasks={"broker": TaskState("running"), "outbox-relay": TaskState("running")},
     )
     return create_model(
         "Health",
@@ -77,7 +78,20 @@ def health_router(
         "when the database is unreachable; 200 with status `degraded` when the broker is down, "
         f"a task is restarting or an event has waited over the threshold ({degraded_after:g} s "
         "by default) to be published.",
-        responses={503: {"model": answer, "description": "Database unreachable"}},
+        responses={
+            503: {
+                "model": answer,
+                "description": "Database unreachable",
+                **answer_example(
+                    answer,
+                    503,
+                    status="down",
+                    database="down",
+                    outbox_backlog=None,
+                    outbox_oldest_age_s=None,
+                )[503],
+            }
+        },
     )
     async def health() -> JSONResponse:
         try:

@@ -74,16 +74,17 @@ _route(
     "/{ref}",
     response_model=Trace,
     summary="Trace from any reference",
-    description="Detects the kind: a ticket key, a work item or deploy id, a PR number, or a "
-    "commit hash (digits that no PR carries are read as a commit prefix). " + DESCRIPTION,
+    description="Detects the kind: a ticket key, a work item id or a deploy link id, a PR "
+    "number, or a commit hash (digits that no PR carries are read as a commit prefix); a CI "
+    "system's deploy id is traced by `/trace/deploy/{ref}`. " + DESCRIPTION,
     responses=ERRORS,
 )
 async def trace_any(
     ref: Annotated[
         str,
         Path(
-            description="A ticket key (PROJ-123), a work item or deploy id, a PR number (42) "
-            "or a commit hash"
+            description="A ticket key (PROJ-123), a work item or deploy link id, a PR number "
+            "(42) or a commit hash (7 digits or more)"
         ),
     ],
     service: Tracer,

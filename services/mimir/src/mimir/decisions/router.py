@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
-from envelope import error_responses
+from envelope import answer_example, error_responses
 from mimir.decisions import service
 from mimir.decisions.schemas import ChainLink, Decision, DecisionCreate, DecisionUpdate
 from mimir.deps import ReadDep, WorkDep
@@ -23,7 +23,10 @@ DecisionId = Annotated[UUID, Path(description="The decision's id")]
     status_code=201,
     response_model=Decision,
     summary="Record decision",
-    responses=error_responses(400, 422, 503),
+    responses={
+        **answer_example(Decision, 201, status="tentative", superseded_by_id=None),
+        **error_responses(400, 422, 503),
+    },
 )
 async def record_decision(body: DecisionCreate, work: WorkDep) -> Decision:
     """Record a decision with its rationale, tentative by default.

@@ -139,7 +139,7 @@ async def load_vectors(
     strangers = await queries.list_vector_load_strangers(conn)
     if strangers:
         raise BadReference(
-            "not chunk spans; nothing was stored",
+            "not chunk or passage spans; nothing was stored",
             lines=[row.line for row in strangers],
             span_ids=[str(row.span_id) for row in strangers],
         )

@@ -103,8 +103,10 @@ async def reembed(space_id: SpaceId, body: Reembed, work: WorkDep) -> Space:
     responses=error_responses(400, 404, 409, 422, 503),
 )
 async def upload_vectors(space_id: SpaceId, body: VectorUpload, work: WorkDep) -> UploadResult:
-    """Store caller-computed vectors for chunk spans in a `client` space (409 for other
-    spaces; 400 for a wrong dimension count or a span that is not a chunk)."""
+    """Store caller-computed vectors for chunk or passage spans in a `client` space (409 for
+    other spaces; 400 for a wrong dimension count or a span that is neither). Search ranks a
+    chunk by its nearest vector: its own, or its passages' (the local model embeds
+    passages)."""
     stored = await spaces.upload_vectors(work.conn, space_id, body)
     return UploadResult(stored=stored)
 

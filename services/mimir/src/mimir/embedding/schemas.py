@@ -40,10 +40,17 @@ class SpaceCreate(BaseModel):
 
 class Reembed(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"provider": "openai", "model": "text-embedding-3-small"}]}
+        json_schema_extra={
+            "examples": [
+                {"provider": "local", "model": "multilingual-e5-small-q4"},
+                {"provider": "openai", "model": "text-embedding-3-small"},
+            ]
+        }
     )
 
-    provider: Literal["local", "openai"] = Field(description="Provider of the new vectors")
+    provider: Literal["local", "openai"] = Field(
+        description="Provider of the new vectors (`openai` needs MIMIR_OPENAI_BASE_URL set)"
+    )
     model: str | None = Field(None, description="New model; defaults per provider")
     dimensions: int | None = Field(None, ge=1, le=2000, description="New vector size")
 

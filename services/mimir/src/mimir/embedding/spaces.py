@@ -180,7 +180,9 @@ async def upload_vectors(conn: Conn, space_id: UUID, body: VectorUpload) -> int:
         )
     missing = await queries.list_missing_chunks(conn, [i.span_id for i in body.items])
     if missing:
-        raise BadReference("not chunk spans", span_ids=[str(span_id) for span_id in missing])
+        raise BadReference(
+            "not chunk or passage spans", span_ids=[str(span_id) for span_id in missing]
+        )
     await store_vectors(
         conn, space, [i.span_id for i in body.items], [i.vector for i in body.items]
     )

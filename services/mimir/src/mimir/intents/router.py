@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
-from envelope import error_responses
+from envelope import answer_example, error_responses
 from mimir.deps import ReadDep, WorkDep
 from mimir.filters import FIELDS_QUERY, PROJECT_QUERY, ListParams, Page, list_params
 from mimir.intents import service
@@ -25,6 +25,7 @@ from mimir.intents.schemas import (
 router = APIRouter(prefix="/intents", tags=["intents"])
 IntentId = Annotated[UUID, Path(description="The intent's id")]
 GroupId = Annotated[UUID, Path(description="The intent group's id")]
+MERGED_INTO = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"
 
 
 @router.post(
@@ -70,7 +71,10 @@ async def get_group(
     "/groups/{group_id}",
     response_model=Group,
     summary="Deprecate intent group",
-    responses=error_responses(400, 404, 409, 422, 503),
+    responses={
+        **answer_example(Group, status="deprecated"),
+        **error_responses(400, 404, 409, 422, 503),
+    },
 )
 async def update_group(group_id: GroupId, body: GroupUpdate, work: WorkDep) -> Group:
     """Deprecate an active group (409 if it is merged, or asked to become anything else; a
@@ -82,13 +86,17 @@ async def update_group(group_id: GroupId, body: GroupUpdate, work: WorkDep) -> G
     "/groups/{group_id}/merge",
     response_model=Group,
     summary="Merge intent groups",
-    responses=error_responses(400, 404, 409, 422, 503),
+    responses={
+        **answer_example(Group, status="merged", merged_into_id=MERGED_INTO, intent_count=0),
+        **error_responses(400, 404, 409, 422, 503),
+    },
 )
 async def merge_group(group_id: GroupId, body: GroupMerge, work: WorkDep) -> Group:
     """Merge an active group into another active group.
 
     The group becomes `merged` with `merged_into_id` set, and its intents move to the
-    target group. 409 if either group is not active; 400 if the target does not exist.
+    target group. 409 if either group is not active (a merge repeated into the same target
+    answers 200); 400 if the target does not exist.
     """
     return await service.merge_group(work, group_id, body.into_id)
 
@@ -98,7 +106,10 @@ async def merge_group(group_id: GroupId, body: GroupMerge, work: WorkDep) -> Gro
     status_code=201,
     response_model=Intent,
     summary="Create intent",
-    responses=error_responses(400, 409, 422, 503),
+    responses={
+        **answer_example(Intent, 201, status="proposed", intent_group_id=None),
+        **error_responses(400, 409, 422, 503),
+    },
 )
 async def create_intent(body: IntentCreate, work: WorkDep) -> Intent:
     """Propose an intent (status `proposed`). Emits `mimir.intent.proposed`.

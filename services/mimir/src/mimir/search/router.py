@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from envelope import error_responses
+from envelope import answer_example, error_responses
 from mimir.deps import ReadDep
 from mimir.search import service
 from mimir.search.schemas import HybridSearch, SearchResult, SemanticSearch, TextSearch
@@ -46,7 +46,10 @@ async def search_text(body: TextSearch, work: ReadDep) -> SearchResult:
     "/semantic",
     response_model=SearchResult,
     summary="Vector similarity search",
-    responses=error_responses(400, 404, 422, 503),
+    responses={
+        **answer_example(SearchResult, mode="semantic", space="default"),
+        **error_responses(400, 404, 422, 503),
+    },
 )
 async def search_semantic(body: SemanticSearch, request: Request) -> SearchResult:
     """Chunks ranked by their passage nearest to the query text (embedded with the space's
@@ -63,7 +66,10 @@ async def search_semantic(body: SemanticSearch, request: Request) -> SearchResul
     "/hybrid",
     response_model=SearchResult,
     summary="Hybrid search (BM25 + vector, fused by score)",
-    responses=error_responses(400, 404, 422, 503),
+    responses={
+        **answer_example(SearchResult, mode="hybrid", space="default"),
+        **error_responses(400, 404, 422, 503),
+    },
 )
 async def search_hybrid(body: HybridSearch, request: Request) -> SearchResult:
     """The full-text and vector rankings fused by score. A hit's words count as its BM25
