@@ -93,6 +93,7 @@ SPELLINGS = {
     "/srv/git/Repo": ["/srv/git/Repo.git", "/srv/git/Repo/"],
     "file:///srv/git/Repo": ["file:///srv/git/Repo.git"],
     "x": ["x", "x/", "x.git", "x.git/"],
+    "git@x:team/a": ["git@x:team/a.git"],  # a one-letter host is a drive letter, not a forge
     "https://x": ["https://x"],
 }
 

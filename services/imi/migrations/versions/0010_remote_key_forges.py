@@ -25,11 +25,11 @@ CREATE OR REPLACE FUNCTION imi.remote_key(origin text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN (
   SELECT CASE
-    WHEN k ~* '^[a-z][a-z0-9+.-]*://([^@/]*@)?[^/:]+(:[0-9]*)?/.'
+    WHEN k ~* '^[a-z][a-z0-9+.-]*://([^@/]*@)?[^/:@]+(:[0-9]*)?/.'
       THEN lower(regexp_replace(
-        k, '^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([^/:]+)(?::[0-9]*)?/(.+)$', '\1/\2', 'i'))
-    WHEN k ~ '^([^@/]+@)?[^/:]{2,}:[^/]'
-      THEN lower(regexp_replace(k, '^(?:[^@/]+@)?([^/:]{2,}):([^/].*)$', '\1/\2'))
+        k, '^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([^/:@]+)(?::[0-9]*)?/(.+)$', '\1/\2', 'i'))
+    WHEN k ~ '^([^@/]+@)?[^/:@]{2,}:[^/]'
+      THEN lower(regexp_replace(k, '^(?:[^@/]+@)?([^/:@]{2,}):([^/].*)$', '\1/\2'))
     ELSE k
   END
   FROM (SELECT regexp_replace(rtrim(origin, '/'), '\.git$', '', 'i') AS k) AS spelled

@@ -11,8 +11,8 @@ from imi.projects.models import Project
 from imi.projects.schemas import ProjectFilters
 
 # `scheme://[user@]host[:port]/path` and scp-like `[user@]host:path`, as git reads them.
-REMOTE_URL = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([^/:]+)(?::[0-9]*)?/(.+)$", re.I)
-REMOTE_SCP = re.compile(r"^(?:[^@/]+@)?([^/:]{2,}):([^/].*)$")
+REMOTE_URL = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([^/:@]+)(?::[0-9]*)?/(.+)$", re.I)
+REMOTE_SCP = re.compile(r"^(?:[^@/]+@)?([^/:@]{2,}):([^/].*)$")
 
 
 def remote_key(remote: str) -> str:
