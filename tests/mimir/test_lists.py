@@ -49,6 +49,25 @@ async def test_unknown_filter_field_or_operator_is_400(api: Any) -> None:
     assert response.status_code == 400
 
 
+async def test_a_value_outside_a_fields_enumeration_is_400(api: Any, unique: str) -> None:
+    """An artifact type or status mimir does not have would match nothing; it is refused."""
+    for path, params in (
+        ("/artifacts", {"artifact_type": "video"}),
+        ("/artifacts", {"artifact_type__in": "note,video"}),
+        ("/intents", {"status__ne": "maybe"}),
+        ("/external-entities", {"entity_type": "imi.branch"}),
+    ):
+        response = await api.client.get(f"{API}{path}", params=params)
+        assert response.status_code == 400, params
+        assert response.json()["detail"]["params"]["allowed"], params
+    refused = await api.client.get(f"{API}/artifacts", params={"artifact_type": "video"})
+    assert refused.json()["detail"]["params"]["allowed"] == ["conversation", "document", "note"]
+    assert refused.json()["detail"]["params"]["given"] == ["video"]
+    await api.created("/intents", {"statement": unique, "proposed_by": "human"})
+    listed = await api.ok("/intents", status="proposed", statement=unique)
+    assert [i["statement"] for i in listed["items"]] == [unique]
+
+
 async def test_an_empty_fieldset_is_refused(api: Any) -> None:
     response = await api.client.get(f"{API}/artifacts", params={"fields": " , "})
     assert response.status_code == 400

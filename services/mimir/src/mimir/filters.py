@@ -14,7 +14,9 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar, cast
+from functools import cached_property
+from types import UnionType
+from typing import Any, Generic, Literal, TypeVar, Union, cast, get_args, get_origin
 
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
@@ -41,6 +43,15 @@ RESERVED = frozenset({"limit", "offset", "cursor", "fields", "order"})
 PROJECT_FILTER = "project_id"
 MAX_LIMIT = 500
 M = TypeVar("M", bound=BaseModel, covariant=True)
+
+
+def literal_values(annotation: Any) -> tuple[str, ...]:
+    """The strings of a `Literal[...]` annotation, optional or not; () for any other type."""
+    if get_origin(annotation) is Literal:
+        return tuple(str(value) for value in get_args(annotation))
+    if get_origin(annotation) in (Union, UnionType):
+        return tuple(value for arg in get_args(annotation) for value in literal_values(arg))
+    return ()
 
 
 def _parse_datetime(value: str) -> datetime:
@@ -117,6 +128,16 @@ class Resource(Generic[M]):
     def fields(self) -> frozenset[str]:
         return frozenset(self.model.model_fields)
 
+    @cached_property
+    def choices(self) -> dict[str, tuple[str, ...]]:
+        """The values a filtered field can hold, where the model declares it an enumeration."""
+        found = {}
+        for name in self.filters:
+            info = self.model.model_fields.get(name)
+            if info is not None and (values := literal_values(info.annotation)):
+                found[name] = values
+        return found
+
     async def list(self, conn: Conn, given: ListParams, **params: Any) -> Page[M] | JSONResponse:
         """One page of the resource (sparse if asked), `params` added to the statement's."""
         compiled = compile_list(self, given)
@@ -161,6 +182,13 @@ class Resource(Generic[M]):
                 operator=op,
                 allowed=sorted(OPERATORS_BY_KIND[kind]),
             )
+        allowed = self.choices.get(name)
+        if allowed and op in ("eq", "ne", "in"):
+            given = [part.strip() for part in raw.split(",")] if op == "in" else [raw]
+            if unknown := [value for value in given if value and value not in allowed]:
+                raise BadRequest(
+                    f"invalid value for {key!r}", field=name, given=unknown, allowed=list(allowed)
+                )
         column, placeholder = self.column(name), sql.Placeholder(param)
         try:
             return self._compose(kind, op, column, placeholder, raw)
