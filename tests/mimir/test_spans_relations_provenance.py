@@ -226,6 +226,12 @@ async def test_provenance_recorded_from_body_and_headers(api: Any, unique: str) 
     assert len(await api.ok(f"/provenance/artifact/{with_headers['id']}")) == 1
     version_id = with_headers["versions"][0]["id"]
     assert len(await api.ok(f"/provenance/artifact_version/{version_id}")) == 1
+    recorded = await api.created(  # the headers fill what the body leaves out
+        "/provenance",
+        {"target_type": "artifact", "target_id": artifact["id"], "pipeline_version": "body@1"},
+        headers={"X-Provenance-Model": "m2", "X-Provenance-Pipeline": "header@2"},
+    )
+    assert (recorded["model_id"], recorded["pipeline_version"]) == ("m2", "body@1")
 
 
 async def test_offsets_count_characters_not_bytes(api: Any, unique: str) -> None:

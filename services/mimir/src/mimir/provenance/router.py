@@ -28,8 +28,16 @@ async def record_provenance(body: ProvenanceCreate, work: WorkDep) -> Provenance
 
     The target (for mimir's own entity types) and every evidence span must exist: 400
     `BAD_REFERENCE` otherwise. Any mutating request can also record provenance through the
-    `X-Provenance-Model` / `X-Provenance-Pipeline` headers.
+    `X-Provenance-Model` / `X-Provenance-Pipeline` headers; here they fill `model_id` and
+    `pipeline_version` when the body leaves them out.
     """
+    if work.provenance is not None:
+        headers = {
+            "model_id": work.provenance.model_id,
+            "pipeline_version": work.provenance.pipeline_version,
+        }
+        missing = {k: v for k, v in headers.items() if v and k not in body.model_fields_set}
+        body = body.model_copy(update=missing)
     return await service.record(work.conn, body)
 
 
