@@ -166,3 +166,16 @@ async def test_decision_transitions_and_supersession_chain(api: Any, unique: str
     assert (await api.client.get(f"{API}/decisions/{MISSING}/chain")).status_code == 404
     live = await api.ok("/decisions", statement__contains=unique, superseded_by_id__isnull="true")
     assert [d["id"] for d in live["items"]] == [third["id"]]
+
+
+async def test_a_statement_name_or_query_of_blanks_is_refused(api: Any) -> None:
+    for path, body in (
+        ("/decisions", {"statement": "   "}),
+        ("/intents", {"statement": " \n\t", "proposed_by": "human"}),
+        ("/intents/groups", {"name": "  "}),
+        ("/search/semantic", {"query": "   "}),
+        ("/search/hybrid", {"query": "   "}),
+    ):
+        response = await api.client.post(f"{API}{path}", json=body)
+        assert response.status_code == 422, path
+        assert "only blanks" in response.text, path

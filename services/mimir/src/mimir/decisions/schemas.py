@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mimir.text import Said
+
 DecisionStatus = Literal["tentative", "active", "superseded"]
 
 STATEMENT = "The decision, in one sentence"
@@ -37,7 +39,7 @@ class DecisionCreate(BaseModel):
         }
     )
 
-    statement: str = Field(min_length=1, description=STATEMENT)
+    statement: Said = Field(min_length=1, description=STATEMENT)
     rationale: str = Field("", description=RATIONALE)
     status: Literal["tentative", "active"] = Field(
         "tentative", description="Recorded as tentative (default) or directly active"

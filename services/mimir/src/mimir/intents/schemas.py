@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from envelope.limits import NAME_LENGTH
+from mimir.text import Said
 
 IntentStatus = Literal["proposed", "accepted", "rejected"]
 GroupStatus = Literal["active", "deprecated", "merged"]
@@ -34,7 +35,7 @@ class IntentCreate(BaseModel):
         }
     )
 
-    statement: str = Field(min_length=1, description=STATEMENT)
+    statement: Said = Field(min_length=1, description=STATEMENT)
     proposed_by: str = Field(min_length=1, description=PROPOSED_BY, examples=["human"])
     intent_group_id: UUID | None = Field(None, description="Group to file it under")
     metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form properties")
@@ -79,7 +80,7 @@ class GroupCreate(BaseModel):
         json_schema_extra={"examples": [{"name": "payments-reliability", "description": "..."}]}
     )
 
-    name: str = Field(
+    name: Said = Field(
         min_length=1, max_length=NAME_LENGTH, description=f"{GROUP_NAME} (409 if taken)"
     )
     description: str = Field("", description=GROUP_DESCRIPTION)

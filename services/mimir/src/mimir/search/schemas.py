@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mimir.artifacts.schemas import ARTIFACT_ID, CONTENT, VERSION_ID, ArtifactType
+from mimir.text import Said
 
 END_OFFSET = "End character in the version's content (exclusive)"
 PASSAGE_EXAMPLE: dict[str, Any] = {
@@ -121,7 +122,7 @@ class SemanticSearch(SearchBase):
         json_schema_extra={"examples": [{"query": "how do we handle failed payments?", "limit": 5}]}
     )
 
-    query: str | None = Field(
+    query: Said | None = Field(
         None, min_length=1, max_length=4000, description="Text to embed with the space's model"
     )
     vector: list[float] | None = Field(
@@ -141,7 +142,7 @@ class HybridSearch(SearchBase):
         json_schema_extra={"examples": [{"query": "payment retries backoff", "limit": 5}]}
     )
 
-    query: str = Field(min_length=1, max_length=1000, description="Text for both rankings")
+    query: Said = Field(min_length=1, max_length=1000, description="Text for both rankings")
     vector: list[float] | None = Field(
         None, min_length=1, max_length=2000, description="Vector for the dense side, if given"
     )
