@@ -75,8 +75,45 @@ async def test_command_link_ticket(api: httpx.AsyncClient, bus: Bus, events: Eve
         "imi.cmd.link_ticket", {"work_item_id": item["id"], "plane_ticket_id": "CMD-9"}
     )
     await events.wait_for(
-        "imi.link.ticket_linked", work_item_id=item["id"], plane_ticket_id="CMD-9"
+        "imi.link.ticket_linked",
+        work_item_id=item["id"],
+        plane_ticket_id="CMD-9",
+        ticket_title=None,
     )
+    retitled = await bus.publish(  # as over REST: the link has no title yet, so it is filled in
+        "imi.cmd.link_ticket",
+        {"work_item_id": item["id"], "plane_ticket_id": "CMD-9", "ticket_title": "Login"},
+    )
+    other = await bus.publish(  # and another title is refused, not written over it
+        "imi.cmd.link_ticket",
+        {"work_item_id": item["id"], "plane_ticket_id": "CMD-9", "ticket_title": "Logout"},
+    )
+    failed = await events.wait_for("imi.cmd.failed", command_event_id=str(other))
+    assert failed["payload"]["code"] == "CONFLICT"
+    assert failed["payload"]["params"]["ticket_title"] == "Login"
+    assert not [e for e in events.received if str(retitled) in e.get("correlation_ids", [])]
+
+
+async def test_a_command_of_another_service_on_an_imi_key_is_dead_lettered(
+    api: httpx.AsyncClient, bus: Bus, events: EventLog
+) -> None:
+    """imi may publish only imi.*: answering it as mimir's would leave an event its broker
+    account cannot send at the head of its outbox."""
+    before = await bus.dead_letters("imi.commands")
+    envelope = {
+        "event_id": str(uuid.uuid4()),
+        "event_type": "mimir.cmd.capture_artifact",
+        "timestamp": "2026-02-11T10:00:00Z",
+        "version": "1.0.0",
+        "source": {"host": "test", "type": "manual", "app": "test"},
+        "correlation_ids": [],
+        "payload": {"content": "x"},
+    }
+    await bus.publish_raw("imi.cmd.start_work", json.dumps(envelope).encode())
+    await bus.dead_lettered("imi.commands", before + 1)
+    origin = remote()  # and imi's events still go out
+    await bus.publish("imi.cmd.register_project", {"name": "after", "remote_origin": origin})
+    await events.wait_for("imi.project.registered", remote_origin=origin)
 
 
 async def test_duplicate_command_has_one_effect(

@@ -176,6 +176,10 @@ async def test_a_deploy_recorded_again_answers_the_first(
     again = await api.post("/api/v1/links/deploy", json=body)  # a retried CI hook
     assert again.status_code == 200
     assert again.json() == first.json()
+    for spelling in (commit[:7], commit.upper()):  # the same commit, spelt otherwise
+        respelt = await api.post("/api/v1/links/deploy", json={**body, "commit_hash": spelling})
+        assert respelt.status_code == 200, spelling
+        assert respelt.json()["id"] == first.json()["id"]
     other = await api.post("/api/v1/links/deploy", json={**body, "commit_hash": "abcdef1"})
     assert other.status_code == 409
     assert other.json()["detail"]["params"]["deploy_link_id"] == first.json()["id"]
@@ -195,9 +199,15 @@ async def test_a_pr_linked_as_merged_completes_its_work_item(
 ) -> None:
     linked = await api.post(
         "/api/v1/links/pr",
-        json={"work_item_id": item["id"], "pr_number": 7, "pr_state": "merged"},
+        json={
+            "work_item_id": item["id"],
+            "pr_number": 7,
+            "pr_state": "merged",
+            "merge_commit_hash": "1234abcd99",
+        },
     )
     assert linked.status_code == 201
     completed = await events.wait_for("imi.work.completed", work_item_id=item["id"])
     assert completed["payload"]["completion_type"] == "merged"
+    assert completed["payload"]["merge_commit_hash"] == "1234abcd99"
     assert (await api.get(f"/api/v1/work/{item['id']}")).json()["status"] == "merged"

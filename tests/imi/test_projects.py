@@ -81,6 +81,8 @@ SPELLINGS = {
         "git@github.com:acme/api.git",
         "ssh://git@github.com:22/acme/api",
         "https://ci:token@GitHub.com:443/acme/api.git",
+        "https://github.com/acme/API.git\n",
+        " git@github.com:acme/api ",
     ],
     "gitlab.example.com/group/sub/proj": [
         "git@gitlab.example.com:group/sub/proj",
@@ -92,13 +94,17 @@ SPELLINGS = {
     ],
     "/srv/git/Repo": ["/srv/git/Repo.git", "/srv/git/Repo/"],
     "file:///srv/git/Repo": ["file:///srv/git/Repo.git"],
+    "file://localhost/srv/Case": ["file://localhost/srv/Case.git"],
+    "h/a\nb": ["https://h/a\nb"],  # a newline inside is kept, in both twins
     "x": ["x", "x/", "x.git", "x.git/"],
     "git@x:team/a": ["git@x:team/a.git"],  # a one-letter host is a drive letter, not a forge
     "https://x": ["https://x"],
 }
 
 
-def test_the_database_keys_a_remote_as_the_service_does(database: Database) -> None:
+def test_the_database_keys_a_remote_as_the_service_does(
+    database: Database, imi_env: dict[str, str]
+) -> None:
     """`projects.remote_key` is computed by `imi.remote_key`; lookups use its Python twin."""
     spellings = [spelling for group in SPELLINGS.values() for spelling in group]
     with psycopg.connect(database.admin_conninfo()) as conn:

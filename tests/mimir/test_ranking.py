@@ -379,6 +379,10 @@ async def test_hybrid_ranks_a_chunk_strong_in_both_lists_above_one_that_tops_onl
     assert "D" in fused
     assert await order(semantic_weight=0) == ["A", "B", "C"]
     assert await order(lexical_weight=0) == ["C", "D", "B", "A"]
+    exclusions_only = await hybrid_hits(  # no word to rank by: nothing when meaning is off
+        api, "-falcon", f"fusion-{unique}", unique, semantic_weight=0
+    )
+    assert exclusions_only == []
 
 
 async def test_a_chunk_sharing_only_a_cheap_word_does_not_outrank_the_nearest_by_meaning(

@@ -3,10 +3,11 @@
 `remote_key` was `remote_origin` without a trailing `/` and `.git`, so a push from a clone
 whose remote is `git@github.com:acme/api.git` found no project registered as
 `https://github.com/acme/api`. It is now computed by `imi.remote_key(text)`, the twin of
-`imi.projects.repository.remote_key`: a URL (`scheme://[user@]host[:port]/path`) or an
-scp-like remote (`[user@]host:path`) becomes `host/path` in lower case, any other spelling
-(a local path) stays as it was. Active projects that now share a key keep only the oldest
-active, as when the key was introduced (0004); the others are deactivated (their rows stay).
+`imi.projects.repository.remote_key`: without surrounding blanks, a URL
+(`scheme://[user@]host[:port]/path`, not `file:`) or an scp-like remote (`[user@]host:path`)
+becomes `host/path` in lower case, any other spelling (a local path) stays as it was.
+Active projects that now share a key keep only the oldest active, as when the key was
+introduced (0004); the others are deactivated (their rows stay).
 
 Revision ID: 0010
 Revises: 0009
@@ -25,6 +26,7 @@ CREATE OR REPLACE FUNCTION imi.remote_key(origin text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN (
   SELECT CASE
+    WHEN k ~* '^file:' THEN k
     WHEN k ~* '^[a-z][a-z0-9+.-]*://([^@/]*@)?[^/:@]+(:[0-9]*)?/.'
       THEN lower(regexp_replace(
         k, '^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([^/:@]+)(?::[0-9]*)?/(.+)$', '\1/\2', 'i'))
@@ -32,7 +34,9 @@ RETURN (
       THEN lower(regexp_replace(k, '^(?:[^@/]+@)?([^/:@]{2,}):([^/].*)$', '\1/\2'))
     ELSE k
   END
-  FROM (SELECT regexp_replace(rtrim(origin, '/'), '\.git$', '', 'i') AS k) AS spelled
+  FROM (
+    SELECT regexp_replace(rtrim(btrim(origin, E' \t\r\n\f\v'), '/'), '\.git$', '', 'i') AS k
+  ) AS spelled
 )
 """
 OLD_REMOTE_KEY_SQL = r"regexp_replace(rtrim(remote_origin, '/'), '\.git$', '')"

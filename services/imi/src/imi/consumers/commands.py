@@ -14,10 +14,11 @@ import structlog
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from envelope import Conflict, EventEnvelope, NotFound, run_command
+from envelope import Conflict, EventEnvelope, NotFound, Reject, run_command
 from envelope.events import imi as events
 from imi.consumers.base import Consumer
-from imi.links.tickets import TicketLinker
+from imi.links.schemas import TicketLinkCreate
+from imi.links.service import LinkService
 from imi.projects.repository import ProjectRepository
 from imi.projects.schemas import ProjectCreate
 from imi.projects.service import ProjectService
@@ -36,6 +37,8 @@ log = structlog.get_logger("imi.consumers.commands")
 
 class CommandConsumer(Consumer):
     async def handle(self, envelope: EventEnvelope[BaseModel], session: AsyncSession) -> None:
+        if envelope.event_type not in ROUTING_KEYS:  # sent on an imi.cmd.* key, named otherwise
+            raise Reject(f"{envelope.event_type} is not a command imi handles")
         await run_command(
             session,
             envelope,
@@ -63,14 +66,8 @@ class CommandConsumer(Consumer):
             item = await work.get(command.work_item_id, lock=True)
             await work.complete(item, WorkComplete.model_validate(command.model_dump()))
         elif isinstance(command, events.LinkTicket):
-            item = await work.get(command.work_item_id)
-            await TicketLinker(session, self.bus).ensure(
-                item,
-                command.plane_ticket_id,
-                title=command.ticket_title,
-                url=command.ticket_url,
-                meta=command.metadata,
-            )
+            link = TicketLinkCreate.model_validate(command.model_dump())
+            await LinkService(session, self.bus).link_ticket(link)
         else:
             raise TypeError(f"imi handles no command {type(command).__name__}")
 

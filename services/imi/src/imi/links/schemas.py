@@ -112,6 +112,12 @@ class PrLinkCreate(BaseModel):
     pr_number: int = Field(gt=0, le=INT32_MAX, description="Its number in the repository")
     pr_url: str | None = Field(None, description="Its page on the git host")
     pr_state: PrState = Field("open", description=PR_STATE)
+    merge_commit_hash: str | None = Field(
+        None,
+        min_length=4,
+        max_length=HASH_LENGTH,
+        description="Linked as merged: the merge commit, kept on the work item it completes",
+    )
     pr_title: str | None = Field(
         None, description="Its title; ticket keys in it are linked to the work item"
     )

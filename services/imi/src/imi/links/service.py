@@ -31,6 +31,12 @@ PR_TRANSITIONS: dict[PrState, set[PrState]] = {
 PR_EVENTS = {"merged": "imi.pr.merged", "closed": "imi.pr.closed"}
 
 
+def same_commit(one: str, other: str) -> bool:
+    """Whether two spellings name one commit: either a prefix of the other, in any case."""
+    one, other = one.lower(), other.lower()
+    return one.startswith(other) or other.startswith(one)
+
+
 class LinkService(Service):
     @property
     def work(self) -> WorkService:
@@ -122,7 +128,7 @@ class LinkService(Service):
         await self.emit_pr("imi.pr.created", link, item)
         await self.work.auto_link(item, link.pr_title)
         if link.pr_state == "merged":
-            await self.complete_merged(item)
+            await self.complete_merged(item, data.merge_commit_hash)
         return link, True
 
     async def emit_pr(self, event_type: str, link: PrLink, item: WorkItem) -> None:
@@ -205,7 +211,7 @@ class LinkService(Service):
         if deploy_id is not None:
             existing = await self.find_deploy(item, environment, deploy_id)
             if existing is not None:
-                if existing.commit_hash != commit_hash:
+                if not same_commit(existing.commit_hash, commit_hash):
                     raise Conflict(
                         "this deploy is already recorded with another commit",
                         deploy_link_id=str(existing.id),

@@ -11,19 +11,22 @@ from imi.projects.models import Project
 from imi.projects.schemas import ProjectFilters
 
 # `scheme://[user@]host[:port]/path` and scp-like `[user@]host:path`, as git reads them.
-REMOTE_URL = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([^/:@]+)(?::[0-9]*)?/(.+)$", re.I)
-REMOTE_SCP = re.compile(r"^(?:[^@/]+@)?([^/:@]{2,}):([^/].*)$")
+REMOTE_URL = re.compile(r"[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([^/:@]+)(?::[0-9]*)?/(.+)", re.I | re.S)
+REMOTE_SCP = re.compile(r"(?:[^@/]+@)?([^/:@]{2,}):([^/].*)", re.S)
+BLANKS = " \t\r\n\f\v"
 
 
 def remote_key(remote: str) -> str:
-    """One remote's key whatever its spelling: no trailing `/`, then no trailing `.git`; a
-    forge's remote as `host/path` in lower case, however it is reached (HTTPS or SSH, with
-    or without user or port), a local path as it is.
+    """One remote's key whatever its spelling: no surrounding blanks or trailing `/`, then
+    no trailing `.git`; a forge's remote as `host/path` in lower case, however it is reached
+    (HTTPS or SSH, with or without user or port), a local path (`file:` too) as it is.
 
     The database's `imi.remote_key` (migration 0010) computes `projects.remote_key` alike.
     """
-    key = re.sub(r"\.git$", "", remote.rstrip("/"), flags=re.I)
-    match = REMOTE_URL.match(key) or REMOTE_SCP.match(key)
+    key = re.sub(r"\.git\Z", "", remote.strip(BLANKS).rstrip("/"), flags=re.I)
+    if key[:5].lower() == "file:":
+        return key
+    match = REMOTE_URL.fullmatch(key) or REMOTE_SCP.fullmatch(key)
     return f"{match[1]}/{match[2]}".lower() if match else key
 
 

@@ -7,7 +7,14 @@ from fastapi import APIRouter, Request
 from envelope import answer_example, error_responses
 from mimir.deps import ReadDep
 from mimir.search import service
-from mimir.search.schemas import HybridSearch, SearchResult, SemanticSearch, TextSearch
+from mimir.search.schemas import (
+    HYBRID_HIT_EXAMPLE,
+    SEMANTIC_HIT_EXAMPLE,
+    HybridSearch,
+    SearchResult,
+    SemanticSearch,
+    TextSearch,
+)
 from mimir.settings import MimirSettings
 
 router = APIRouter(prefix="/search", tags=["search"])
@@ -47,7 +54,9 @@ async def search_text(body: TextSearch, work: ReadDep) -> SearchResult:
     response_model=SearchResult,
     summary="Vector similarity search",
     responses={
-        **answer_example(SearchResult, mode="semantic", space="default"),
+        **answer_example(
+            SearchResult, mode="semantic", space="default", hits=[SEMANTIC_HIT_EXAMPLE]
+        ),
         **error_responses(400, 404, 422, 503),
     },
 )
@@ -67,7 +76,7 @@ async def search_semantic(body: SemanticSearch, request: Request) -> SearchResul
     response_model=SearchResult,
     summary="Hybrid search (BM25 + vector, fused by score)",
     responses={
-        **answer_example(SearchResult, mode="hybrid", space="default"),
+        **answer_example(SearchResult, mode="hybrid", space="default", hits=[HYBRID_HIT_EXAMPLE]),
         **error_responses(400, 404, 422, 503),
     },
 )

@@ -37,9 +37,23 @@ HIT_EXAMPLE: dict[str, Any] = {
     "score": 2.41,
     "snippet": "Dana: Should we <<retry>> <<payments>>?\nSam: Yes, twice.",
     "distance": None,
-    "lexical_rank": None,
+    "lexical_rank": 1,
     "semantic_rank": None,
     "passages": [PASSAGE_EXAMPLE],
+}
+SEMANTIC_HIT_EXAMPLE: dict[str, Any] = {
+    **HIT_EXAMPLE,
+    "score": 0.77,
+    "snippet": None,
+    "distance": 0.228,
+    "lexical_rank": None,
+    "semantic_rank": 1,
+}
+HYBRID_HIT_EXAMPLE: dict[str, Any] = {
+    **SEMANTIC_HIT_EXAMPLE,
+    "score": 1.86,
+    "snippet": HIT_EXAMPLE["snippet"],
+    "lexical_rank": 1,
 }
 
 

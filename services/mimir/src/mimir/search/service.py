@@ -219,7 +219,9 @@ async def hybrid(
     conn: Conn, body: HybridSearch, target: QueryVector, settings: MimirSettings
 ) -> dict[str, Any]:
     words = await parse(conn, body.query)
-    if not words.units:  # only stop words or exclusions: the dense ranking alone
+    if not words.units:  # only stop words or exclusions: the dense ranking alone, if it counts
+        if not body.semantic_weight:
+            return _nothing(body)
         return await semantic(conn, body, target, settings, words.excluded)
     weights = _weights(body.lexical_weight, body.semantic_weight)
     result = _nothing(body)
