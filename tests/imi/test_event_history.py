@@ -39,7 +39,15 @@ async def test_an_unknown_event_is_404(imi_client: httpx.AsyncClient) -> None:
     assert response.status_code == 404
     assert response.json()["detail"]["code"] == "NOT_FOUND"
     assert (await imi_client.get("/api/v1/events/never-sent")).status_code == 404
-    assert (await imi_client.get(f"/api/v1/events/{'x' * 201}")).status_code == 422
+    long_id = f"req/{uuid.uuid4().hex}/" + "x" * 300  # a slash, and cut at 200 as sent
+    made = await imi_client.post(
+        "/api/v1/projects",
+        json={"name": unique("proj"), "remote_origin": remote()},
+        headers={"X-Request-ID": long_id},
+    )
+    assert made.status_code == 201
+    followed = await imi_client.get(f"/api/v1/events/{long_id}")
+    assert [e["event_type"] for e in followed.json()["caused"]] == ["imi.project.registered"]
 
 
 async def test_asyncapi_lists_what_imi_sends_and_receives(imi_client: httpx.AsyncClient) -> None:

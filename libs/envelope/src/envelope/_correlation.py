@@ -15,6 +15,10 @@ _correlation_ids: ContextVar[tuple[uuid.UUID, ...]] = ContextVar("correlation_id
 REQUEST_ID_NAMESPACE = uuid.UUID("6f1d3c2e-5b1a-4f7e-9a53-3d1b2c7e8a40")
 
 
+REQUEST_ID_LENGTH = 200
+"""The longest request id kept: a longer `X-Request-ID` is cut to this."""
+
+
 def request_id_to_uuid(request_id: str) -> uuid.UUID:
     """Bloodbank correlation ids are UUIDs: keep a UUID request id, map anything else by uuid5."""
     try:

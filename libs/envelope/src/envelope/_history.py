@@ -12,7 +12,7 @@ from psycopg.rows import dict_row
 from pydantic import BaseModel, ConfigDict, Field
 
 from envelope._consumer import TransactionFactory
-from envelope._correlation import request_id_to_uuid
+from envelope._correlation import REQUEST_ID_LENGTH, request_id_to_uuid
 from envelope._errors import NotFound, error_responses
 from envelope._sql import driver_connection
 
@@ -108,7 +108,7 @@ def events_router(schema: str, transaction: TransactionFactory) -> APIRouter:
     ).format(table)
 
     @router.get(
-        "/{event_id}",
+        "/{event_id:path}",  # a request id may hold a `/`
         response_model=EventHistory,
         summary="Follow an event",
         description="Whether this service emitted or consumed the event, and every event it "
@@ -121,13 +121,13 @@ def events_router(schema: str, transaction: TransactionFactory) -> APIRouter:
             str,
             Path(
                 alias="event_id",
-                max_length=200,
                 description="An event id, or a request id as sent in `X-Request-ID` (one that "
-                "is not a UUID is read as the request's events carry it)",
+                "is not a UUID is read as the request's events carry it: its first 200 "
+                "characters)",
             ),
         ],
     ) -> EventHistory:
-        event_id = request_id_to_uuid(ref.strip())
+        event_id = request_id_to_uuid(ref.strip()[:REQUEST_ID_LENGTH])
         params: dict[str, Any] = {"id": event_id}
         async with transaction() as tx:
             conn = await driver_connection(tx)
