@@ -152,6 +152,11 @@ async def test_deploy_link(api: httpx.AsyncClient, events: EventLog, item: dict[
             },
         )
         assert timed.json()["deployed_at"] == "2026-03-01T09:30:00Z", given  # in UTC, as traced
+    short = await api.post(  # six digits would name other projects' commits too
+        "/api/v1/links/deploy", json={"environment": "prod", "commit_hash": commit[:6]}
+    )
+    assert short.status_code == 400
+    assert short.json()["detail"]["code"] == "BAD_REQUEST"
     orphan = await api.post(
         "/api/v1/links/deploy", json={"environment": "prod", "commit_hash": unique("c")}
     )

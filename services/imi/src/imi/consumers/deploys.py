@@ -1,6 +1,7 @@
 """Queue `imi.deploy_events`: `ci.deploy.*` → deploy links on the work items of the commit.
 
-Only successful deploys are linked; a commit no work item knows is acknowledged and ignored.
+Only successful deploys are linked; a commit no work item knows (or a prefix under 7 digits,
+which would name unrelated commits) is acknowledged and ignored.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from sqlalchemy import func, select
 
-from envelope import BadReference, Conflict, InvalidTransition
+from envelope import BadReference, BadRequest, Conflict, InvalidTransition
 from envelope.events import imi as events
 from envelope.events.imi import PrState
 from imi.database import flush_unique
@@ -19,7 +19,7 @@ from imi.projects.models import Project
 from imi.projects.repository import remote_key
 from imi.service import Service
 from imi.work.models import WorkItem
-from imi.work.repository import WorkRepository
+from imi.work.repository import MIN_COMMIT_PREFIX, WorkRepository
 from imi.work.schemas import WorkComplete
 from imi.work.service import WorkService
 
@@ -181,6 +181,11 @@ class LinkService(Service):
         if data.work_item_id is not None:
             item = await self.referenced_work_item(data.work_item_id)
         else:
+            if len(data.commit_hash) < MIN_COMMIT_PREFIX:
+                raise BadRequest(
+                    f"a commit finds its work item by {MIN_COMMIT_PREFIX} digits or more",
+                    commit_hash=data.commit_hash,
+                )
             matches = await WorkRepository(self.session).at_commit(data.commit_hash)
             if not matches:
                 raise BadReference("no work item has this commit", commit_hash=data.commit_hash)

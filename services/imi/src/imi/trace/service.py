@@ -16,8 +16,8 @@ from imi.mimir.schemas import MimirEntityOut
 from imi.schemas import INT32_MAX
 from imi.trace.queries import STATEMENTS, commit_prefix
 from imi.trace.schemas import Trace, TracedWorkItem, TraceKind
+from imi.work.repository import MIN_COMMIT_PREFIX
 
-MIN_COMMIT_PREFIX = 7
 COMMIT = re.compile(rf"[0-9a-f]{{{MIN_COMMIT_PREFIX},64}}", re.IGNORECASE)
 
 

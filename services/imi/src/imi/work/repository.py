@@ -32,6 +32,10 @@ LOCKED_BRANCHES = "imi.work.locked_branches"
 FILTERED = ("project_id", "owner_id", "work_type", "source_type", "source_ref", "branch_name")
 
 
+MIN_COMMIT_PREFIX = 7
+"""The shortest commit prefix that finds work items (as `git` abbreviates a hash)."""
+
+
 class WorkRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -103,7 +107,10 @@ class WorkRepository:
         return list(await self.session.scalars(query))
 
     async def at_commit(self, commit_hash: str, remote: str | None = None) -> list[WorkItem]:
-        """Work items whose last or merge commit starts with `commit_hash`, oldest first."""
+        """Work items whose last or merge commit starts with `commit_hash`, oldest first; none
+        for a prefix under `MIN_COMMIT_PREFIX`, which names unrelated commits too."""
+        if len(commit_hash) < MIN_COMMIT_PREFIX:
+            return []
         query = select(WorkItem).where(
             or_(
                 WorkItem.last_commit_hash.startswith(commit_hash, autoescape=True),
