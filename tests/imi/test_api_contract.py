@@ -26,7 +26,7 @@ async def test_every_operation_is_documented(api: httpx.AsyncClient) -> None:
         assert op.get("summary"), where
         assert op.get("description"), where
         assert op["tags"][0] in tags, where
-        assert {"401", "422", "503"} <= set(op["responses"]), where
+        assert {"401", "413", "422", "503"} <= set(op["responses"]), where
         if "requestBody" in op:
             ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
             model = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]

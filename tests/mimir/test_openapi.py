@@ -39,7 +39,7 @@ async def test_every_operation_has_summary_description_and_error_responses(
         assert op.get("summary"), where
         assert op.get("description"), where
         assert op.get("tags"), where
-        assert {"401", "503"} <= set(op["responses"]), where
+        assert {"401", "413", "503"} <= set(op["responses"]), where
         for status, response in op["responses"].items():
             if status.startswith(("4", "5")) and status != "422":
                 schema = response["content"]["application/json"]["schema"]

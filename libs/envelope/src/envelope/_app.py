@@ -107,7 +107,7 @@ def service_app(
     api = APIRouter(
         prefix=API_PREFIX,
         dependencies=[api_key_guard(settings.api_key)],
-        responses=error_responses(401),
+        responses=error_responses(401, 413),  # any body over the limit, before any route
     )
     for router in (*routers, events_router(schema, transaction)):
         api.include_router(router)
