@@ -84,6 +84,13 @@ async def test_command_link_ticket(api: httpx.AsyncClient, bus: Bus, events: Eve
         "imi.cmd.link_ticket",
         {"work_item_id": item["id"], "plane_ticket_id": "CMD-9", "ticket_title": "Login"},
     )
+
+    async def titled() -> bool:
+        trace = (await api.get("/api/v1/trace/ticket/CMD-9")).json()
+        links = [lk for w in trace.get("work_items", []) for lk in w["ticket_links"]]
+        return any(lk["ticket_title"] == "Login" for lk in links)
+
+    await eventually(titled)  # commands of one queue may run in parallel batches
     other = await bus.publish(  # and another title is refused, not written over it
         "imi.cmd.link_ticket",
         {"work_item_id": item["id"], "plane_ticket_id": "CMD-9", "ticket_title": "Logout"},
