@@ -19,6 +19,11 @@ REQUEST_ID_LENGTH = 200
 """The longest request id kept: a longer `X-Request-ID` is cut to this."""
 
 
+def clean_request_id(given: str) -> str:
+    """A request id as the service keeps it: without surrounding blanks, at most 200 long."""
+    return given.strip()[:REQUEST_ID_LENGTH]
+
+
 def request_id_to_uuid(request_id: str) -> uuid.UUID:
     """Bloodbank correlation ids are UUIDs: keep a UUID request id, map anything else by uuid5."""
     try:

@@ -12,7 +12,7 @@ from psycopg.rows import dict_row
 from pydantic import BaseModel, ConfigDict, Field
 
 from envelope._consumer import TransactionFactory
-from envelope._correlation import REQUEST_ID_LENGTH, request_id_to_uuid
+from envelope._correlation import clean_request_id, request_id_to_uuid
 from envelope._errors import NotFound, error_responses
 from envelope._sql import driver_connection
 
@@ -127,7 +127,7 @@ def events_router(schema: str, transaction: TransactionFactory) -> APIRouter:
             ),
         ],
     ) -> EventHistory:
-        event_id = request_id_to_uuid(ref.strip()[:REQUEST_ID_LENGTH])
+        event_id = request_id_to_uuid(clean_request_id(ref))
         params: dict[str, Any] = {"id": event_id}
         async with transaction() as tx:
             conn = await driver_connection(tx)

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from envelope._correlation import REQUEST_ID_LENGTH, correlation_scope, request_id_to_uuid
+from envelope._correlation import clean_request_id, correlation_scope, request_id_to_uuid
 from envelope._errors import Unauthorized, error_body
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -32,8 +32,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        given = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1").strip()
-        given = given[:REQUEST_ID_LENGTH]
+        given = clean_request_id(headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1"))
         request_id = given or str(uuid.uuid4())
         status = 500
         started = time.perf_counter()
