@@ -99,6 +99,14 @@ def hnsw_indexes(database: Database, space_id: str) -> list[str]:
     return [row[0] for row in rows]
 
 
+async def execute(conninfo: str, statement: Any, *params: Any) -> None:
+    """Run one statement in autocommit without blocking the event loop: the app under test
+    runs its workers on the same loop, and a transaction of theirs that holds a lock this
+    statement waits for could never end if the loop were blocked."""
+    async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+        await conn.execute(statement, params or None)
+
+
 async def build_indexes(database: Database) -> list[str]:
     """What the migration step (or its watcher) does: build missing indexes as the owner."""
     conn = await psycopg.AsyncConnection.connect(

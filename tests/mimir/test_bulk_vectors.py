@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from mimir_helpers import build_indexes, hnsw_indexes
+from mimir_helpers import build_indexes, execute, hnsw_indexes
 
 API = "/api/v1"
 NDJSON = {"content-type": "application/x-ndjson"}
@@ -51,6 +51,9 @@ async def semantic(api: Any, space: dict[str, Any], vector: list[float]) -> list
     )
     assert response.status_code == 200, response.text
     return [hit["artifact_id"] for hit in response.json()["hits"]]
+
+
+DEFER = "UPDATE mimir.embedding_spaces SET index_deferred_until = now() + %s::interval WHERE id = %s"
 
 
 def deferred_until(database: Any, space_id: str) -> Any:
@@ -205,20 +208,10 @@ async def test_the_index_builder_leaves_a_space_under_a_deferred_load_alone(
     api: Any, database: Any, unique: str
 ) -> None:
     space = await client_space(api, unique)
-    with psycopg.connect(database.admin_conninfo(), autocommit=True) as conn:
-        conn.execute(
-            "UPDATE mimir.embedding_spaces SET index_deferred_until = now() + interval '1 hour' "
-            "WHERE id = %s",
-            (space["id"],),
-        )
+    await execute(database.admin_conninfo(), DEFER, "1 hour", space["id"])
     await build_indexes(database)
     assert hnsw_indexes(database, space["id"]) == []
-    with psycopg.connect(database.admin_conninfo(), autocommit=True) as conn:
-        conn.execute(
-            "UPDATE mimir.embedding_spaces SET index_deferred_until = now() - interval '1 second' "
-            "WHERE id = %s",
-            (space["id"],),
-        )
+    await execute(database.admin_conninfo(), DEFER, "-1 second", space["id"])
     await build_indexes(database)  # a load that died: its mark lapses
     assert len(hnsw_indexes(database, space["id"])) == 1
 

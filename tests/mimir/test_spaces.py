@@ -13,7 +13,7 @@ import httpx
 import psycopg
 import pytest
 from fastapi import FastAPI, Request
-from mimir_helpers import build_indexes, hnsw_indexes
+from mimir_helpers import build_indexes, execute, hnsw_indexes
 
 from mimir.embedding.openai import OpenAIEmbedder
 from mimir.settings import MimirSettings
@@ -161,11 +161,11 @@ async def test_new_dimensions_wait_for_the_rebuilt_index(
     assert await build_indexes(database) == []  # nothing left to do
 
     # What a re-embed to a model of another size does to the row (client spaces keep theirs).
-    with psycopg.connect(database.admin_conninfo(), autocommit=True) as conn:
-        conn.execute("DELETE FROM mimir.embeddings WHERE space_id = %s", (space["id"],))
-        conn.execute(
-            "UPDATE mimir.embedding_spaces SET dimensions = 4 WHERE id = %s", (space["id"],)
-        )
+    admin = database.admin_conninfo()
+    await execute(admin, "DELETE FROM mimir.embeddings WHERE space_id = %s", space["id"])
+    await execute(
+        admin, "UPDATE mimir.embedding_spaces SET dimensions = 4 WHERE id = %s", space["id"]
+    )
     four = {"items": [{"span_id": chunk["id"], "vector": [1, 0, 0, 0]}]}
     waiting = await api.client.post(vectors, json=four)
     assert waiting.status_code == 409
@@ -184,13 +184,13 @@ async def test_an_index_built_before_the_build_parameter_is_built_again(
         "/embedding-spaces", {"name": f"older-{unique}", "provider": "client", "dimensions": 3}
     )
     index = "embeddings_hnsw_" + uuid.UUID(space["id"]).hex
-    with psycopg.connect(database.migrator_conninfo("mimir"), autocommit=True) as conn:
-        conn.execute(  # as earlier releases built it: pgvector's default ef_construction
-            psycopg.sql.SQL(
-                "CREATE INDEX {} ON mimir.embeddings USING hnsw"
-                " ((vector::vector(3)) vector_l2_ops) WHERE space_id = {}"
-            ).format(psycopg.sql.Identifier(index), psycopg.sql.Literal(space["id"]))
-        )
+    await execute(  # as earlier releases built it: pgvector's default ef_construction
+        database.migrator_conninfo("mimir"),
+        psycopg.sql.SQL(
+            "CREATE INDEX {} ON mimir.embeddings USING hnsw"
+            " ((vector::vector(3)) vector_l2_ops) WHERE space_id = {}"
+        ).format(psycopg.sql.Identifier(index), psycopg.sql.Literal(space["id"])),
+    )
     [older] = hnsw_indexes(database, space["id"])
     assert "ef_construction" not in older
     assert index in await build_indexes(database)
