@@ -1,5 +1,6 @@
 import asyncio
 import uuid
+from datetime import datetime
 
 import httpx
 import pytest
@@ -76,6 +77,8 @@ async def test_git_states(
 ) -> None:
     project = await create_project(api)
     item = await start_work(api, project["id"])
+    if status == "clean":  # it starts clean: a sync to the state it is in announces nothing
+        await api.patch(f"/api/v1/work/{item['id']}/git-state", json={"ahead": 2})
     response = await api.patch(f"/api/v1/work/{item['id']}/git-state", json=state)
     assert response.status_code == 200
     body = response.json()
@@ -83,8 +86,26 @@ async def test_git_states(
     assert body["last_sync_at"] is not None
     listed = await api.get("/api/v1/work", params={"project_id": project["id"], "status": status})
     assert [w["id"] for w in listed.json()["items"]] == [item["id"]]
-    event = await events.wait_for("imi.work.git_state_updated", work_item_id=item["id"])
-    assert event["payload"]["status"] == status
+    await events.wait_for("imi.work.git_state_updated", work_item_id=item["id"], status=status)
+
+
+async def test_a_sync_that_finds_the_same_state_announces_nothing(
+    api: httpx.AsyncClient, events: EventLog
+) -> None:
+    project = await create_project(api)
+    item = await start_work(api, project["id"])
+    path = f"/api/v1/work/{item['id']}/git-state"
+    state = {"ahead": 2, "last_commit_hash": "c0ffee1", "worktree_path": "/srv/a"}
+    first = (await api.patch(path, json=state)).json()
+    again = await api.patch(path, json={**state, "worktree_path": "/srv/b"})
+    assert again.status_code == 200
+    synced = [datetime.fromisoformat(body["last_sync_at"]) for body in (first, again.json())]
+    assert synced[1] > synced[0]
+    assert again.json()["worktree_path"] == "/srv/b"
+    await api.patch(path, json={"behind": 1})
+    await events.wait_for("imi.work.git_state_updated", work_item_id=item["id"], status="diverged")
+    reported = events.matching("imi.work.git_state_updated", work_item_id=item["id"])
+    assert [event["payload"]["status"] for event in reported] == ["ahead", "diverged"]
 
 
 async def test_uncommitted_count_short_form(api: httpx.AsyncClient) -> None:

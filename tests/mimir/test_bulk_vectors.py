@@ -53,7 +53,9 @@ async def semantic(api: Any, space: dict[str, Any], vector: list[float]) -> list
     return [hit["artifact_id"] for hit in response.json()["hits"]]
 
 
-DEFER = "UPDATE mimir.embedding_spaces SET index_deferred_until = now() + %s::interval WHERE id = %s"
+DEFER = (
+    "UPDATE mimir.embedding_spaces SET index_deferred_until = now() + %s::interval WHERE id = %s"
+)
 
 
 def deferred_until(database: Any, space_id: str) -> Any:

@@ -248,7 +248,11 @@ _PUBLISHED: list[tuple[str, type[BaseModel], str]] = [
     ("imi.project.updated", ProjectUpdated, "A project's fields changed."),
     ("imi.project.deactivated", ProjectDeactivated, "A project was soft-deleted."),
     ("imi.work.started", WorkStarted, "A work item (branch) was started on a project."),
-    ("imi.work.git_state_updated", WorkGitStateUpdated, "A work item's git state changed."),
+    (
+        "imi.work.git_state_updated",
+        WorkGitStateUpdated,
+        "A work item's git state changed (a sync that finds the same state emits nothing).",
+    ),
     ("imi.work.completed", WorkCompleted, "A work item was merged, abandoned or superseded."),
     ("imi.link.ticket_linked", TicketLinked, "A ticket was linked to a work item."),
     ("imi.pr.created", PullRequestChanged, "A pull request was linked to a work item."),

@@ -68,7 +68,7 @@ async def get_work(work_item_id: WorkItemId, work: Work) -> WorkItemOut:
     description="Replaces the git state fields sent (short forms `ahead`, `behind`, "
     "`uncommitted` accepted) and stamps `last_sync_at`. 409 once the item is completed. "
     "Ticket keys in `last_commit_message` are linked, as a push's are. "
-    "Emits `imi.work.git_state_updated`.",
+    "Emits `imi.work.git_state_updated` when the state it reports changed.",
     responses=error_responses(404, 409, 422, 503),
 )
 async def update_git_state(

@@ -16,6 +16,14 @@ from imi.work.models import WorkItem
 from imi.work.repository import WorkRepository
 from imi.work.schemas import GitStateUpdate, WorkComplete, WorkCreate, WorkFilters
 
+# The git fields `imi.work.git_state_updated` carries (beside the ids, the branch and the
+# status computed from them).
+REPORTED_GIT_FIELDS = tuple(
+    name
+    for name in events.WorkGitStateUpdated.model_fields
+    if name not in {"project_id", "work_item_id", "branch_name", "status"}
+)
+
 
 class WorkService(Service):
     @property
@@ -83,8 +91,10 @@ class WorkService(Service):
         synced_at: datetime | None = None,
         flush: bool = True,
     ) -> WorkItem:
-        """Apply and announce the git state; flushed so that the item reads as stored, unless
-        `flush` is False (a consumer's batch leaves its items' UPDATEs to one flush at commit).
+        """Apply the git state and announce it when what the event reports changed (a sync
+        that finds the same state only stamps `last_sync_at`); flushed so that the item reads
+        as stored, unless `flush` is False (a consumer's batch leaves its items' UPDATEs to
+        one flush at commit).
         """
         if item.completed:
             raise InvalidTransition(
@@ -92,6 +102,7 @@ class WorkService(Service):
                 work_item_id=str(item.id),
                 status=item.status,
             )
+        before = reported_git_state(item)
         for name, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
             setattr(item, name, value)
         if data.has_uncommitted_changes is False and "uncommitted_files_count" not in (
@@ -101,7 +112,8 @@ class WorkService(Service):
         item.last_sync_at = synced_at or utcnow()
         if flush:
             await self.session.flush()
-        await self.emit_git_state(item)
+        if reported_git_state(item) != before:
+            await self.emit_git_state(item)
         return item
 
     async def emit_git_state(self, item: WorkItem) -> None:
@@ -157,3 +169,8 @@ class WorkService(Service):
             ),
         )
         return item
+
+
+def reported_git_state(item: WorkItem) -> tuple[object, ...]:
+    """What `imi.work.git_state_updated` says of the item's git state (its status follows)."""
+    return tuple(getattr(item, name) for name in REPORTED_GIT_FIELDS)
