@@ -117,3 +117,43 @@ async def test_injection_looking_filters_and_queries_change_nothing(
             for response in fuzzy:
                 assert response.status_code in (200, 400, 404, 422), response.text[:300]
     assert scalar(admin, state) == before
+
+
+async def test_text_holding_a_lone_surrogate_is_refused_and_the_connection_kept(
+    imi_process: ServiceProcess, mimir_process: ServiceProcess, database: Database
+) -> None:
+    """JSON may escape a lone surrogate (`\\ud800`); no UTF-8 column or model can take it.
+    Each request is a 4xx in the shared shape, stores nothing, and the client's next request
+    on the same connection is answered (a 500 made the server drop the connection)."""
+    mark = uuid.uuid4().hex
+    bad = "x \\ud800"  # as it appears in the JSON text
+    requests = {
+        imi_process.url: [
+            (
+                "/api/v1/projects",
+                f'{{"name": "{mark}", "remote_origin": "/srv/{mark}", "description": "{bad}"}}',
+            ),
+        ],
+        mimir_process.url: [
+            ("/api/v1/decisions", f'{{"statement": "{mark}", "rationale": "{bad}"}}'),
+            ("/api/v1/intents/groups", f'{{"name": "{mark}", "description": "{bad}"}}'),
+            ("/api/v1/search/semantic", f'{{"query": "{bad}"}}'),
+            ("/api/v1/search/text", f'{{"query": "alpha", "filters": {{"source": ["{bad}"]}}}}'),
+            ("/api/v1/embedding-spaces", f'{{"name": "s{mark}", "model": "{bad}"}}'),
+        ],
+    }
+    for url, sent in requests.items():
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            for path, body in sent:
+                response = await client.post(
+                    path, content=body, headers={"content-type": "application/json"}
+                )
+                assert response.status_code in (400, 422), (path, response.text[:300])
+                assert set(response.json()["detail"]) == {"code", "message", "params"}
+                assert (await client.get("/health")).status_code == 200
+    stored = (
+        "SELECT (SELECT count(*) FROM imi.projects WHERE name = %s)"
+        " + (SELECT count(*) FROM mimir.decisions WHERE statement = %s)"
+        " + (SELECT count(*) FROM mimir.intent_groups WHERE name = %s)"
+    )
+    assert scalar(database.admin_conninfo(), stored, mark, mark, mark) == 0

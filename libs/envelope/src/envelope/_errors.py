@@ -184,6 +184,8 @@ def database_error(error: BaseException) -> DomainError | None:
     None for failures that are nobody's input (unavailable database, unknown faults).
     """
     cause = _driver_error(error)
+    if isinstance(cause, UnicodeEncodeError):  # JSON may escape a lone surrogate; UTF-8 cannot
+        return BadRequest("a text holds a lone surrogate (\\ud800-\\udfff): not valid Unicode")
     if not isinstance(cause, pg_errors.Error) or is_unavailable(error):
         return None
     constraint = {"constraint": cause.diag.constraint_name} if cause.diag.constraint_name else {}
@@ -282,7 +284,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return _internal(error)
 
     # Registered per class (not for Exception) so Starlette answers without re-raising.
-    for error_class in (sa_exc.SQLAlchemyError, pg_errors.Error, PoolTimeout, OSError):
+    for error_class in (
+        sa_exc.SQLAlchemyError,
+        pg_errors.Error,
+        PoolTimeout,
+        OSError,
+        UnicodeEncodeError,
+    ):
         app.add_exception_handler(error_class, database)  # type: ignore[arg-type]
 
     @app.exception_handler(Exception)
