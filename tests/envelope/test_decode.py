@@ -72,6 +72,31 @@ def test_garbage_is_malformed(body: bytes, error: type[Exception]) -> None:
         decode_message(body)
 
 
+def test_an_envelope_names_its_id_its_version_and_its_routing_key() -> None:
+    sent = create_envelope("test.thing.happened", {"name": "w"}, source=service_source("t"))
+    wire = json.loads(sent.to_json())
+    assert decode_message(json.dumps({**wire, "version": "1.2.0"}).encode())
+    assert decode_message(sent.to_json(), routing_key="test.thing.happened")
+    refused = [
+        {key: value for key, value in wire.items() if key != "event_id"},  # copies: new ids
+        {**wire, "version": "2.0.0"},
+    ]
+    for body in refused:
+        with pytest.raises(MalformedMessage):
+            decode_message(json.dumps(body).encode())
+    with pytest.raises(MalformedMessage, match="routing key"):
+        decode_message(sent.to_json(), routing_key="test.other.happened")
+    hookd = json.dumps(HOOKD).encode()
+    assert decode_message(hookd, routing_key="tool.mutation.Edit")
+    with pytest.raises(MalformedMessage):
+        decode_message(hookd, routing_key="tool.mutation.Write")
+
+
+def test_json_nested_past_what_the_parser_reads_is_malformed() -> None:
+    with pytest.raises(MalformedMessage):
+        decode_message(b'{"payload": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+
+
 def test_a_payload_that_does_not_fit_is_invalid() -> None:
     sent = create_envelope("test.thing.happened", {"name": "w"}, source=service_source("t"))
     wire = json.loads(sent.to_json())

@@ -181,6 +181,21 @@ def test_plane_webhook_ticket_key(data: dict[str, object], key: str | None) -> N
 def test_ticket_keys_in_text() -> None:
     assert ticket_keys("feat/PROJ-12-x", None, "fix PROJ-12 and OPS-3") == ["PROJ-12", "OPS-3"]
     assert ticket_keys("lowercase proj-1") == []
+    assert ticket_keys("feature/PB-82c1-x", "OUT-0276c25c", "(AB-3)", "x_CD-4_y") == [
+        "AB-3",
+        "CD-4",
+    ]
+
+
+def test_one_text_links_fifty_keys_at_most() -> None:
+    message = " ".join(f"ABC-{n}" for n in range(5000))
+    assert ticket_keys(message, "OPS-1 ABC-1") == [f"ABC-{n}" for n in range(50)] + ["OPS-1"]
+
+
+def test_a_long_run_of_capitals_is_read_once() -> None:
+    # Tried from each of its characters, such a title took minutes (pytest-timeout stops it).
+    assert ticket_keys("T" * 300_000, "T1" * 150_000) == []
+    assert ticket_keys("T" * 300_000 + " OPS-3") == ["OPS-3"]
 
 
 def test_deploy_status() -> None:

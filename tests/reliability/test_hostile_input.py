@@ -28,9 +28,23 @@ async def dead_letters(broker: Broker, queue: str) -> int:
     return int(counts.get(f"{queue}.dlq", "0"))
 
 
+FITTING = {  # a payload each queue would apply
+    "git.push": {"remote_url": "git@example.invalid:h/none.git", "branch": "main"},
+    "imi.project.registered": {
+        "project_id": str(uuid.uuid4()),
+        "name": "hostile",
+        "remote_origin": "git@example.invalid:h/hostile.git",
+        "default_branch": "main",
+    },
+}
+
+
 @pytest.mark.parametrize(
-    ("queue", "routing_key"),
-    [("imi.git_events", "git.push"), ("mimir.imi_events", "imi.project.registered")],
+    ("queue", "routing_key", "other_key"),
+    [
+        ("imi.git_events", "git.push", "git.pr.opened"),
+        ("mimir.imi_events", "imi.project.registered", "imi.project.updated"),
+    ],
 )
 async def test_oversized_and_wrongly_typed_messages_are_dead_lettered(
     imi_process: ServiceProcess,
@@ -39,6 +53,7 @@ async def test_oversized_and_wrongly_typed_messages_are_dead_lettered(
     database: Database,
     queue: str,
     routing_key: str,
+    other_key: str,
 ) -> None:
     before = await dead_letters(broker, queue)
     huge = json.dumps({"event_type": routing_key, "payload": "x" * (1024 * 1024 + 1)}).encode()
@@ -47,15 +62,27 @@ async def test_oversized_and_wrongly_typed_messages_are_dead_lettered(
     ).model_dump(mode="json")
     wrong["event_type"] = routing_key
     wrong["payload"] = {"remote_url": ["not", "a", "string"], "project_id": 42}
+    fitting = create_envelope(routing_key, FITTING[routing_key], source=service_source("t"))
+    fits = fitting.model_dump(mode="json")
+    nameless = {key: value for key, value in fits.items() if key != "event_id"}
+    bodies = [
+        (huge, routing_key),
+        (json.dumps(wrong).encode(), routing_key),
+        (b"\x00\x01 not json", routing_key),
+        (b'{"payload": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", routing_key),  # too deep
+        (json.dumps(nameless).encode(), routing_key),  # each copy would be a new event
+        (json.dumps({**fits, "version": "2.0.0"}).encode(), routing_key),
+        (json.dumps(fits).encode(), other_key),  # its event_type is not its routing key
+    ]
     connection = await aio_pika.connect(broker.amqp_url)
     async with connection:
         channel = await connection.channel()
         exchange = await channel.get_exchange(EXCHANGE)
-        for body in (huge, json.dumps(wrong).encode(), b"\x00\x01 not json"):
-            await exchange.publish(aio_pika.Message(body), routing_key=routing_key)
+        for body, key in bodies:
+            await exchange.publish(aio_pika.Message(body), routing_key=key)
 
     async def dead() -> bool:
-        return await dead_letters(broker, queue) == before + 3
+        return await dead_letters(broker, queue) == before + len(bodies)
 
     await eventually(dead, timeout=30)
     name = f"after-{uuid.uuid4().hex[:8]}"

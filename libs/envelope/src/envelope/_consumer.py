@@ -21,7 +21,6 @@ from envelope._decode import MalformedMessage, decode_message
 from envelope._errors import is_contention, is_unavailable
 from envelope._models import EventEnvelope
 from envelope._outbox import Inbox
-from envelope._registry import InvalidPayload, UnknownEventType
 from envelope._sql import Transaction
 from envelope._topology import DELIVERY_LIMIT, TopologyMissing
 
@@ -49,9 +48,6 @@ TransactionFactory = Callable[[], AbstractAsyncContextManager[Transaction]]
 
 class Reject(Exception):
     """Raised by a handler for a message that can never succeed: it goes to the DLQ at once."""
-
-
-PERMANENT = (MalformedMessage, UnknownEventType, InvalidPayload, Reject)
 
 
 @dataclass(frozen=True)
@@ -173,8 +169,10 @@ class ConsumerRuntime:
         try:
             if len(message.body) > self.max_message_bytes:
                 raise MalformedMessage(f"body of {len(message.body)} bytes is over the limit")
-            envelope = decode_message(message.body, typed=sub.typed)
-        except PERMANENT as error:
+            envelope = decode_message(
+                message.body, typed=sub.typed, routing_key=message.routing_key
+            )
+        except Exception as error:  # decoding reads the body alone: it fails on every delivery
             log.warning(
                 "message rejected to dead-letter queue",
                 queue=sub.queue,

@@ -14,13 +14,28 @@ from envelope._registry import registry
 from envelope.limits import IDENTIFIER_LENGTH
 
 TICKET_KEY = re.compile(r"[A-Z][A-Z0-9]+-\d+")
-"""A ticket key anywhere in a text (branch name, PR title, commit message)."""
+"""A ticket key: an upper-case project prefix, a dash, a number."""
+
+# A whole key inside a text: not part of a longer word (`PB-82c1` names no ticket). The
+# look-behind lets a match start only where a run of letters and digits does, so a long run
+# without a key is read once, not once from each of its characters (quadratic, seconds for
+# a 20,000-character title).
+KEY_IN_TEXT = re.compile(rf"(?<![A-Za-z0-9]){TICKET_KEY.pattern}(?![A-Za-z0-9])")
+
+
+MAX_KEYS_IN_TEXT = 50
+"""Keys linked from one text at most: a commit message naming thousands would make every
+trace through its work item too large to answer."""
 
 
 def ticket_keys(*texts: str | None) -> list[str]:
-    """Every distinct ticket key in `texts`, in order of appearance."""
-    found = (key for text in texts if text for key in TICKET_KEY.findall(text))
-    return list(dict.fromkeys(found))
+    """The distinct ticket keys in `texts` (branch name, PR title, commit message), in order
+    of appearance, the first `MAX_KEYS_IN_TEXT` of each text."""
+    found: dict[str, None] = {}
+    for text in texts:
+        keys = dict.fromkeys(KEY_IN_TEXT.findall(text or ""))
+        found.update(dict.fromkeys(list(keys)[:MAX_KEYS_IN_TEXT]))
+    return list(found)
 
 
 class PlaneTicket(BaseModel):
