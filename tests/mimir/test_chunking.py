@@ -43,6 +43,27 @@ def test_documents_split_at_headings_with_overlap() -> None:
     assert second_intro.start < first_intro.end, "the second chunk repeats the last block"
 
 
+def test_a_document_with_crlf_line_ends_has_the_blocks_and_sections_of_its_lf_twin() -> None:
+    lf = "# Setup\n\nInstall it first.\n\n## Usage\n\nRun it daily.\n \n\nCheck the logs."
+    crlf = lf.replace("\n", "\r\n")
+
+    def shape(content: str) -> list[tuple[object, list[str]]]:
+        chunks = chunk("document", content, max_chars=1200, overlap_chars=0)
+        return [
+            (c.metadata.get("heading"), [content[p.start : p.end] for p in c.passages])
+            for c in chunks
+        ]
+
+    assert (
+        shape(crlf)
+        == shape(lf)
+        == [
+            ("Setup", ["# Setup", "Install it first."]),
+            ("Usage", ["## Usage", "Run it daily.", "Check the logs."]),
+        ]
+    )
+
+
 def test_a_conversation_without_speaker_labels_has_a_turn_per_line() -> None:
     nick = ["<dana>", "<sam>"]
     lines = [f"[10:0{i}] {nick[i % 2]} message number {i} " + "x" * 60 for i in range(9)]
@@ -91,6 +112,12 @@ def test_a_speaker_may_be_named_in_any_alphabet() -> None:
     assert chunks[0].metadata["speakers"] == ["Émile", "Юля"]
     assert [p.metadata["speaker"] for p in chunks[0].passages] == ["Émile", "Юля"]
     assert content[chunks[0].passages[1].start :].startswith("Юля: привет всем\n3D:")
+
+
+def test_a_name_may_hold_combining_marks_and_the_text_a_byte_order_mark() -> None:
+    content = "\ufeffMaya: hello there\nZoe\u0301: the accent typed apart\nराम: नमस्ते सब लोग"
+    chunks = chunk("conversation", content, max_chars=1000, overlap_chars=0)
+    assert [p.metadata["speaker"] for p in chunks[0].passages] == ["Maya", "Zoe\u0301", "राम"]
 
 
 def test_a_one_word_reply_is_quoted_with_the_turn_it_answers() -> None:

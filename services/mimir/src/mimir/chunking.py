@@ -20,18 +20,39 @@ passages inside them that answer the query.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+
+def _combining_marks() -> str:
+    """The combining marks of the Basic Multilingual Plane as ranges of a character class:
+    `\\w` takes none, yet a name typed decomposed (`Zoe` and U+0301) or in a script whose
+    vowel signs are marks (Devanagari, Thai) holds them."""
+    ranges: list[str] = []
+    start = None
+    for code in range(0x300, 0x10001):
+        is_mark = code < 0x10000 and unicodedata.category(chr(code)).startswith("M")
+        if is_mark and start is None:
+            start = code
+        elif not is_mark and start is not None:
+            ranges.append(f"\\u{start:04x}-\\u{code - 1:04x}")
+            start = None
+    return "".join(ranges)
+
+
 TURN = re.compile(
-    r"""^(?:\[(?P<ts>[^\]\n]{1,40})\]\s*  # [any timestamp]
+    r"""^\ufeff?  # a byte order mark may open the text
+        (?:\[(?P<ts>[^\]\n]{1,40})\]\s*  # [any timestamp]
          |(?P<dated>\d{1,4}[./-]\d{1,2}[./-]\d{1,4},?\ \d{1,2}:\d{2}(?::\d{2})?
            (?:\ ?[AaPp]\.?[Mm]\.?)?)\ [-\u2013]\ )?  # or a chat export's "3/2/26, 2:38 PM - "
-        (?P<speaker>[^\W\d_][\w\ .'@-]{0,39}):[\ \t]  # a name in any alphabet, then a colon""",
+        (?P<speaker>[^\W\d_][\w"""
+    + _combining_marks()
+    + r"""\ .'@-]{0,39}):[\ \t]  # a name in any alphabet, then a colon""",
     re.MULTILINE | re.VERBOSE,
 )
 LINE = re.compile(r"^[^\n]*\S[^\n]*$", re.MULTILINE)  # a line that is not blank
-BLOCK_BREAK = re.compile(r"\n[ \t]*\n+")
+BLOCK_BREAK = re.compile(r"\n(?:[ \t\r]*\n)+")  # a blank line, also between CRLF line ends
 HEADING = re.compile(r"^#{1,6} ")
 LINE_LABEL = re.compile(r"(?:\[[^\]\n]{1,40}\][ \t]*)?(?:<[^>\n]{1,40}>[ \t]*)?")  # [ts] <nick>
 # At most one word: a reply this short is quoted only together with the turn it answers.
