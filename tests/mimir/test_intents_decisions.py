@@ -75,6 +75,7 @@ async def test_groups_unique_names_deprecate_and_merge(api: Any, unique: str) ->
         f"{API}/intents/groups/{source['id']}/merge", json={"into_id": elsewhere["id"]}
     )
     assert merged_elsewhere.status_code == 409
+    assert merged_elsewhere.json()["detail"]["params"]["merged_into_id"] == target["id"]
     into_merged_group = await api.client.post(
         f"{API}/intents",
         json={"statement": unique, "proposed_by": "human", "intent_group_id": source["id"]},
@@ -148,6 +149,7 @@ async def test_decision_transitions_and_supersession_chain(api: Any, unique: str
     assert repeated.json() == done.json()
     other = await patch(first, {"status": "superseded", "superseded_by_id": third["id"]})
     assert other.status_code == 409
+    assert other.json()["detail"]["params"]["superseded_by_id"] == second["id"]  # what holds
     await patch(second, {"status": "superseded", "superseded_by_id": third["id"]})
     undone = await patch(first, {"status": "tentative"})
     assert undone.status_code == 409

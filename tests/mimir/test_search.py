@@ -78,6 +78,15 @@ async def test_text_search_quotes_offsets_and_highlights(api: Any, unique: str) 
     )
     assert other_team.json()["hits"] == []
 
+    async def created(**bounds: str) -> httpx.Response:
+        body = {"query": f"failover {unique}", "filters": {"source": [unique], **bounds}}
+        return await api.client.post(f"{API}/search/text", json=body)
+
+    assert len((await created(created_before="2999-01-01T00:00:00+02:00")).json()["hits"]) == 1
+    assert (await created(created_after="2999-01-01T00:00:00Z")).json()["hits"] == []
+    for naive in ("2020-01-01T00:00:00", "2020-01-01"):  # as list filters: a zone is needed
+        assert (await created(created_after=naive)).status_code == 422
+
 
 async def test_hybrid_fuses_lexical_and_semantic_lists(api: Any, unique: str) -> None:
     # Letters only: PostgreSQL's parser reads hex such as "12e45ab" as a number and a word.

@@ -14,14 +14,24 @@ from envelope import InvalidTransition
 
 
 def check_transition(
-    entity: str, allowed: Mapping[str, frozenset[str]], current: str, new: str, entity_id: UUID
+    entity: str,
+    allowed: Mapping[str, frozenset[str]],
+    current: str,
+    new: str,
+    entity_id: UUID,
+    **holding: UUID | None,
 ) -> None:
-    """Raise InvalidTransition (409) unless `current -> new` is in `allowed`."""
+    """Raise InvalidTransition (409) unless `current -> new` is in `allowed`; the answer
+    names what holds (`holding`: the successor or target of the current state, if any)."""
     if new not in allowed.get(current, frozenset()):
+        held = {name: str(value) for name, value in holding.items() if value is not None}
         raise InvalidTransition(
-            f"{entity} cannot go from {current} to {new}",
+            f"{entity} is already {current}"
+            if new == current
+            else f"{entity} cannot go from {current} to {new}",
             id=str(entity_id),
             status=current,
             requested=new,
             allowed=sorted(allowed.get(current, frozenset())),
+            **held,
         )

@@ -60,7 +60,14 @@ async def update(work: Work, decision_id: UUID, body: DecisionUpdate) -> Decisio
     )
     if (decision.status, decision.superseded_by_id) == (body.status, body.superseded_by_id):
         return decision  # a repeat
-    check_transition("decision", TRANSITIONS, decision.status, body.status, decision_id)
+    check_transition(
+        "decision",
+        TRANSITIONS,
+        decision.status,
+        body.status,
+        decision_id,
+        superseded_by_id=decision.superseded_by_id,
+    )
     if body.status == "superseded":
         await _check_successor(work, decision_id, body.superseded_by_id)
     elif body.superseded_by_id is not None:

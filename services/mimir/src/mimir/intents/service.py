@@ -138,7 +138,9 @@ async def _set_group_status(
     group = required(await queries.lock_intent_group(work.conn, group_id), "intent group", group_id)
     if group.status == status and into_id in (None, group.merged_into_id):  # a repeat
         return await get_group(work.conn, group_id)
-    check_transition("intent group", allowed, group.status, status, group_id)
+    check_transition(
+        "intent group", allowed, group.status, status, group_id, merged_into_id=group.merged_into_id
+    )
     await queries.update_intent_group_status(work.conn, group_id, status, into_id)
     return await get_group(work.conn, group_id)
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from mimir.artifacts.schemas import ARTIFACT_ID, CONTENT, VERSION_ID, ArtifactType
 from mimir.text import Said
@@ -68,8 +67,12 @@ class SearchFilters(BaseModel):
     metadata: dict[str, Any] | None = Field(
         None, description="Artifact metadata must contain this JSON object (`@>`)"
     )
-    created_after: datetime | None = Field(None, description="Artifact created at or after")
-    created_before: datetime | None = Field(None, description="Artifact created before")
+    created_after: AwareDatetime | None = Field(
+        None, description="Artifact created at or after (with a time zone, as list filters)"
+    )
+    created_before: AwareDatetime | None = Field(
+        None, description="Artifact created before (with a time zone)"
+    )
     project_id: UUID | None = Field(
         None,
         description="Only artifacts related (either way) to this imi project, or to an imi "
