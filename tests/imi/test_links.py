@@ -100,6 +100,12 @@ async def test_pr_lifecycle(api: httpx.AsyncClient, events: EventLog, item: dict
         assert illegal.status_code == 409
         assert illegal.json()["detail"]["code"] == "INVALID_TRANSITION"
     assert (await api.get(f"/api/v1/links/pr/{pr['id']}")).json()["pr_state"] == "merged"
+    path = f"/api/v1/links/pr/{pr['id']}"
+    for repeat in ({"pr_state": "merged"}, {"pr_state": "merged", "merge_commit_hash": "beef123"}):
+        assert (await api.patch(path, json=repeat)).status_code == 200
+    other = await api.patch(path, json={"pr_state": "merged", "merge_commit_hash": "fff0001"})
+    assert other.status_code == 409  # as completing the work item so would be
+    assert other.json()["detail"]["params"]["merge_commit_hash"] == "beef123"
 
 
 async def test_pr_errors(api: httpx.AsyncClient, item: dict[str, str]) -> None:
@@ -190,6 +196,15 @@ async def test_a_deploy_recorded_again_answers_the_first(
     assert other.json()["detail"]["params"]["deploy_link_id"] == first.json()["id"]
     elsewhere = await api.post("/api/v1/links/deploy", json={**body, "environment": "staging"})
     assert elsewhere.status_code == 201
+    # One deploy ships one commit: another work item of the project at that commit (a
+    # release holding both) is linked to it, at another commit it is a conflict.
+    sibling = await start_work(api, item["project_id"])
+    shipped = await api.post("/api/v1/links/deploy", json={**body, "work_item_id": sibling["id"]})
+    assert shipped.status_code == 201
+    split = {**body, "work_item_id": sibling["id"], "commit_hash": "abcdef1"}
+    refused = await api.post("/api/v1/links/deploy", json=split)
+    assert refused.status_code == 409
+    assert refused.json()["detail"]["params"]["commit_hash"] == commit
     unnamed = {k: v for k, v in body.items() if k != "deploy_id"}
     assert (await api.post("/api/v1/links/deploy", json=unnamed)).status_code == 201
     assert (await api.post("/api/v1/links/deploy", json=unnamed)).status_code == 201

@@ -85,7 +85,9 @@ async def get_pr(pr_link_id: PrLinkId, links: Links) -> PrLinkOut:
     response_model=PrLinkOut,
     summary="Change a pull request's state",
     description="open → merged | closed and closed → open; merged is final (409 otherwise). "
-    "Merging completes the work item as merged. Emits `imi.pr.merged` or `imi.pr.closed`.",
+    "Merging completes the work item as merged. The state it is in again answers 200 and "
+    "emits nothing; merged again with another merge commit than the work item's is a 409. "
+    "Emits `imi.pr.merged` or `imi.pr.closed`.",
     responses=error_responses(404, 409, 422, 503),
 )
 async def update_pr(pr_link_id: PrLinkId, body: PrLinkUpdate, links: Links) -> PrLinkOut:
@@ -104,8 +106,9 @@ async def update_pr(pr_link_id: PrLinkId, body: PrLinkUpdate, links: Links) -> P
     description="Records that a commit reached an environment. Without `work_item_id` the "
     "work item is found by its last or merge commit (400 if none). Emits "
     "`imi.deploy.completed`. A `deploy_id` already recorded for the work item and "
-    "environment answers 200 with that deploy and emits nothing (a retried CI hook), or 409 "
-    "naming it when it was of another commit. Without `deploy_id` every request is a deploy.",
+    "environment answers 200 with that deploy and emits nothing (a retried CI hook); one "
+    "deploy ships one commit, so a `deploy_id` recorded in the environment of the project "
+    "with another commit is a 409 naming it. Without `deploy_id` every request is a deploy.",
     responses={
         200: {"model": DeployLinkOut, "description": "This deploy is already recorded"},
         **error_responses(400, 409, 422, 503),

@@ -150,9 +150,15 @@ class LinkService(Service):
     ) -> PrLink:
         """Move the PR along its state machine; merging completes the work item as merged.
 
-        The same state again changes nothing; an illegal move raises InvalidTransition.
+        The same state again changes nothing, but a merge named again with another merge
+        commit than the work item's is refused as a completion would be; an illegal move
+        raises InvalidTransition.
         """
         if state == link.pr_state:
+            if state == "merged" and merge_commit_hash is not None:  # as a repeated completion
+                item = await self.work.get(link.work_item_id, lock=True)
+                merged = WorkComplete(completion_type="merged", merge_commit_hash=merge_commit_hash)
+                await self.work.complete(item, merged)
             return link
         if state not in PR_TRANSITIONS[link.pr_state]:
             raise InvalidTransition(
@@ -209,20 +215,24 @@ class LinkService(Service):
         deployed_at: datetime | None,
         meta: dict[str, Any],
     ) -> tuple[DeployLink, bool]:
-        """The deploy link and whether it is new. A `deploy_id` names one deploy: recorded
-        again for the work item and environment (a retried CI hook, a redelivered event), the
-        existing link is returned and nothing is emitted; recorded with another commit, it is
-        a conflict."""
+        """The deploy link and whether it is new. A `deploy_id` names one deploy of one commit
+        in an environment of the project: recorded again for the work item (a retried CI
+        hook, a redelivered event), the existing link is returned and nothing is emitted; for
+        another work item at the same commit (a release holding several), it is linked too;
+        with another commit, for any work item of the project, it is a conflict."""
         if deploy_id is not None:
-            existing = await self.find_deploy(item, environment, deploy_id)
-            if existing is not None:
+            recorded = await self.deploys_of(item.project_id, environment, deploy_id)
+            for existing in recorded:
                 if not same_commit(existing.commit_hash, commit_hash):
                     raise Conflict(
                         "this deploy is already recorded with another commit",
                         deploy_link_id=str(existing.id),
+                        work_item_id=str(existing.work_item_id),
                         commit_hash=existing.commit_hash,
                     )
-                return existing, False
+            for existing in recorded:
+                if existing.work_item_id == item.id:
+                    return existing, False
         link = DeployLink(
             work_item_id=item.id,
             environment=environment,
@@ -248,18 +258,22 @@ class LinkService(Service):
         )
         return link, True
 
-    async def find_deploy(
-        self, item: WorkItem, environment: str, deploy_id: str
-    ) -> DeployLink | None:
-        """The work item's link of `deploy_id` in `environment`. A transaction lock on that
-        key first, so that concurrent recordings of one deploy make one link."""
-        key = f"imi.deploy:{item.id}:{environment}:{deploy_id}"
+    async def deploys_of(
+        self, project_id: UUID, environment: str, deploy_id: str
+    ) -> list[DeployLink]:
+        """The project's links of `deploy_id` in `environment`. A transaction lock on that
+        key first, so that concurrent recordings of one deploy make one link each."""
+        key = f"imi.deploy:{project_id}:{environment}:{deploy_id}"
         await self.session.execute(
             select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0)))
         )
-        query = select(DeployLink).where(
-            DeployLink.work_item_id == item.id,
-            DeployLink.environment == environment,
-            DeployLink.deploy_id == deploy_id,
+        query = (
+            select(DeployLink)
+            .join(WorkItem, WorkItem.id == DeployLink.work_item_id)
+            .where(
+                WorkItem.project_id == project_id,
+                DeployLink.environment == environment,
+                DeployLink.deploy_id == deploy_id,
+            )
         )
-        return await self.session.scalar(query.limit(1))
+        return list(await self.session.scalars(query))
