@@ -44,10 +44,16 @@ async def test_command_start_and_complete_work(
     branch = unique("feat/cmd")
     await bus.publish(
         "imi.cmd.start_work",
-        {"remote_origin": project["remote_origin"], "branch": branch, "work_type": "fix"},
+        {
+            "remote_origin": project["remote_origin"],
+            "branch": branch,
+            "work_type": "fix",
+            "ahead": 4,
+        },
     )
     started = await events.wait_for("imi.work.started", branch_name=branch)
     assert started["payload"]["source_type"] == "bloodbank_command"
+    assert started["payload"]["status"] == "ahead"  # the git state it was started with
     item_id = started["payload"]["work_item_id"]
     await bus.publish(
         "imi.cmd.complete_work", {"work_item_id": item_id, "completion_type": "abandoned"}

@@ -108,6 +108,20 @@ async def test_a_sync_that_finds_the_same_state_announces_nothing(
     assert [event["payload"]["status"] for event in reported] == ["ahead", "diverged"]
 
 
+async def test_a_work_item_starts_with_the_git_state_sent(
+    api: httpx.AsyncClient, events: EventLog
+) -> None:
+    project = await create_project(api)
+    item = await start_work(api, project["id"], ahead=2, behind=1, uncommitted=3)
+    assert item["status"] == "uncommitted"
+    assert (item["ahead_of_trunk"], item["behind_trunk"]) == (2, 1)
+    assert (item["has_uncommitted_changes"], item["uncommitted_files_count"]) == (True, 3)
+    started = await events.wait_for("imi.work.started", work_item_id=item["id"])
+    assert started["payload"]["status"] == "uncommitted"
+    body = {"project_id": project["id"], "branch_name": unique("feat/bad"), "ahead": -1}
+    assert (await api.post("/api/v1/work", json=body)).status_code == 422
+
+
 async def test_uncommitted_count_short_form(api: httpx.AsyncClient) -> None:
     project = await create_project(api)
     item = await start_work(api, project["id"])

@@ -26,3 +26,6 @@ URL_LENGTH = 1000
 
 HASH_LENGTH = 64
 """Commit hashes (SHA-1 or SHA-256, hex)."""
+
+INT32_MAX = 2**31 - 1
+"""The largest value an `integer` column holds; larger input is a 422, not a database error."""

@@ -46,8 +46,9 @@ def mcp_server(rest: RestBridge) -> MCPServer:
 
     @server.tool()
     async def start_work(work: WorkCreate) -> dict[str, Any]:
-        """Start a work item: a branch (or worktree) on a project, with its type and owner.
-        Ticket keys in the branch name are linked automatically. Returns the work item."""
+        """Start a work item: a branch (or worktree) on a project, with its type, owner and
+        (optionally) its git state. Ticket keys in the branch name are linked automatically.
+        Returns the work item."""
         return dict(await rest.call("POST", "/work", body=work))
 
     @server.tool()

@@ -14,9 +14,6 @@ from envelope import MAX_OFFSET, page_examples
 
 T = TypeVar("T")
 
-INT32_MAX = 2**31 - 1
-"""The largest value an `integer` column holds; larger input is a 422, not a database error."""
-
 
 class ORMModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)

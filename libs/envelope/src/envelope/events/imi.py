@@ -17,7 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from envelope._registry import registry
 from envelope.events._failed import CommandFailedPayload
 from envelope.events.plane import TICKET_KEY
-from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, NAME_LENGTH, REF_LENGTH, URL_LENGTH
+from envelope.limits import (
+    HASH_LENGTH,
+    IDENTIFIER_LENGTH,
+    INT32_MAX,
+    NAME_LENGTH,
+    REF_LENGTH,
+    URL_LENGTH,
+)
 
 WorkType = Literal["feature", "fix", "experiment", "review", "devops", "aiops"]
 SourceType = Literal["plane_ticket", "bloodbank_command", "agent_assignment", "manual"]
@@ -217,6 +224,12 @@ class StartWork(_Command):
     owner_id: str | None = Field(None, max_length=IDENTIFIER_LENGTH)
     worktree_path: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    # Its first git state, as `PATCH /work/{id}/git-state` takes it (short forms included).
+    has_uncommitted_changes: bool | None = None
+    uncommitted_files_count: int | None = Field(None, ge=0, le=INT32_MAX)
+    ahead_of_trunk: int | None = Field(None, ge=0, le=INT32_MAX)
+    behind_trunk: int | None = Field(None, ge=0, le=INT32_MAX)
+    last_commit_hash: str | None = Field(None, min_length=4, max_length=HASH_LENGTH)
 
     @model_validator(mode="after")
     def _names_project(self) -> StartWork:

@@ -10,8 +10,8 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from envelope.events.imi import PrState
 from envelope.events.plane import TICKET_KEY
-from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, KEY_LENGTH
-from imi.schemas import INT32_MAX, Metadata, ORMModel, StoredMetadata
+from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, INT32_MAX, KEY_LENGTH
+from imi.schemas import Metadata, ORMModel, StoredMetadata
 
 WORK_ITEM_ID = "4d0c8a51-3e1f-4b2a-9c7d-6e5f4a3b2c1d"
 TICKET_KEY_DESCRIPTION = "The Plane ticket key: an upper-case project prefix, a dash, a number"

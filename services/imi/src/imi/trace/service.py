@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from envelope import BadRequest, LimitExceeded, NotFound
 from envelope.events.plane import TICKET_KEY
+from envelope.limits import INT32_MAX
 from imi.mimir.schemas import MimirEntityOut
-from imi.schemas import INT32_MAX
 from imi.trace.queries import STATEMENTS, commit_prefix
 from imi.trace.schemas import Trace, TracedWorkItem, TraceKind
 from imi.work.repository import MIN_COMMIT_PREFIX

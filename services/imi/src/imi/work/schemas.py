@@ -19,8 +19,8 @@ from envelope.events.imi import (
     WorkType,
     normalize_work_fields,
 )
-from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, REF_LENGTH
-from imi.schemas import INT32_MAX, Metadata, ORMModel, StoredMetadata
+from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, INT32_MAX, REF_LENGTH
+from imi.schemas import Metadata, ORMModel, StoredMetadata
 
 PROJECT = "The project whose repository the branch is in"
 BRANCH = "The git branch the work happens on"
@@ -76,7 +76,29 @@ class _ShortForms(BaseModel):
         return normalize_work_fields(data)
 
 
-class WorkCreate(_ShortForms):
+class GitState(_ShortForms):
+    """The git state fields a request may set, with their short forms."""
+
+    has_uncommitted_changes: bool | None = Field(
+        None, description=f"{UNCOMMITTED} (also `uncommitted`: true, false or a file count)"
+    )
+    uncommitted_files_count: int | None = Field(
+        None, ge=0, le=INT32_MAX, description=UNCOMMITTED_FILES
+    )
+    ahead_of_trunk: int | None = Field(
+        None, ge=0, le=INT32_MAX, description=f"{AHEAD} (also `ahead`)"
+    )
+    behind_trunk: int | None = Field(
+        None, ge=0, le=INT32_MAX, description=f"{BEHIND} (also `behind`)"
+    )
+    last_commit_hash: str | None = Field(
+        None, min_length=4, max_length=HASH_LENGTH, description=LAST_COMMIT
+    )
+
+
+class WorkCreate(GitState):
+    """A new work item; the git state fields sent (or their short forms) are its state."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -115,7 +137,7 @@ class WorkCreate(_ShortForms):
     metadata: Metadata
 
 
-class GitStateUpdate(_ShortForms):
+class GitStateUpdate(GitState):
     """The fields sent replace the stored ones; `last_sync_at` becomes now."""
 
     model_config = ConfigDict(
@@ -127,21 +149,6 @@ class GitStateUpdate(_ShortForms):
         }
     )
 
-    has_uncommitted_changes: bool | None = Field(
-        None, description=f"{UNCOMMITTED} (also `uncommitted`: true, false or a file count)"
-    )
-    uncommitted_files_count: int | None = Field(
-        None, ge=0, le=INT32_MAX, description=UNCOMMITTED_FILES
-    )
-    ahead_of_trunk: int | None = Field(
-        None, ge=0, le=INT32_MAX, description=f"{AHEAD} (also `ahead`)"
-    )
-    behind_trunk: int | None = Field(
-        None, ge=0, le=INT32_MAX, description=f"{BEHIND} (also `behind`)"
-    )
-    last_commit_hash: str | None = Field(
-        None, min_length=4, max_length=HASH_LENGTH, description=LAST_COMMIT
-    )
     last_commit_message: str | None = Field(None, description=LAST_MESSAGE)
     worktree_path: str | None = Field(None, description=WORKTREE)
 

@@ -14,7 +14,7 @@ from imi.schemas import PageParams, fetch_page
 from imi.service import Service
 from imi.work.models import WorkItem
 from imi.work.repository import WorkRepository
-from imi.work.schemas import GitStateUpdate, WorkComplete, WorkCreate, WorkFilters
+from imi.work.schemas import GitState, GitStateUpdate, WorkComplete, WorkCreate, WorkFilters
 
 # The git fields `imi.work.git_state_updated` carries (beside the ids, the branch and the
 # status computed from them).
@@ -39,10 +39,13 @@ class WorkService(Service):
     async def start(self, data: WorkCreate) -> WorkItem:
         """A new active work item; Conflict (naming it) if the branch already has one.
 
-        Ticket keys in the branch name (and a `plane_ticket` source ref) are linked at once.
+        Ticket keys in the branch name (and a `plane_ticket` source ref) are linked at once;
+        the git state sent is the item's first (its status in `imi.work.started`).
         """
         await self.active_project(data.project_id)
+        git_state = data.model_dump(include=set(GitState.model_fields), exclude_none=True)
         item = await self.repository.start(
+            **git_state,
             project_id=data.project_id,
             branch_name=data.branch_name,
             work_type=data.work_type,
