@@ -154,6 +154,16 @@ async def test_an_agent_registers_starts_work_and_traces_the_ticket(
         )
         traced = result(await client.call_tool("trace", {"ref": ticket}))
         assert work["id"] in json.dumps(traced)
+        commit = uuid.uuid4().hex
+        deploy_id = f"ci-run-{uuid.uuid4().hex[:6]}"  # detection reads no CI deploy id: `kind`
+        deploy = {"work_item_id": work["id"], "environment": "staging", "commit_hash": commit}
+        async with httpx.AsyncClient(base_url=imi_mcp.url, headers={"X-API-Key": KEY}) as rest:
+            linked = await rest.post(
+                "/api/v1/links/deploy", json={**deploy, "deploy_id": deploy_id}
+            )
+            assert linked.status_code == 201, linked.text
+        shipped = result(await client.call_tool("trace", {"ref": deploy_id, "kind": "deploy"}))
+        assert (shipped["kind"], shipped["work_items"][0]["id"]) == ("deploy", work["id"])
         for ref in ("../stats", "../projects?limit=1", f"{ticket}?x=1", "\u0000"):
             elsewhere = await client.call_tool("trace", {"ref": ref})  # stays a reference
             assert elsewhere.is_error, (ref, elsewhere.content)

@@ -16,6 +16,7 @@ from envelope import RestBridge
 from imi import __version__
 from imi.links.schemas import PrLinkCreate, TicketLinkCreate
 from imi.projects.schemas import ProjectCreate
+from imi.trace.schemas import TraceKind
 from imi.work.schemas import GitStateUpdate, WorkCreate
 
 INSTRUCTIONS = """imi knows the team's git projects, the work items (branches) on them and how
@@ -71,13 +72,17 @@ def mcp_server(rest: RestBridge) -> MCPServer:
         return dict(await rest.call("POST", "/links/pr", body=link))
 
     @server.tool()
-    async def trace(ref: str, project_id: UUID | None = None) -> dict[str, Any]:
+    async def trace(
+        ref: str, kind: TraceKind | None = None, project_id: UUID | None = None
+    ) -> dict[str, Any]:
         """Follow the chain ticket → work items → pull requests → deploys from any reference:
         a ticket key (PROJ-123), a work item id, a PR number (give `project_id`), a commit
-        hash (or a prefix of at least 7 digits) or a deploy link id. Use it for "where is
-        ticket X?" or "what did deploy Y ship?"."""
-        params = {"project_id": project_id}  # the reference is one path segment, as in REST
-        return dict(await rest.call("GET", f"/trace/{quote(ref, safe='')}", params=params))
+        hash (or a prefix of at least 7 digits) or a deploy link id; `kind` names which when
+        detection cannot tell, and is needed for a CI system's deploy id (`deploy`). Use it
+        for "where is ticket X?" or "what did deploy Y ship?"."""
+        segment = quote(ref, safe="")  # the reference is one path segment, as in REST
+        path = f"/trace/{kind}/{segment}" if kind else f"/trace/{segment}"
+        return dict(await rest.call("GET", path, params={"project_id": project_id}))
 
     @server.tool()
     async def stats(project_id: UUID | None = None) -> dict[str, Any]:
