@@ -9,6 +9,7 @@ import httpx
 from imi_helpers import Bus, EventLog, create_project, eventually, start_work
 
 import envelope
+from imi.ordering import CLOCK_SKEW
 
 NOW = datetime.now(UTC)
 HOUR_AGO = NOW - timedelta(hours=1)
@@ -91,6 +92,24 @@ async def test_older_push_keeps_the_head_and_a_newer_one_moves_it(
     later = NOW + timedelta(minutes=1)
     await consumed(api, await bus.publish("git.push", push(project, item, next_, "c"), at=later))
     assert (await work_item(api, item["id"]))["last_commit_hash"] == next_
+
+
+async def test_an_event_from_a_clock_far_ahead_does_not_make_later_ones_stale(
+    api: httpx.AsyncClient, bus: Bus
+) -> None:
+    project = await create_project(api)
+    item = await start_work(api, project["id"])
+    ahead, real = uuid.uuid4().hex, uuid.uuid4().hex
+    year_2099 = datetime(2099, 1, 1, tzinfo=UTC)
+    await consumed(
+        api, await bus.publish("git.push", push(project, item, ahead, "a"), at=year_2099)
+    )
+    assert (await work_item(api, item["id"]))["last_commit_hash"] == ahead
+    # 2099 was taken as CLOCK_SKEW ahead of its arrival: a push stamped just past that applies
+    # (before, nothing before 2099 would have).
+    later = datetime.now(UTC) + CLOCK_SKEW + timedelta(seconds=1)
+    await consumed(api, await bus.publish("git.push", push(project, item, real, "b"), at=later))
+    assert (await work_item(api, item["id"]))["last_commit_hash"] == real
 
 
 async def test_older_plane_event_keeps_the_ticket_title(api: httpx.AsyncClient, bus: Bus) -> None:

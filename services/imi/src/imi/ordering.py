@@ -8,7 +8,7 @@ with the same timestamp applies; a row no event has changed yet takes any event.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -18,10 +18,17 @@ from envelope import EventEnvelope
 log = structlog.get_logger("imi.ordering")
 
 
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far ahead of imi's clock a producer's may run; an event stamped later than that is
+taken as of now + this, so that one event from a wrong clock (the year 2099) cannot make
+every real event after it stale."""
+
+
 def event_time(envelope: EventEnvelope[Any]) -> datetime:
-    """The envelope's timestamp; one without a time zone is taken as UTC."""
+    """The envelope's timestamp (one without a time zone is UTC), at most `CLOCK_SKEW` ahead."""
     at = envelope.timestamp
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    at = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return min(at, datetime.now(UTC) + CLOCK_SKEW)
 
 
 def is_stale(at: datetime, last: datetime | None, **entity: str) -> bool:
