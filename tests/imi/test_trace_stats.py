@@ -102,6 +102,7 @@ async def test_a_commit_prefix_of_digits_is_not_taken_for_a_pr(
 
 async def test_trace_errors(api: httpx.AsyncClient, chain: dict[str, Any]) -> None:
     assert (await api.get("/api/v1/trace/ticket/NONE-1")).status_code == 404
+    assert (await api.get("/api/v1/trace/ticket/bad")).status_code == 400  # as /pr/abc
     assert (await api.get(f"/api/v1/trace/work/{uuid.uuid4()}")).status_code == 404
     assert (await api.get("/api/v1/trace/work/not-an-id")).status_code == 400
     assert (await api.get("/api/v1/trace/pr/abc")).status_code == 400

@@ -86,6 +86,8 @@ class TraceService:
     ) -> tuple[str, dict[str, Any]]:
         """Which statement finds the work items the reference names directly, and its values."""
         if kind == "ticket":
+            if not TICKET_KEY.fullmatch(ref):
+                raise BadRequest("a ticket key is a project prefix, a dash, a number", ref=ref)
             return "ticket", {"ref": ref}
         if kind == "work":
             return "work", {"id": self._uuid(ref)}
