@@ -88,6 +88,23 @@ async def test_text_search_quotes_offsets_and_highlights(api: Any, unique: str) 
         assert (await created(created_after=naive)).status_code == 422
 
 
+async def test_a_word_matches_however_its_characters_are_composed(api: Any, unique: str) -> None:
+    decomposed = await api.artifact("Meet at the cafe\u0301 by the station.", source=unique)
+    ligature = await api.artifact("The \ufb01nal o\ufb03ce plan.", source=unique)
+
+    async def found(query: str) -> list[str]:
+        body = {"query": query, "filters": {"source": [unique]}}
+        response = await api.client.post(f"{API}/search/text", json=body)
+        assert response.status_code == 200, response.text
+        return [hit["artifact_id"] for hit in response.json()["hits"]]
+
+    assert await found("caf\u00e9") == [decomposed["id"]]  # typed precomposed
+    assert await found("cafe\u0301") == [decomposed["id"]]
+    assert await found("final office") == [ligature["id"]]
+    listed = await api.ok("/artifacts", source=unique, q="caf\u00e9")
+    assert [item["id"] for item in listed["items"]] == [decomposed["id"]]
+
+
 async def test_hybrid_fuses_lexical_and_semantic_lists(api: Any, unique: str) -> None:
     # Letters only: PostgreSQL's parser reads hex such as "12e45ab" as a number and a word.
     word = unique.translate(str.maketrans("0123456789", "ghijklmnop"))
