@@ -11,6 +11,7 @@ import pytest
 from harness import Broker, Database, ServiceProcess, eventually, publish, rabbitmqctl, scalar
 
 from envelope import EXCHANGE, create_envelope, service_source
+from envelope.limits import MAX_JSON_DEPTH
 
 pytestmark = pytest.mark.e2e
 
@@ -184,3 +185,37 @@ async def test_text_holding_a_lone_surrogate_is_refused_and_the_connection_kept(
         " + (SELECT count(*) FROM mimir.intent_groups WHERE name = %s)"
     )
     assert scalar(database.admin_conninfo(), stored, mark, mark, mark) == 0
+
+
+def nested(levels: int) -> str:
+    """A JSON object `levels` deep, as text (the encoder stops at a few hundred levels)."""
+    return '{"a": ' * (levels - 1) + "{}" + "}" * (levels - 1)
+
+
+async def test_json_nested_too_deep_is_refused_and_the_connection_kept(
+    imi_process: ServiceProcess, mimir_process: ServiceProcess
+) -> None:
+    """Metadata 300 levels deep passed validation and broke the answer (a 500, which also
+    closed the client's connection): free-form JSON nests at most MAX_JSON_DEPTH levels."""
+    mark = uuid.uuid4().hex
+    async with (
+        httpx.AsyncClient(base_url=imi_process.url, timeout=30) as imi,
+        httpx.AsyncClient(base_url=mimir_process.url, timeout=30) as mimir,
+    ):
+        sent = [
+            (imi, "/api/v1/projects", {"name": mark, "remote_origin": f"/srv/{mark}"}),
+            (mimir, "/api/v1/artifacts", {"artifact_type": "note", "source": mark, "content": "c"}),
+            (mimir, "/api/v1/decisions", {"statement": mark, "rationale": "r"}),
+        ]
+        for client, path, body in sent:
+            for levels, status in ((300, 422), (MAX_JSON_DEPTH, 201)):
+                text = json.dumps(body)[:-1] + f', "metadata": {nested(levels)}}}'
+                response = await client.post(
+                    path, content=text, headers={"content-type": "application/json"}
+                )
+                assert response.status_code == status, (path, levels, response.text[:300])
+                assert (await client.get("/health")).status_code == 200
+        contains = {"metadata__contains": nested(1000)}
+        listed = await mimir.get("/api/v1/artifacts", params=contains)
+        assert listed.status_code == 400, listed.text[:300]
+        assert (await mimir.get("/health")).status_code == 200

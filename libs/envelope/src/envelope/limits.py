@@ -9,6 +9,10 @@ bus agreeing on the same limits.
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+
 KEY_LENGTH = 100
 """Kinds, types and statuses: artifact and entity types, relation types, environments."""
 
@@ -29,3 +33,30 @@ HASH_LENGTH = 64
 
 INT32_MAX = 2**31 - 1
 """The largest value an `integer` column holds; larger input is a 422, not a database error."""
+
+MAX_JSON_DEPTH = 32
+"""How deep free-form JSON (metadata, a metadata filter) may nest. Deeper values could be
+stored but not read back (serialisers stop at a few hundred levels), so they are refused."""
+
+
+def json_depth(value: object) -> int:
+    """How many levels of objects and arrays `value` nests (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth + 1)
+            stack.extend(
+                (child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)
+            )
+    return deepest
+
+
+def _shallow(value: Any) -> Any:
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise ValueError(f"nests deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+JsonObject = Annotated[dict[str, Any], BeforeValidator(_shallow)]
+"""A free-form JSON object of request bodies (metadata), at most `MAX_JSON_DEPTH` deep."""

@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from envelope import MAX_OFFSET, page_examples
+from envelope.limits import JsonObject
 
 T = TypeVar("T")
 
@@ -20,7 +21,7 @@ class ORMModel(BaseModel):
 
 
 Metadata = Annotated[
-    dict[str, Any],
+    JsonObject,
     Field(
         default_factory=dict,
         validation_alias=AliasChoices("metadata", "meta"),  # the first names it in OpenAPI
@@ -31,7 +32,7 @@ Metadata = Annotated[
 """A request's `metadata`."""
 
 StoredMetadata = Annotated[
-    dict[str, Any],
+    JsonObject,
     Field(
         default_factory=dict,
         validation_alias=AliasChoices("meta", "metadata"),

@@ -25,6 +25,7 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel, ConfigDict, Field
 
 from envelope import MAX_OFFSET, BadRequest, page_examples
+from envelope.limits import MAX_JSON_DEPTH, json_depth
 from mimir.external.queries import in_project_fragment
 from mimir.sql import Conn, PageQuery, Row
 
@@ -62,7 +63,12 @@ def _parse_datetime(value: str) -> datetime:
 
 
 def _parse_json(value: str) -> str:
-    json.loads(value)
+    try:
+        depth = json_depth(json.loads(value))
+    except RecursionError:  # past the parser's own depth
+        depth = MAX_JSON_DEPTH + 1
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"nests deeper than {MAX_JSON_DEPTH} levels")
     return value
 
 

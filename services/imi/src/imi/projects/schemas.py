@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from envelope.limits import NAME_LENGTH, REF_LENGTH, URL_LENGTH
+from envelope.limits import NAME_LENGTH, REF_LENGTH, URL_LENGTH, JsonObject
 from imi.schemas import Metadata, ORMModel, StoredMetadata
 
 _EXAMPLE: dict[str, Any] = {
@@ -57,7 +57,7 @@ class ProjectUpdate(BaseModel):
     )
     trunk_path: str | None = Field(None, description=f"{TRUNK}; null clears it")
     description: str | None = Field(None, description=f"{DESCRIPTION}; null clears it")
-    metadata: dict[str, object] | None = Field(
+    metadata: JsonObject | None = Field(
         None,
         validation_alias=AliasChoices("metadata", "meta"),
         description="Free-form JSON replacing the stored object; null empties it (also "

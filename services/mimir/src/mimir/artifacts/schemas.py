@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from envelope.limits import IDENTIFIER_LENGTH
+from envelope.limits import IDENTIFIER_LENGTH, JsonObject
 
 ArtifactType = Literal["conversation", "document", "note"]
 IndexingStatus = Literal["pending", "indexed", "failed"]
@@ -72,7 +72,7 @@ class ArtifactCreate(BaseModel):
     external_id: str | None = Field(
         None, max_length=IDENTIFIER_LENGTH, description="The artifact's id at its source"
     )
-    metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form properties")
+    metadata: JsonObject = Field(default_factory=dict, description="Free-form properties")
     content: str = Field(min_length=1, description="Content of version 1, stored verbatim")
     created_by: str = Field("api", min_length=1, description=CREATED_BY)
 

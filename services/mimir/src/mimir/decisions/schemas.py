@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from envelope.limits import JsonObject
 from mimir.text import Said
 
 DecisionStatus = Literal["tentative", "active", "superseded"]
@@ -44,7 +45,7 @@ class DecisionCreate(BaseModel):
     status: Literal["tentative", "active"] = Field(
         "tentative", description="Recorded as tentative (default) or directly active"
     )
-    metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form properties")
+    metadata: JsonObject = Field(default_factory=dict, description="Free-form properties")
 
 
 class DecisionUpdate(BaseModel):

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from envelope.limits import NAME_LENGTH
+from envelope.limits import NAME_LENGTH, JsonObject
 from mimir.text import Said
 
 IntentStatus = Literal["proposed", "accepted", "rejected"]
@@ -38,7 +38,7 @@ class IntentCreate(BaseModel):
     statement: Said = Field(min_length=1, description=STATEMENT)
     proposed_by: str = Field(min_length=1, description=PROPOSED_BY, examples=["human"])
     intent_group_id: UUID | None = Field(None, description="Group to file it under")
-    metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form properties")
+    metadata: JsonObject = Field(default_factory=dict, description="Free-form properties")
 
 
 class IntentUpdate(BaseModel):

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from envelope.limits import KEY_LENGTH
+from envelope.limits import KEY_LENGTH, JsonObject
 from mimir.entities import TYPE_DESCRIPTION
 
 EXAMPLE: dict[str, Any] = {
@@ -33,7 +33,7 @@ class ProvenanceCreate(BaseModel):
     evidence_span_ids: list[UUID] = Field(
         default_factory=list, description="Spans the generation was based on (must exist)"
     )
-    metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form properties")
+    metadata: JsonObject = Field(default_factory=dict, description="Free-form properties")
 
 
 class Provenance(ProvenanceCreate):

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from envelope.limits import KEY_LENGTH
+from envelope.limits import KEY_LENGTH, JsonObject
 from mimir.entities import TYPE_DESCRIPTION
 from mimir.external.schemas import DISPLAY_NAME, STATE
 
@@ -63,7 +63,7 @@ class RelationCreate(BaseModel):
     )
     target_type: str = EntityType
     target_id: UUID = Field(description="Id of the target entity")
-    metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form properties")
+    metadata: JsonObject = Field(default_factory=dict, description="Free-form properties")
 
 
 ExternalStatus = Literal["pending", "confirmed"]

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from envelope.limits import JsonObject
 from mimir.artifacts.schemas import ARTIFACT_ID, CONTENT, VERSION_ID, ArtifactType
 from mimir.text import Said
 
@@ -64,7 +65,7 @@ class SearchFilters(BaseModel):
     artifact_type: list[ArtifactType] | None = Field(None, description="Any of these types")
     source: list[str] | None = Field(None, description="Any of these sources")
     artifact_id: list[UUID] | None = Field(None, description="Only these artifacts")
-    metadata: dict[str, Any] | None = Field(
+    metadata: JsonObject | None = Field(
         None, description="Artifact metadata must contain this JSON object (`@>`)"
     )
     created_after: AwareDatetime | None = Field(

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from envelope.limits import JsonObject
+
 SEARCH_SPAN_TYPES = frozenset({"chunk", "passage"})
 """Made by mimir when a version is indexed, and what search ranks: not for clients."""
 
@@ -36,7 +38,7 @@ class SpanCreate(BaseModel):
         description="e.g. evidence, quote, toc_entry; not `chunk` or `passage`, which mimir "
         "makes for search",
     )
-    metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form properties")
+    metadata: JsonObject = Field(default_factory=dict, description="Free-form properties")
 
     @field_validator("span_type")
     @classmethod
