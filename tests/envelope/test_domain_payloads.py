@@ -192,6 +192,10 @@ def test_one_text_links_fifty_keys_at_most() -> None:
     assert ticket_keys(message, "OPS-1 ABC-1") == [f"ABC-{n}" for n in range(50)] + ["OPS-1"]
 
 
+def test_a_key_is_no_longer_than_a_ticket_id_may_be() -> None:
+    assert ticket_keys("A" * 300 + "-1", "OPS-2") == ["OPS-2"]
+
+
 def test_a_long_run_of_capitals_is_read_once() -> None:
     # Tried from each of its characters, such a title took minutes (pytest-timeout stops it).
     assert ticket_keys("T" * 300_000, "T1" * 150_000) == []

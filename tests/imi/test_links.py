@@ -208,10 +208,15 @@ async def test_a_deploy_recorded_again_answers_the_first(
     unnamed = {k: v for k, v in body.items() if k != "deploy_id"}
     assert (await api.post("/api/v1/links/deploy", json=unnamed)).status_code == 201
     assert (await api.post("/api/v1/links/deploy", json=unnamed)).status_code == 201
+    slashed = {**body, "environment": "qa", "deploy_id": f"deploys/{unique('web')}/42"}
+    assert (await api.post("/api/v1/links/deploy", json=slashed)).status_code == 201
+    traced = await api.get(f"/api/v1/trace/deploy/{slashed['deploy_id']}")  # a '/' in the id
+    assert traced.status_code == 200, traced.text
+    assert traced.json()["work_items"][0]["id"] == item["id"]
     await events.wait_for("imi.deploy.completed", environment="staging", commit_hash=commit)
     trace = (await api.get(f"/api/v1/trace/commit/{commit}")).json()
     environments = sorted(d["environment"] for d in trace["work_items"][0]["deploy_links"])
-    assert environments == ["production", "production", "production", "staging"]
+    assert environments == ["production", "production", "production", "qa", "staging"]
 
 
 async def test_a_pr_linked_as_merged_completes_its_work_item(

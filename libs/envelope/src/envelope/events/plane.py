@@ -30,10 +30,12 @@ trace through its work item too large to answer."""
 
 def ticket_keys(*texts: str | None) -> list[str]:
     """The distinct ticket keys in `texts` (branch name, PR title, commit message), in order
-    of appearance, the first `MAX_KEYS_IN_TEXT` of each text."""
+    of appearance, the first `MAX_KEYS_IN_TEXT` of each text; a run longer than a ticket key
+    may be (`IDENTIFIER_LENGTH`) is none."""
     found: dict[str, None] = {}
     for text in texts:
-        keys = dict.fromkeys(KEY_IN_TEXT.findall(text or ""))
+        matches = KEY_IN_TEXT.findall(text or "")
+        keys = dict.fromkeys(key for key in matches if len(key) <= IDENTIFIER_LENGTH)
         found.update(dict.fromkeys(list(keys)[:MAX_KEYS_IN_TEXT]))
     return list(found)
 

@@ -64,7 +64,7 @@ _route(
 )
 _route(
     "deploy",
-    "/deploy/{ref}",
+    "/deploy/{ref:path}",  # a CI system's deploy id may hold a '/' (deploys/web/42)
     "Trace from a deploy (link id or CI deploy id)",
     "A deploy link id or the CI system's deploy id",
 )
