@@ -170,6 +170,10 @@ async def test_deploy_link(api: httpx.AsyncClient, events: EventLog, item: dict[
     assert orphan.json()["detail"]["code"] == "BAD_REFERENCE"
     missing_env = await api.post("/api/v1/links/deploy", json={"commit_hash": commit})
     assert missing_env.status_code == 422
+    for when in ("0001-01-01T00:00:00Z", "2999-01-01T00:00:00Z"):  # would skew lead times
+        body = {"work_item_id": item["id"], "environment": "qa", "commit_hash": commit}
+        dated = await api.post("/api/v1/links/deploy", json={**body, "deployed_at": when})
+        assert dated.status_code == 422, when
 
 
 async def test_a_deploy_recorded_again_answers_the_first(

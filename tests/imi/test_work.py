@@ -120,6 +120,12 @@ async def test_a_work_item_starts_with_the_git_state_sent(
     assert started["payload"]["status"] == "uncommitted"
     body = {"project_id": project["id"], "branch_name": unique("feat/bad"), "ahead": -1}
     assert (await api.post("/api/v1/work", json=body)).status_code == 422
+    contradicting = {"has_uncommitted_changes": False, "uncommitted_files_count": 3}
+    assert (
+        await api.post("/api/v1/work", json={**body, "ahead": 0, **contradicting})
+    ).status_code == 422
+    path = f"/api/v1/work/{item['id']}/git-state"
+    assert (await api.patch(path, json=contradicting)).status_code == 422
 
 
 async def test_uncommitted_count_short_form(api: httpx.AsyncClient) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +12,8 @@ from envelope.events.imi import PrState
 from envelope.events.plane import TICKET_KEY
 from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, INT32_MAX, KEY_LENGTH
 from imi.schemas import Metadata, ORMModel, StoredMetadata
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 WORK_ITEM_ID = "4d0c8a51-3e1f-4b2a-9c7d-6e5f4a3b2c1d"
 TICKET_KEY_DESCRIPTION = "The Plane ticket key: an upper-case project prefix, a dash, a number"
@@ -187,17 +189,23 @@ class DeployLinkCreate(BaseModel):
         None, max_length=IDENTIFIER_LENGTH, description="The deploy's id in the CI system"
     )
     deployed_at: datetime | None = Field(
-        None, description="When it was deployed (a time without an offset is UTC); default now"
+        None,
+        description="When it was deployed (a time without an offset is UTC; from 1970 to a "
+        "day from now); default now",
     )
     metadata: Metadata
 
     @field_validator("deployed_at")
     @classmethod
     def _in_utc(cls, value: datetime | None) -> datetime | None:
-        """Answered as stored and traced: in UTC, whatever offset it came with."""
+        """Answered as stored and traced: in UTC, whatever offset it came with. A time
+        outside the range is a mistake that would skew every lead time of its project."""
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if not EPOCH <= value <= datetime.now(UTC) + timedelta(days=1):
+            raise ValueError("a deploy time lies between 1970 and a day from now")
+        return value
 
 
 class DeployLinkOut(ORMModel):

@@ -7,7 +7,7 @@ Requests accept the short forms agents send (`branch`, `source: {type, ref}`, `a
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -94,6 +94,12 @@ class GitState(_ShortForms):
     last_commit_hash: str | None = Field(
         None, min_length=4, max_length=HASH_LENGTH, description=LAST_COMMIT
     )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.has_uncommitted_changes is False and (self.uncommitted_files_count or 0) > 0:
+            raise ValueError("uncommitted files in a worktree without uncommitted changes")
+        return self
 
 
 class WorkCreate(GitState):
