@@ -19,6 +19,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 KEY = "an-mcp-test-key-long-enough"
+PROVENANCE = {"X-Provenance-Model": "claude-test", "X-Provenance-Pipeline": "agent@3"}
 MIMIR_TOOLS = {
     "capture",
     "search_text",
@@ -123,6 +124,14 @@ async def test_an_agent_captures_then_finds_the_passage(mimir_mcp: ServiceProces
             )
         )
         assert [hit["artifact_id"] for hit in found["hits"]] == [captured["id"]]
+        async with agent(mimir_mcp, {"X-API-Key": KEY, **PROVENANCE}) as model:
+            decision = {"statement": f"Use {marker} queues", "rationale": "they survive restarts"}
+            recorded = result(await model.call_tool("record_decision", {"decision": decision}))
+        async with httpx.AsyncClient(base_url=mimir_mcp.url, headers={"X-API-Key": KEY}) as rest:
+            made = (await rest.get(f"/api/v1/provenance/decision/{recorded['id']}")).json()
+        assert [(row["model_id"], row["pipeline_version"]) for row in made] == [
+            ("claude-test", "agent@3")
+        ]  # the agent's provenance headers reach the REST call its tool makes
         refused = await client.call_tool("get_artifact", {"artifact_id": str(uuid.uuid4())})
         assert refused.is_error
         assert "404 NOT_FOUND" in refused.content[0].text

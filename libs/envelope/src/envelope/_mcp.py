@@ -28,6 +28,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from envelope._http import ApiKeyCheck
 
 MCP_PATH = "/mcp"
+# Headers of an agent's request that its tool calls carry on to the REST API: who produced a
+# write (provenance) and the request id its events are correlated by.
+FORWARDED_HEADERS = ("x-provenance-model", "x-provenance-pipeline", "x-request-id")
+_forwarded: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "mcp_forwarded_headers", default=None
+)
 
 
 class RestBridge:
@@ -57,7 +63,9 @@ class RestBridge:
             else body
         )
         wanted = {name: value for name, value in (params or {}).items() if value is not None}
-        response = await self._client.request(method, path, json=payload, params=wanted)
+        response = await self._client.request(
+            method, path, json=payload, params=wanted, headers=_forwarded.get()
+        )
         if response.is_error:
             from mcp.server.mcpserver.exceptions import ToolError  # loaded with the server
 
@@ -90,6 +98,14 @@ class LazyMcp:
             async with self._lock:
                 if self._endpoint is None:
                     self._endpoint = await self._start()
+        # The SDK runs each request's tools in a task it starts from this one, so they see it.
+        _forwarded.set(
+            {
+                name.decode("latin-1"): value.decode("latin-1")
+                for name, value in scope.get("headers", ())
+                if name.decode("latin-1") in FORWARDED_HEADERS
+            }
+        )
         await self._endpoint(scope, receive, send)
 
     async def _start(self) -> ASGIApp:
