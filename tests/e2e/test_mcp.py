@@ -25,9 +25,13 @@ MIMIR_TOOLS = {
     "search_text",
     "search_semantic",
     "search_hybrid",
+    "add_version",
     "record_decision",
+    "activate_decision",
     "supersede_decision",
     "decision_chain",
+    "propose_intent",
+    "decide_intent",
     "get_artifact",
     "get_span",
     "relate",
@@ -36,9 +40,13 @@ IMI_TOOLS = {
     "list_projects",
     "register_project",
     "start_work",
+    "list_work",
+    "complete_work",
     "update_git_state",
     "link_ticket",
     "link_pr",
+    "set_pr_state",
+    "record_deploy",
     "trace",
     "stats",
 }
@@ -178,6 +186,80 @@ async def test_an_agent_registers_starts_work_and_traces_the_ticket(
             assert elsewhere.is_error, (ref, elsewhere.content)
             text = elsewhere.content[0].text
             assert ": 400 " in text or ": 404 NOT_FOUND" in text, (ref, text)
+
+
+async def test_an_agent_keeps_versions_decisions_and_intents(mimir_mcp: ServiceProcess) -> None:
+    marker = uuid.uuid4().hex[:8]
+    async with agent(mimir_mcp, {"X-API-Key": KEY}) as client:
+
+        async def call(tool: str, **arguments: Any) -> dict[str, Any]:
+            return result(await client.call_tool(tool, arguments))
+
+        note = {"artifact_type": "note", "content": f"Draft {marker}", "source": marker}
+        captured = await call("capture", artifact=note)
+        edited = await call(
+            "add_version", artifact_id=captured["id"], version={"content": f"Final {marker}"}
+        )
+        assert edited["version_number"] == 2
+        first = await call(
+            "record_decision", decision={"statement": f"{marker} v1", "rationale": "r"}
+        )
+        assert first["status"] == "tentative"
+        assert (await call("activate_decision", decision_id=first["id"]))["status"] == "active"
+        second = await call(
+            "record_decision", decision={"statement": f"{marker} v2", "rationale": "r"}
+        )
+        replaced = await call(
+            "supersede_decision", decision_id=first["id"], superseded_by_id=second["id"]
+        )
+        assert replaced["superseded_by_id"] == second["id"]
+        intent = await call(
+            "propose_intent", intent={"statement": f"Ship {marker}", "proposed_by": "agent"}
+        )
+        assert intent["status"] == "proposed"
+        accepted = await call(
+            "decide_intent", intent_id=intent["id"], decision={"status": "accepted"}
+        )
+        assert accepted["status"] == "accepted"
+        again = await client.call_tool(
+            "decide_intent", {"intent_id": intent["id"], "decision": {"status": "rejected"}}
+        )
+        assert again.is_error
+        assert "409 INVALID_TRANSITION" in again.content[0].text
+
+
+async def test_an_agent_merges_deploys_and_completes_work(imi_mcp: ServiceProcess) -> None:
+    async with agent(imi_mcp, {"X-API-Key": KEY}) as client:
+
+        async def call(tool: str, **arguments: Any) -> dict[str, Any]:
+            return result(await client.call_tool(tool, arguments))
+
+        remote = f"git@example.com:team/flow-{uuid.uuid4().hex[:8]}.git"
+        project = await call("register_project", project={"name": "flow", "remote_origin": remote})
+        branches = ("feature/merged", "feature/dropped")
+        for branch in branches:
+            await call("start_work", work={"project_id": project["id"], "branch_name": branch})
+        listed = await call(
+            "list_work", filters={"project_id": project["id"], "branch_name": branches[0]}
+        )
+        [merged] = listed["items"]
+        pr = await call("link_pr", link={"work_item_id": merged["id"], "pr_number": 3})
+        merge = uuid.uuid4().hex[:12]
+        change = {"pr_state": "merged", "merge_commit_hash": merge}
+        assert (await call("set_pr_state", pr_link_id=pr["id"], change=change))[
+            "pr_state"
+        ] == "merged"
+        deploy = {"environment": "production", "commit_hash": merge, "deploy_id": "ci-7"}
+        assert (await call("record_deploy", deploy=deploy))["work_item_id"] == merged["id"]
+        active = await call("list_work", filters={"project_id": project["id"], "active": True})
+        [dropped] = active["items"]
+        done = await call(
+            "complete_work", work_item_id=dropped["id"], completion={"completion_type": "abandoned"}
+        )
+        assert done["status"] == "abandoned"
+        assert (await call("list_work", filters={"project_id": project["id"], "active": True}))[
+            "items"
+        ] == []
 
 
 @pytest.mark.parametrize("service", ["imi", "mimir"])

@@ -14,10 +14,10 @@ from mcp.server.mcpserver import MCPServer
 
 from envelope import RestBridge
 from imi import __version__
-from imi.links.schemas import PrLinkCreate, TicketLinkCreate
+from imi.links.schemas import DeployLinkCreate, PrLinkCreate, PrLinkUpdate, TicketLinkCreate
 from imi.projects.schemas import ProjectCreate
 from imi.trace.schemas import TraceKind
-from imi.work.schemas import GitStateUpdate, WorkCreate
+from imi.work.schemas import GitStateUpdate, WorkComplete, WorkCreate, WorkFilters
 
 INSTRUCTIONS = """imi knows the team's git projects, the work items (branches) on them and how
 they link to tickets, pull requests and deploys. Register a project once per remote, start a
@@ -53,6 +53,25 @@ def mcp_server(rest: RestBridge) -> MCPServer:
         return dict(await rest.call("POST", "/work", body=work))
 
     @server.tool()
+    async def list_work(
+        filters: WorkFilters | None = None, limit: int = 50, offset: int = 0
+    ) -> dict[str, Any]:
+        """Work items, newest first, narrowed by project, branch, owner, status, type or
+        whether they are active: e.g. find the item of the branch you are on. Returns a
+        page: `items`, `total`, `limit`, `offset`."""
+        narrowed = (filters or WorkFilters()).model_dump(mode="json")
+        params = {**narrowed, "limit": limit, "offset": offset}
+        return dict(await rest.call("GET", "/work", params=params))
+
+    @server.tool()
+    async def complete_work(work_item_id: UUID, completion: WorkComplete) -> dict[str, Any]:
+        """Complete a work item: merged (with its merge commit), abandoned or superseded. It
+        leaves the active set and frees its branch; the same completion again changes
+        nothing. Returns the work item."""
+        path = f"/work/{work_item_id}/complete"
+        return dict(await rest.call("POST", path, body=completion))
+
+    @server.tool()
     async def update_git_state(work_item_id: UUID, state: GitStateUpdate) -> dict[str, Any]:
         """Record a work item's git state: head commit, commits ahead of and behind trunk.
         Returns the updated work item."""
@@ -70,6 +89,20 @@ def mcp_server(rest: RestBridge) -> MCPServer:
         """Link a pull request to a work item, with its number, URL and state. Returns the
         link."""
         return dict(await rest.call("POST", "/links/pr", body=link))
+
+    @server.tool()
+    async def set_pr_state(pr_link_id: UUID, change: PrLinkUpdate) -> dict[str, Any]:
+        """Move a linked pull request: open → merged | closed, closed → open (merged is
+        final). Merging (give `merge_commit_hash`) completes its work item as merged.
+        `pr_link_id` is the id `link_pr` answered. Returns the PR link."""
+        return dict(await rest.call("PATCH", f"/links/pr/{pr_link_id}", body=change))
+
+    @server.tool()
+    async def record_deploy(deploy: DeployLinkCreate) -> dict[str, Any]:
+        """Record that a commit was deployed to an environment, for the work item given or
+        the one whose last or merge commit it is (7 hex digits or more). A `deploy_id`
+        recorded before answers with that deploy. Returns the deploy link."""
+        return dict(await rest.call("POST", "/links/deploy", body=deploy))
 
     @server.tool()
     async def trace(

@@ -13,8 +13,9 @@ from mcp.server.mcpserver import MCPServer
 
 from envelope import RestBridge
 from mimir import __version__
-from mimir.artifacts.schemas import ArtifactCreate
+from mimir.artifacts.schemas import ArtifactCreate, VersionCreate
 from mimir.decisions.schemas import DecisionCreate
+from mimir.intents.schemas import IntentCreate, IntentUpdate
 from mimir.relations.schemas import RelationCreate
 from mimir.search.schemas import HybridSearch, SemanticSearch, TextSearch
 
@@ -37,6 +38,14 @@ def mcp_server(rest: RestBridge) -> MCPServer:
         Returns the artifact with its first version; it becomes searchable by meaning within
         seconds (the words at once)."""
         return dict(await rest.call("POST", "/artifacts", body=artifact))
+
+    @server.tool()
+    async def add_version(artifact_id: UUID, version: VersionCreate) -> dict[str, Any]:
+        """Store the new full content of an artifact captured before (a document edited, a
+        conversation that went on) as its next version; searches see the newest version by
+        default. Content identical to a version it has returns that version."""
+        path = f"/artifacts/{artifact_id}/versions"
+        return dict(await rest.call("POST", path, body=version))
 
     @server.tool()
     async def search_text(search: TextSearch) -> dict[str, Any]:
@@ -73,12 +82,33 @@ def mcp_server(rest: RestBridge) -> MCPServer:
         return dict(await rest.call("POST", "/decisions", body=decision))
 
     @server.tool()
+    async def activate_decision(decision_id: UUID) -> dict[str, Any]:
+        """Make a tentative decision active: record_decision stores a decision tentative
+        unless told otherwise, and only an active one can be superseded. Returns the
+        updated decision."""
+        body = {"status": "active"}
+        return dict(await rest.call("PATCH", f"/decisions/{decision_id}", body=body))
+
+    @server.tool()
     async def supersede_decision(decision_id: UUID, superseded_by_id: UUID) -> dict[str, Any]:
         """Mark decision `decision_id` as replaced by the newer decision `superseded_by_id`
         (record the newer one first). Only an active decision can be superseded; the answer
         is the updated decision."""
         body = {"status": "superseded", "superseded_by_id": str(superseded_by_id)}
         return dict(await rest.call("PATCH", f"/decisions/{decision_id}", body=body))
+
+    @server.tool()
+    async def propose_intent(intent: IntentCreate) -> dict[str, Any]:
+        """Capture an intent: what someone wants the work to achieve ("retry failed payments
+        twice"), proposed by a person or a model, optionally filed in an intent group. It
+        starts proposed; accept or reject it with decide_intent. Returns the intent."""
+        return dict(await rest.call("POST", "/intents", body=intent))
+
+    @server.tool()
+    async def decide_intent(intent_id: UUID, decision: IntentUpdate) -> dict[str, Any]:
+        """Accept or reject a proposed intent (`status`: accepted or rejected); a decided
+        intent cannot change again. Returns the intent."""
+        return dict(await rest.call("PATCH", f"/intents/{intent_id}", body=decision))
 
     @server.tool()
     async def decision_chain(decision_id: UUID) -> Any:
