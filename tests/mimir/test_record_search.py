@@ -136,6 +136,28 @@ async def test_hybrid_ranks_chunks_and_records_into_one_list(api: Any, unique: s
     assert {hit["target_type"] for hit in only_chunks["hits"]} == {"chunk"}
 
 
+async def test_a_superseded_decision_names_its_successor_in_every_mode(
+    api: Any, unique: str
+) -> None:
+    made = await record(api, unique)
+    newer = await api.created(
+        "/decisions", {"statement": f"Card charges retried five times {unique}", "rationale": ""}
+    )
+    for decision, status in ((made["retries"], "active"), (newer, "active")):
+        await api.client.patch(f"{API}/decisions/{decision['id']}", json={"status": status})
+    body = {"status": "superseded", "superseded_by_id": newer["id"]}
+    assert (
+        await api.client.patch(f"{API}/decisions/{made['retries']['id']}", json=body)
+    ).is_success
+    scope = {"target_types": ["decision"], "filters": {"metadata": {"test": unique}}}
+    for mode in ("text", "semantic", "hybrid"):
+        found = await search(api, mode, query="retrying declined card charges", **scope)
+        hit = next(h for h in found["hits"] if h["target_id"] == made["retries"]["id"])
+        assert (hit["status"], hit["superseded_by_id"]) == ("superseded", newer["id"]), mode
+        others = [h["superseded_by_id"] for h in found["hits"] if h is not hit]
+        assert others == [None] * len(others), mode
+
+
 async def test_budgeted_context_keeps_passages_of_the_hits_left(api: Any, unique: str) -> None:
     await record(api, unique)
     artifact = await api.artifact(

@@ -227,6 +227,9 @@ class Hit(BaseModel):
     status: str | None = Field(
         None, description="The decision's or intent's status (e.g. superseded)"
     )
+    superseded_by_id: UUID | None = Field(
+        None, description="A superseded decision's successor: the decision that holds now"
+    )
     score: float = Field(
         description="Text: BM25 (a chunk's: the mean of its own and its best passage's). "
         "Semantic: similarity. Hybrid: BM25 over the query's term weights plus the distance "

@@ -78,14 +78,14 @@ ON CONFLICT (space_id, span_id)
 DO UPDATE SET model = EXCLUDED.model, vector = EXCLUDED.vector, created_at = now();
 
 -- name: fragment_records
--- Fragment (target_type, target_id, text, status, metadata, created_at, tsv): every decision
--- (its statement, then its rationale) and every intent (its statement).
+-- Fragment (target_type, target_id, text, status, superseded_by_id, metadata, created_at,
+-- tsv): every decision (its statement, then its rationale) and every intent (its statement).
 SELECT 'decision'::text AS target_type, d.id AS target_id,
        concat_ws(E'\n\n', d.statement, nullif(d.rationale, '')) AS text,
-       d.status, d.metadata, d.created_at, d.tsv
+       d.status, d.superseded_by_id, d.metadata, d.created_at, d.tsv
 FROM decisions d
 UNION ALL
-SELECT 'intent'::text, i.id, i.statement, i.status, i.metadata, i.created_at, i.tsv
+SELECT 'intent'::text, i.id, i.statement, i.status, NULL::uuid, i.metadata, i.created_at, i.tsv
 FROM intents i
 
 -- name: list_records_to_embed

@@ -278,7 +278,8 @@ ORDER BY f.score DESC, s.id;
 -- name: search_records_text
 -- Decisions and intents of %(target_types)s matching %(match)s (at most %(cap)s scored),
 -- ranked by BM25 (k1, b) with each term weighed by the records in scope holding it; each
--- with its text, status, metadata, snippet, score, rank and the sum of the term weights.
+-- with its text, status, successor, metadata, snippet, score, rank and the sum of the term
+-- weights.
 WITH matches AS MATERIALIZED (
     SELECT rec.target_type, rec.target_id, length(rec.tsv) AS dl,
            ts_filter(setweight(rec.tsv, 'A', %(lexemes)s::text[]), ARRAY['a']::"char"[]) AS terms
@@ -314,8 +315,8 @@ ranked AS (
     ORDER BY score DESC, p.target_id
     LIMIT %(depth)s
 )
-SELECT rec.target_type, rec.target_id, rec.text, rec.status, rec.metadata,
-       ts_headline('english', rec.text, %(match)s::tsquery, %(headline)s) AS snippet,
+SELECT rec.target_type, rec.target_id, rec.text, rec.status, rec.superseded_by_id,
+       rec.metadata, ts_headline('english', rec.text, %(match)s::tsquery, %(headline)s) AS snippet,
        k.score, row_number() OVER (ORDER BY k.score DESC, k.target_id) AS lexical_rank,
        (SELECT sum(w.idf)::float8 FROM weights w) AS ceiling
 FROM ranked k
@@ -325,11 +326,13 @@ ORDER BY lexical_rank;
 -- name: search_records_semantic
 -- Decisions and intents of %(target_types)s nearest to the vector in one space (an exact
 -- scan: they are few) and matching no %(excluded)s (null for none), each with its text,
--- status, metadata, distance, score and rank.
-SELECT d.target_type, d.target_id, d.text, d.status, d.metadata, d.distance,
-       {score} AS score, row_number() OVER (ORDER BY d.distance, d.target_id) AS semantic_rank
+-- status, successor, metadata, distance, score and rank.
+SELECT d.target_type, d.target_id, d.text, d.status, d.superseded_by_id, d.metadata,
+       d.distance, {score} AS score,
+       row_number() OVER (ORDER BY d.distance, d.target_id) AS semantic_rank
 FROM (
-    SELECT rec.target_type, rec.target_id, rec.text, rec.status, rec.metadata,
+    SELECT rec.target_type, rec.target_id, rec.text, rec.status, rec.superseded_by_id,
+           rec.metadata,
            e.vector::vector({dimensions}) {operator} %(vector)s::vector({dimensions})
                AS distance
     FROM record_embeddings e
