@@ -163,3 +163,22 @@ async def test_pr_references_are_ascii_numbers_in_range(imi_client: httpx.AsyncC
         response = await imi_client.get(f"/api/v1/trace/pr/{ref}")
         assert response.status_code == 400, ref
         assert response.json()["detail"]["code"] == "BAD_REQUEST"
+
+
+async def test_a_commit_is_one_commit_whatever_the_case_of_its_hex(api: httpx.AsyncClient) -> None:
+    project = await create_project(api)
+    item = await start_work(api, project["id"])
+    head = uuid.uuid4().hex
+    synced = await api.patch(
+        f"/api/v1/work/{item['id']}/git-state", json={"last_commit_hash": head.upper()}
+    )
+    assert synced.json()["last_commit_hash"] == head  # stored as git writes it
+    for ref in (head, head.upper(), head[:10].upper()):
+        traced = await api.get(f"/api/v1/trace/commit/{ref}")
+        assert traced.status_code == 200, ref
+        assert [w["id"] for w in traced.json()["work_items"]] == [item["id"]]
+    deployed = await api.post(
+        "/api/v1/links/deploy", json={"environment": "prod", "commit": head[:9].upper()}
+    )
+    assert deployed.status_code == 201, deployed.text
+    assert deployed.json()["work_item_id"] == item["id"]

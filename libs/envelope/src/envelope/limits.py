@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StringConstraints
 
 KEY_LENGTH = 100
 """Kinds, types and statuses: artifact and entity types, relation types, environments."""
@@ -30,6 +30,13 @@ URL_LENGTH = 1000
 
 HASH_LENGTH = 64
 """Commit hashes (SHA-1 or SHA-256, hex)."""
+
+CommitHash = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, min_length=4, max_length=HASH_LENGTH),
+]
+"""A commit's hash or a prefix of it, in lower case as git writes it: hex is one number
+whatever its case, and hashes are compared and matched as prefixes as stored."""
 
 INT32_MAX = 2**31 - 1
 """The largest value an `integer` column holds; larger input is a 422, not a database error."""

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from envelope._registry import registry
-from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, KEY_LENGTH, URL_LENGTH
+from envelope.limits import IDENTIFIER_LENGTH, KEY_LENGTH, URL_LENGTH, CommitHash
 
 SUCCESSFUL_DEPLOY_STATUSES = frozenset({"success", "succeeded", "completed", "deployed"})
 
@@ -29,11 +29,7 @@ class DeployFinished(BaseModel):
         validation_alias=AliasChoices("deploy_id", "id"),
     )
     environment: str = Field(min_length=1, max_length=KEY_LENGTH)
-    commit_hash: str = Field(
-        min_length=4,
-        max_length=HASH_LENGTH,
-        validation_alias=AliasChoices("commit_hash", "commit", "sha"),
-    )
+    commit_hash: CommitHash = Field(validation_alias=AliasChoices("commit_hash", "commit", "sha"))
     status: str = "succeeded"
     deployed_at: datetime | None = None
     remote_url: str | None = Field(None, max_length=URL_LENGTH)

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from envelope._registry import registry
-from envelope.limits import HASH_LENGTH, REF_LENGTH, URL_LENGTH
+from envelope.limits import REF_LENGTH, URL_LENGTH, CommitHash
 
 BRANCH_REF_PREFIX = "refs/heads/"
 INT32_MAX = 2**31 - 1
@@ -27,9 +27,7 @@ def _strip_ref(data: Any, field: str) -> Any:
 class GitCommit(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    hash: str = Field(
-        validation_alias=AliasChoices("hash", "id", "sha"), min_length=4, max_length=HASH_LENGTH
-    )
+    hash: CommitHash = Field(validation_alias=AliasChoices("hash", "id", "sha"))
     message: str = ""
     timestamp: datetime | None = None
 
@@ -49,7 +47,7 @@ class GitPush(BaseModel):
         validation_alias=AliasChoices("branch", "ref"), min_length=1, max_length=REF_LENGTH
     )
     before: str | None = None
-    after: str | None = None
+    after: CommitHash | None = None
     commits: list[GitCommit] = Field(default_factory=list)
     ahead_of_trunk: int | None = Field(default=None, ge=0, le=INT32_MAX)
     behind_trunk: int | None = Field(default=None, ge=0, le=INT32_MAX)
@@ -129,7 +127,7 @@ class GitPullRequest(BaseModel):
     url: str | None = Field(default=None, validation_alias=AliasChoices("url", "html_url"))
     head_branch: str = Field(min_length=1, max_length=REF_LENGTH)
     base_branch: str | None = None
-    merge_commit_hash: str | None = Field(
+    merge_commit_hash: CommitHash | None = Field(
         default=None, validation_alias=AliasChoices("merge_commit_hash", "merge_commit_sha")
     )
     author: str | None = None

@@ -24,6 +24,7 @@ from envelope.limits import (
     NAME_LENGTH,
     REF_LENGTH,
     URL_LENGTH,
+    CommitHash,
 )
 
 WorkType = Literal["feature", "fix", "experiment", "review", "devops", "aiops"]
@@ -229,7 +230,7 @@ class StartWork(_Command):
     uncommitted_files_count: int | None = Field(None, ge=0, le=INT32_MAX)
     ahead_of_trunk: int | None = Field(None, ge=0, le=INT32_MAX)
     behind_trunk: int | None = Field(None, ge=0, le=INT32_MAX)
-    last_commit_hash: str | None = Field(None, min_length=4, max_length=HASH_LENGTH)
+    last_commit_hash: CommitHash | None = None
 
     @model_validator(mode="after")
     def _names_project(self) -> StartWork:
@@ -241,7 +242,7 @@ class StartWork(_Command):
 class CompleteWork(_Command):
     work_item_id: UUID
     completion_type: CompletionType
-    merge_commit_hash: str | None = Field(None, min_length=4, max_length=HASH_LENGTH)
+    merge_commit_hash: CommitHash | None = None
 
 
 class LinkTicket(_Command):

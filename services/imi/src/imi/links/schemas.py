@@ -10,7 +10,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from envelope.events.imi import PrState
 from envelope.events.plane import TICKET_KEY
-from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, INT32_MAX, KEY_LENGTH
+from envelope.limits import IDENTIFIER_LENGTH, INT32_MAX, KEY_LENGTH, CommitHash
 from imi.schemas import Metadata, ORMModel, StoredMetadata
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -114,11 +114,8 @@ class PrLinkCreate(BaseModel):
     pr_number: int = Field(gt=0, le=INT32_MAX, description="Its number in the repository")
     pr_url: str | None = Field(None, description="Its page on the git host")
     pr_state: PrState = Field("open", description=PR_STATE)
-    merge_commit_hash: str | None = Field(
-        None,
-        min_length=4,
-        max_length=HASH_LENGTH,
-        description="Linked as merged: the merge commit, kept on the work item it completes",
+    merge_commit_hash: CommitHash | None = Field(
+        None, description="Linked as merged: the merge commit, kept on the work item it completes"
     )
     pr_title: str | None = Field(
         None, description="Its title; ticket keys in it are linked to the work item"
@@ -134,11 +131,8 @@ class PrLinkUpdate(BaseModel):
     )
 
     pr_state: PrState = Field(description="The new state: " + PR_STATE)
-    merge_commit_hash: str | None = Field(
-        None,
-        min_length=4,
-        max_length=HASH_LENGTH,
-        description="For merged: the work item's merge commit",
+    merge_commit_hash: CommitHash | None = Field(
+        None, description="For merged: the work item's merge commit"
     )
 
 
@@ -179,9 +173,7 @@ class DeployLinkCreate(BaseModel):
     environment: str = Field(
         min_length=1, max_length=KEY_LENGTH, description=ENVIRONMENT, examples=["production"]
     )
-    commit_hash: str = Field(
-        min_length=4,
-        max_length=HASH_LENGTH,
+    commit_hash: CommitHash = Field(
         validation_alias=AliasChoices("commit_hash", "commit"),
         description="The deployed commit, full or abbreviated (also accepted as `commit`)",
     )

@@ -104,7 +104,7 @@ class TraceService:
                     f"a commit is its hash or a prefix of at least {MIN_COMMIT_PREFIX} digits",
                     ref=ref,
                 )
-            return "commit", {"prefix": commit_prefix(ref)}
+            return "commit", {"prefix": commit_prefix(ref.lower())}  # stored in lower case
         if (as_uuid := self._maybe_uuid(ref)) is not None:
             return "deploy_or_id", {"ref": ref, "id": as_uuid}
         return "deploy", {"ref": ref}

@@ -19,7 +19,7 @@ from envelope.events.imi import (
     WorkType,
     normalize_work_fields,
 )
-from envelope.limits import HASH_LENGTH, IDENTIFIER_LENGTH, INT32_MAX, REF_LENGTH
+from envelope.limits import IDENTIFIER_LENGTH, INT32_MAX, REF_LENGTH, CommitHash
 from imi.schemas import Metadata, ORMModel, StoredMetadata
 
 PROJECT = "The project whose repository the branch is in"
@@ -91,9 +91,7 @@ class GitState(_ShortForms):
     behind_trunk: int | None = Field(
         None, ge=0, le=INT32_MAX, description=f"{BEHIND} (also `behind`)"
     )
-    last_commit_hash: str | None = Field(
-        None, min_length=4, max_length=HASH_LENGTH, description=LAST_COMMIT
-    )
+    last_commit_hash: CommitHash | None = Field(None, description=LAST_COMMIT)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -167,9 +165,7 @@ class WorkComplete(BaseModel):
     )
 
     completion_type: CompletionType = Field(description=COMPLETION)
-    merge_commit_hash: str | None = Field(
-        None, min_length=4, max_length=HASH_LENGTH, description=MERGE_COMMIT
-    )
+    merge_commit_hash: CommitHash | None = Field(None, description=MERGE_COMMIT)
 
 
 class WorkItemOut(ORMModel):
