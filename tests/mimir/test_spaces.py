@@ -105,6 +105,8 @@ async def test_client_space_builds_its_index_and_serves_uploaded_vectors(
         json={"name": f"client-{unique}", "provider": "client", "dimensions": 3},
     )
     assert taken.status_code == 409
+    holder = next(s for s in await api.ok("/embedding-spaces") if s["name"] == f"client-{unique}")
+    assert taken.json()["detail"]["params"]["space_id"] == holder["id"]
 
 
 async def test_a_vector_its_distance_cannot_compare_is_refused(api: Any, unique: str) -> None:

@@ -165,6 +165,10 @@ async def test_relations_check_mimir_entities(api: Any, unique: str) -> None:
         "/relations", relation(("decision", decision["id"]), "cites", ("artifact", artifact["id"]))
     )
     assert [r["id"] for r in await api.ok(f"/artifacts/{artifact['id']}/relations")] == [made["id"]]
+    itself = relation(("decision", decision["id"]), "cites", ("decision", decision["id"]))
+    refused = await api.client.post(f"{API}/relations", json=itself)
+    assert refused.status_code == 400
+    assert api.code(refused) == "BAD_REQUEST"
 
 
 async def test_provenance_recorded_from_body_and_headers(api: Any, unique: str) -> None:

@@ -106,7 +106,12 @@ async def create_space(conn: Conn, body: SpaceCreate, settings: MimirSettings) -
         status="ready" if body.provider == "client" else "reembedding",
     )
     if row is None:
-        raise Conflict("an embedding space with this name exists", name=body.name)
+        holder = await queries.get_space_by_name(conn, body.name)
+        raise Conflict(
+            "an embedding space with this name exists",
+            name=body.name,
+            space_id=str(holder.id) if holder else None,
+        )
     return {**row, "embedding_count": 0}
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 from uuid import UUID
 
-from envelope import Conflict, LimitExceeded, NotFound
+from envelope import BadRequest, Conflict, LimitExceeded, NotFound
 from envelope.events.mimir import RelationChanged
 from mimir.external.projection import PROJECTED_TYPES, known_entities
 from mimir.external.queries import ExternalRow
@@ -110,7 +110,10 @@ RELATIONS = Resource(
 
 async def create_relation(work: Work, body: RelationCreate) -> tuple[Relation, bool]:
     """The relation and whether this request created it: the same relation asked for again
-    (metadata included) is returned as it is; with other metadata it is a 409."""
+    (metadata included) is returned as it is; with other metadata it is a 409. An entity
+    related to itself says nothing (400), as a component's relationship to itself in imi."""
+    if (body.source_type, body.source_id) == (body.target_type, body.target_id):
+        raise BadRequest("an entity cannot relate to itself", id=str(body.source_id))
     await check_entity(work.conn, body.source_type, body.source_id)
     await check_entity(work.conn, body.target_type, body.target_id)
     row = await queries.insert_relation(work.conn, body)
