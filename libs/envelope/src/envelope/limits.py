@@ -48,14 +48,14 @@ stored but not read back (serialisers stop at a few hundred levels), so they are
 
 def json_depth(value: object) -> int:
     """How many levels of objects and arrays `value` nests (a scalar is 0), without recursion."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
+    if not isinstance(value, dict | list):
+        return 0
+    deepest, stack = 0, [(value, 1)]
+    while stack:  # only containers are pushed: a long array of numbers is one pass
         item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth + 1)
-            stack.extend(
-                (child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)
-            )
+        deepest = max(deepest, depth)
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return deepest
 
 
