@@ -275,3 +275,27 @@ def test_mcp_without_the_key_is_refused(
         )
         assert answer.status_code == 401
         assert answer.json()["detail"]["code"] == "UNAUTHORIZED"
+
+
+def test_a_forwarded_header_that_is_not_ascii_reaches_the_api_as_sent(
+    imi_mcp: ServiceProcess,
+) -> None:
+    """HTTP headers are bytes; one that is not ASCII made every tool call fail unexplained."""
+    call = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "list_projects", "arguments": {"limit": 1}},
+    }
+    answer = httpx.post(
+        f"{imi_mcp.url}/mcp",
+        json=call,
+        headers=[
+            (b"X-API-Key", KEY.encode()),
+            (b"Accept", b"application/json, text/event-stream"),
+            (b"X-Provenance-Model", "m\u00f6del".encode("latin-1")),
+            (b"X-Request-ID", "caf\u00e9-run".encode()),
+        ],
+    )
+    assert answer.status_code == 200
+    assert not answer.json()["result"]["isError"], answer.json()

@@ -108,6 +108,19 @@ async def test_pr_lifecycle(api: httpx.AsyncClient, events: EventLog, item: dict
     assert other.json()["detail"]["params"]["merge_commit_hash"] == "beef123"
 
 
+async def test_a_merge_commit_for_a_work_item_completed_otherwise_is_refused(
+    api: httpx.AsyncClient, item: dict[str, str]
+) -> None:
+    pr = await api.post("/api/v1/links/pr", json={"work_item_id": item["id"], "pr_number": 5})
+    abandoned = {"completion_type": "abandoned"}
+    assert (await api.post(f"/api/v1/work/{item['id']}/complete", json=abandoned)).is_success
+    merged = {"pr_state": "merged", "merge_commit_hash": "8616575e4e"}
+    refused = await api.patch(f"/api/v1/links/pr/{pr.json()['id']}", json=merged)
+    assert refused.status_code == 409  # it was dropped unsaid
+    assert refused.json()["detail"]["params"]["completion_type"] == "abandoned"
+    assert (await api.get(f"/api/v1/links/pr/{pr.json()['id']}")).json()["pr_state"] == "open"
+
+
 async def test_pr_errors(api: httpx.AsyncClient, item: dict[str, str]) -> None:
     assert (await api.get(f"/api/v1/links/pr/{uuid.uuid4()}")).status_code == 404
     patch = await api.patch(f"/api/v1/links/pr/{uuid.uuid4()}", json={"pr_state": "merged"})
@@ -164,7 +177,7 @@ async def test_deploy_link(api: httpx.AsyncClient, events: EventLog, item: dict[
     assert short.status_code == 400
     assert short.json()["detail"]["code"] == "BAD_REQUEST"
     orphan = await api.post(
-        "/api/v1/links/deploy", json={"environment": "prod", "commit_hash": unique("c")}
+        "/api/v1/links/deploy", json={"environment": "prod", "commit_hash": uuid.uuid4().hex}
     )
     assert orphan.status_code == 400
     assert orphan.json()["detail"]["code"] == "BAD_REFERENCE"

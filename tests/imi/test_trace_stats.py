@@ -182,3 +182,6 @@ async def test_a_commit_is_one_commit_whatever_the_case_of_its_hex(api: httpx.As
     )
     assert deployed.status_code == 201, deployed.text
     assert deployed.json()["work_item_id"] == item["id"]
+    path = f"/api/v1/work/{item['id']}/git-state"
+    for not_hex in ("xyz-not-hex", "İ" * 33):  # U+0130 lowers to two characters
+        assert (await api.patch(path, json={"last_commit_hash": not_hex})).status_code == 422

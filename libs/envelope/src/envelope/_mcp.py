@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import importlib
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -31,7 +32,7 @@ MCP_PATH = "/mcp"
 # Headers of an agent's request that its tool calls carry on to the REST API: who produced a
 # write (provenance) and the request id its events are correlated by.
 FORWARDED_HEADERS = ("x-provenance-model", "x-provenance-pipeline", "x-request-id")
-_forwarded: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+_forwarded: contextvars.ContextVar[dict[bytes, bytes] | None] = contextvars.ContextVar(
     "mcp_forwarded_headers", default=None
 )
 
@@ -76,7 +77,7 @@ class RestBridge:
 def _error_text(response: httpx.Response) -> str:
     try:
         detail = response.json()["detail"]
-        params = detail.get("params") or ""
+        params = json.dumps(detail["params"]) if detail.get("params") else ""
         return f"{response.status_code} {detail['code']}: {detail['message']} {params}".strip()
     except (ValueError, KeyError, TypeError):
         return f"{response.status_code}: {response.text[:500]}"
@@ -99,9 +100,9 @@ class LazyMcp:
                 if self._endpoint is None:
                     self._endpoint = await self._start()
         # The SDK runs each request's tools in a task it starts from this one, so they see it.
-        _forwarded.set(
+        _forwarded.set(  # values as sent (bytes), which the REST side reads as HTTP does
             {
-                name.decode("latin-1"): value.decode("latin-1")
+                name: value
                 for name, value in scope.get("headers", ())
                 if name.decode("latin-1") in FORWARDED_HEADERS
             }

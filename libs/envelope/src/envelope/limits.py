@@ -33,10 +33,16 @@ HASH_LENGTH = 64
 
 CommitHash = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, min_length=4, max_length=HASH_LENGTH),
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        min_length=4,
+        max_length=HASH_LENGTH,
+        pattern=r"^[0-9a-fA-F]+$",  # checked before the case is lowered
+    ),
 ]
-"""A commit's hash or a prefix of it, in lower case as git writes it: hex is one number
-whatever its case, and hashes are compared and matched as prefixes as stored."""
+"""A commit's hash or a prefix of it: hex digits, in lower case as git writes them (hex is
+one number whatever its case, and hashes are compared and matched as prefixes as stored)."""
 
 INT32_MAX = 2**31 - 1
 """The largest value an `integer` column holds; larger input is a 422, not a database error."""

@@ -150,15 +150,14 @@ class LinkService(Service):
     ) -> PrLink:
         """Move the PR along its state machine; merging completes the work item as merged.
 
-        The same state again changes nothing, but a merge named again with another merge
-        commit than the work item's is refused as a completion would be; an illegal move
-        raises InvalidTransition.
+        The same state again changes nothing; a merge commit other than the one the work item
+        was completed with (or named for an item completed otherwise) is refused as that
+        completion would be; an illegal move raises InvalidTransition.
         """
         if state == link.pr_state:
             if state == "merged" and merge_commit_hash is not None:  # as a repeated completion
                 item = await self.work.get(link.work_item_id, lock=True)
-                merged = WorkComplete(completion_type="merged", merge_commit_hash=merge_commit_hash)
-                await self.work.complete(item, merged)
+                await self.complete_merged(item, merge_commit_hash)
             return link
         if state not in PR_TRANSITIONS[link.pr_state]:
             raise InvalidTransition(
@@ -177,8 +176,10 @@ class LinkService(Service):
         return link
 
     async def complete_merged(self, item: WorkItem, merge_commit_hash: str | None = None) -> None:
-        """A merged pull request completes its work item as merged, unless it is completed."""
-        if not item.completed:
+        """A merged pull request completes its work item as merged; a completed item stays as
+        it is, unless the merge commit named is not how it was completed (409, as completing
+        it so would be: a merge commit is never dropped unsaid)."""
+        if not item.completed or merge_commit_hash is not None:
             await self.work.complete(
                 item, WorkComplete(completion_type="merged", merge_commit_hash=merge_commit_hash)
             )
