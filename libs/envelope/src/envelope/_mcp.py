@@ -18,15 +18,17 @@ import importlib
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from fastapi import FastAPI
 from pydantic import BaseModel, SecretStr
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from envelope._http import ApiKeyCheck
+
+if TYPE_CHECKING:
+    import httpx
 
 MCP_PATH = "/mcp"
 # Headers of an agent's request that its tool calls carry on to the REST API: who produced a
@@ -41,6 +43,8 @@ class RestBridge:
     """Calls the app's own REST API in-process, with the service's key."""
 
     def __init__(self, app: FastAPI, api_key: SecretStr) -> None:
+        import httpx  # with the server, on the first request to /mcp (as the SDK)
+
         key = api_key.get_secret_value()
         self._client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),

@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import quote
 
 import aio_pika
-import httpx
 import structlog
 import yarl
 from aio_pika.abc import AbstractConnection, AbstractQueue
@@ -136,6 +135,8 @@ async def _queue(connection: AbstractConnection, name: str) -> AbstractQueue:
 
 
 async def _set_policies(topology: Topology, amqp_url: str, management_url: str) -> None:
+    import httpx  # here: the services import this module for its names, not for the API
+
     url = yarl.URL(amqp_url)
     vhost = url.path[1:] or "/"
     auth = (url.user or "guest", url.password or "guest")
