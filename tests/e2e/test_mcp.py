@@ -65,6 +65,22 @@ print(sorted(name for name in sys.modules if name.split(".")[0] == "mcp"))
 """
 
 
+IMI_MODULES = """
+import sys
+from imi.main import create_app
+from imi.settings import ImiSettings
+create_app(ImiSettings(db_password="x" * 16, broker_password="x" * 16))
+print(sorted(name for name in sys.modules if name.split(".")[0] == "httpx"))
+"""
+
+
+def test_an_imi_worker_loads_no_http_client() -> None:
+    """httpx serves the topology step and the MCP bridge only (4 MB of imi's idle RSS)."""
+    run = subprocess.run([sys.executable, "-c", IMI_MODULES], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_building_either_app_leaves_the_mcp_sdk_unloaded() -> None:
     """The SDK (about 26 MB of a worker) is imported on the first request to /mcp; the tests
     below show that request answered."""
