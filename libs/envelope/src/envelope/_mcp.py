@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 MCP_PATH = "/mcp"
 # Headers of an agent's request that its tool calls carry on to the REST API: who produced a
 # write (provenance) and the request id its events are correlated by.
-FORWARDED_HEADERS = ("x-provenance-model", "x-provenance-pipeline", "x-request-id")
+FORWARDED_HEADERS = (b"x-provenance-model", b"x-provenance-pipeline", b"x-request-id")
 _forwarded: contextvars.ContextVar[dict[bytes, bytes] | None] = contextvars.ContextVar(
     "mcp_forwarded_headers", default=None
 )
@@ -105,11 +105,7 @@ class LazyMcp:
                     self._endpoint = await self._start()
         # The SDK runs each request's tools in a task it starts from this one, so they see it.
         _forwarded.set(  # values as sent (bytes), which the REST side reads as HTTP does
-            {
-                name: value
-                for name, value in scope.get("headers", ())
-                if name.decode("latin-1") in FORWARDED_HEADERS
-            }
+            {name: value for name, value in scope.get("headers", ()) if name in FORWARDED_HEADERS}
         )
         await self._endpoint(scope, receive, send)
 

@@ -6,6 +6,7 @@ A ticket is named by its key (`PROJ-123`: the Plane project identifier and seque
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
@@ -36,7 +37,7 @@ def ticket_keys(*texts: str | None) -> list[str]:
     for text in texts:
         matches = KEY_IN_TEXT.findall(text or "")
         keys = dict.fromkeys(key for key in matches if len(key) <= IDENTIFIER_LENGTH)
-        found.update(dict.fromkeys(list(keys)[:MAX_KEYS_IN_TEXT]))
+        found.update(dict.fromkeys(islice(keys, MAX_KEYS_IN_TEXT)))
     return list(found)
 
 

@@ -32,8 +32,8 @@ PR_EVENTS = {"merged": "imi.pr.merged", "closed": "imi.pr.closed"}
 
 
 def same_commit(one: str, other: str) -> bool:
-    """Whether two spellings name one commit: either a prefix of the other, in any case."""
-    one, other = one.lower(), other.lower()
+    """Whether two spellings name one commit: either a prefix of the other (hashes are kept
+    in lower case: `envelope.limits.CommitHash`, migration 0011)."""
     return one.startswith(other) or other.startswith(one)
 
 
