@@ -105,6 +105,44 @@ async def test_a_word_matches_however_its_characters_are_composed(api: Any, uniq
     assert [item["id"] for item in listed["items"]] == [decomposed["id"]]
 
 
+async def test_words_inside_paths_and_addresses_are_found(api: Any, unique: str) -> None:
+    path = await api.artifact("The fix is in services/mimir/src/ranking.py for now.", source=unique)
+    link = await api.artifact("Read https://example.com/docs/api-v2 first.", source=unique)
+    names = await api.artifact("README.md and std::vector, mail ops@corp.example.", source=unique)
+    numbers = await api.artifact("Pi is 3.14 and we met at 10:30 on 2026/12/03.", source=unique)
+    decision = await api.created(
+        "/decisions",
+        {
+            "statement": "Keep the sign-in flow in docs/adr/0007-auth.md",
+            "rationale": "one place",
+            "metadata": {"test": unique},
+        },
+    )
+
+    async def found(query: str, path: str = "/search/text") -> list[str]:
+        body = {"query": query, "filters": {"source": [unique]}}
+        response = await api.client.post(f"{API}{path}", json=body)
+        assert response.status_code == 200, response.text
+        return [hit["artifact_id"] for hit in response.json()["hits"]]
+
+    for query in ("mimir", "ranking.py", "services/mimir/src/ranking.py", '"src ranking"'):
+        assert await found(query) == [path["id"]], query
+    for query in ("api-v2", "example.com", "https://example.com/docs/api-v2"):
+        assert await found(query) == [link["id"]], query
+    for query in ("readme", "README.md", "vector", "corp.example", "ops@corp.example"):
+        assert await found(query) == [names["id"]], query
+    # a run of digits keeps its form: it matches as written, not by its pieces
+    for query in ("3.14", "10:30", "2026/12/03"):
+        assert await found(query) == [numbers["id"]], query
+    assert await found("14") == []
+    assert await found("ranking.py -mimir") == []
+    listed = await api.ok("/artifacts", source=unique, q="ranking.py")
+    assert [item["id"] for item in listed["items"]] == [path["id"]]
+    only_decisions = {"target_types": ["decision"], "filters": {"metadata": {"test": unique}}}
+    records = await api.client.post(f"{API}/search/text", json={"query": "adr", **only_decisions})
+    assert [hit["target_id"] for hit in records.json()["hits"]] == [decision["id"]]
+
+
 async def test_hybrid_fuses_lexical_and_semantic_lists(api: Any, unique: str) -> None:
     # Letters only: PostgreSQL's parser reads hex such as "12e45ab" as a number and a word.
     word = unique.translate(str.maketrans("0123456789", "ghijklmnop"))

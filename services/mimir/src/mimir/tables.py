@@ -54,12 +54,13 @@ def _claim() -> list[sa.Column[object]]:
 
 
 def _words(text: str) -> sa.Column[object]:
-    """The row's words for full-text search, kept by PostgreSQL. `<` and `>` are read as
-    spaces: the parser takes `<word>` for a markup tag and would leave the word out; the
-    text is read in NFKC, so a word matches however its characters are composed (a query's
-    words are read alike: `list_query_units`, and `list_artifacts`'s `q`)."""
-    nfkc = f"CASE WHEN ({text}) IS NFKC NORMALIZED THEN {text} ELSE normalize({text}, NFKC) END"
-    expression = f"to_tsvector('english'::regconfig, translate({nfkc}, '<>', '  '))"
+    """The row's words for full-text search, kept by PostgreSQL from the text as
+    `mimir.searchable_text` reads it (migration 0014): `<` and `>` as spaces, since the
+    parser takes `<word>` for a markup tag and would leave the word out; in NFKC, so a word
+    matches however its characters are composed; and a path, address or dotted name split
+    at its separators, which the parser would keep as one token. A query's words are read
+    alike: `list_query_units`, and `list_artifacts`'s `q`."""
+    expression = f"to_tsvector('english'::regconfig, mimir.searchable_text({text}))"
     return sa.Column("tsv", pg.TSVECTOR, sa.Computed(expression, persisted=True))
 
 

@@ -60,6 +60,6 @@ WHERE {where}
   AND (%(q)s::text IS NULL OR EXISTS (
         SELECT 1 FROM artifact_versions av JOIN spans s ON s.artifact_version_id = av.id
         WHERE av.artifact_id = a.id AND s.span_type = 'chunk'
-          AND s.tsv @@ websearch_to_tsquery('english', normalize(translate(%(q)s, '<>', '  '), NFKC))))
+          AND s.tsv @@ websearch_to_tsquery('english', searchable_text(%(q)s))))
 ORDER BY {order}
 LIMIT %(limit)s OFFSET %(offset)s;

@@ -1,11 +1,11 @@
 -- name: list_query_units
 -- One row per query unit (ord, negated, query, lexemes) after English stemming and stop
--- words; a unit of stop words only is left out. `<` and `>` are read as spaces and the text
--- in NFKC, as in the stored words (`tsv`).
+-- words; a unit of stop words only is left out. The text is read as the stored words are
+-- (`searchable_text`), so a path typed whole is the phrase of its parts.
 SELECT u.ord, u.negated, q.query::text AS query,
        tsvector_to_array(to_tsvector('english', w.text)) AS lexemes
 FROM unnest(%(texts)s::text[], %(negated)s::bool[]) WITH ORDINALITY AS u(text, negated, ord)
-CROSS JOIN LATERAL (SELECT normalize(translate(u.text, '<>', '  '), NFKC) AS text) w
+CROSS JOIN LATERAL (SELECT searchable_text(u.text) AS text) w
 CROSS JOIN LATERAL (SELECT phraseto_tsquery('english', w.text) AS query) q
 WHERE numnode(q.query) > 0
 ORDER BY u.ord;
