@@ -21,6 +21,7 @@ IMI_EVENTS = [
     "imi.pr.created",
     "imi.pr.merged",
     "imi.pr.closed",
+    "imi.pr.reopened",
     "imi.deploy.completed",
     "imi.component.registered",
     "imi.cmd.failed",

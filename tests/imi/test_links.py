@@ -87,6 +87,8 @@ async def test_pr_lifecycle(api: httpx.AsyncClient, events: EventLog, item: dict
     await events.wait_for("imi.pr.closed", pr_link_id=pr["id"])
     reopened = await api.patch(f"/api/v1/links/pr/{pr['id']}", json={"pr_state": "open"})
     assert reopened.json()["pr_state"] == "open"
+    event = await events.wait_for("imi.pr.reopened", pr_link_id=pr["id"])
+    assert event["payload"]["pr_state"] == "open"
     merged = await api.patch(
         f"/api/v1/links/pr/{pr['id']}", json={"pr_state": "merged", "merge_commit_hash": "beef123"}
     )

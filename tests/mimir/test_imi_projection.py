@@ -308,6 +308,26 @@ async def test_imi_itself_feeds_the_projection(
     assert [a["id"] for a in listed["items"]] == [artifact["id"]]
 
 
+async def test_a_reopened_pull_request_is_open_again_in_the_projection(
+    bloodbank: Bloodbank, imi_client: Any
+) -> None:
+    project = await create_project(imi_client)
+    work = await start_work(imi_client, project["id"])
+    created = await imi_client.post(
+        "/api/v1/links/pr", json={"work_item_id": work["id"], "pr_number": 7}
+    )
+    pr_path = f"/api/v1/links/pr/{created.json()['id']}"
+
+    async def projected(state: str) -> bool:
+        row = await bloodbank.entity("imi.pr", created.json()["id"])
+        return bool(row and row["state"] == state)
+
+    assert (await imi_client.patch(pr_path, json={"pr_state": "closed"})).status_code == 200
+    await eventually(lambda: projected("closed"), timeout=20)
+    assert (await imi_client.patch(pr_path, json={"pr_state": "open"})).status_code == 200
+    await eventually(lambda: projected("open"), timeout=20)
+
+
 async def test_an_older_event_arriving_late_fills_what_only_it_carries(
     bloodbank: Bloodbank, unique: str
 ) -> None:

@@ -151,7 +151,7 @@ class TicketLinked(_Payload):
 
 
 class PullRequestChanged(_Payload):
-    """Shared by `imi.pr.created`, `imi.pr.merged` and `imi.pr.closed`."""
+    """Shared by `imi.pr.created`, `imi.pr.merged`, `imi.pr.closed` and `imi.pr.reopened`."""
 
     pr_link_id: UUID
     work_item_id: UUID
@@ -272,6 +272,7 @@ _PUBLISHED: list[tuple[str, type[BaseModel], str]] = [
     ("imi.pr.created", PullRequestChanged, "A pull request was linked to a work item."),
     ("imi.pr.merged", PullRequestChanged, "A linked pull request was merged."),
     ("imi.pr.closed", PullRequestChanged, "A linked pull request was closed unmerged."),
+    ("imi.pr.reopened", PullRequestChanged, "A closed pull request was opened again."),
     ("imi.deploy.completed", DeployCompleted, "A work item's commit was deployed."),
     ("imi.component.registered", ComponentRegistered, "A component was added to a project."),
     ("imi.cmd.failed", CommandFailed, "An imi.cmd.* command failed; see `reason`."),

@@ -87,7 +87,7 @@ async def get_pr(pr_link_id: PrLinkId, links: Links) -> PrLinkOut:
     description="open → merged | closed and closed → open; merged is final (409 otherwise). "
     "Merging completes the work item as merged. The state it is in again answers 200 and "
     "emits nothing; merged again with another merge commit than the work item's is a 409. "
-    "Emits `imi.pr.merged` or `imi.pr.closed`.",
+    "Emits `imi.pr.merged`, `imi.pr.closed` or `imi.pr.reopened`.",
     responses=error_responses(404, 409, 422, 503),
 )
 async def update_pr(pr_link_id: PrLinkId, body: PrLinkUpdate, links: Links) -> PrLinkOut:

@@ -28,7 +28,11 @@ PR_TRANSITIONS: dict[PrState, set[PrState]] = {
     "closed": {"open"},
     "merged": set(),
 }
-PR_EVENTS = {"merged": "imi.pr.merged", "closed": "imi.pr.closed"}
+PR_EVENTS: dict[PrState, str] = {
+    "merged": "imi.pr.merged",
+    "closed": "imi.pr.closed",
+    "open": "imi.pr.reopened",
+}
 
 
 def same_commit(one: str, other: str) -> bool:
@@ -169,8 +173,7 @@ class LinkService(Service):
         link.pr_state = state
         await self.session.flush()
         item = await self.work.get(link.work_item_id, lock=True)
-        if state in PR_EVENTS:
-            await self.emit_pr(PR_EVENTS[state], link, item)
+        await self.emit_pr(PR_EVENTS[state], link, item)
         if state == "merged":
             await self.complete_merged(item, merge_commit_hash)
         return link
