@@ -1,3 +1,5 @@
+import asyncio
+
 import httpx
 
 API = "/api/v1"
@@ -58,3 +60,45 @@ async def test_unknown_artifact_is_404_and_bad_body_is_422(
     )
     assert response.status_code == 422
     assert api.code(response) == "VALIDATION_ERROR"
+
+
+async def test_an_external_id_names_one_artifact_of_its_source(
+    api, mimir_client: httpx.AsyncClient, unique: str
+) -> None:
+    body = {
+        "artifact_type": "conversation",
+        "source": f"export-{unique}",
+        "external_id": "conv-1",
+        "content": "Dana: ship it on Friday.",
+        "metadata": {"team": "checkout"},
+    }
+    sent = await asyncio.gather(
+        *(mimir_client.post(f"{API}/artifacts", json=body) for _ in range(4))
+    )
+    assert sorted(response.status_code for response in sent) == [200, 200, 200, 201]
+    [artifact_id] = {response.json()["id"] for response in sent}
+    listed = await api.ok("/artifacts", source=body["source"])
+    assert [item["id"] for item in listed["items"]] == [artifact_id]
+
+    for change, differing in (
+        ({"content": "Dana: ship it on Monday."}, ["content"]),
+        ({"metadata": {}}, ["metadata"]),
+        ({"artifact_type": "note", "content": "other"}, ["artifact_type", "content"]),
+    ):
+        refused = await mimir_client.post(f"{API}/artifacts", json={**body, **change})
+        assert refused.status_code == 409, refused.text
+        assert api.code(refused) == "CONFLICT"
+        params = refused.json()["detail"]["params"]
+        assert params == {"artifact_id": artifact_id, "differing": differing}
+
+    versions = f"{API}/artifacts/{artifact_id}/versions"
+    added = await mimir_client.post(versions, json={"content": "Dana: ship it on Monday."})
+    assert added.status_code == 201
+    for content in (body["content"], "Dana: ship it on Monday."):  # any of its versions
+        again = await mimir_client.post(f"{API}/artifacts", json={**body, "content": content})
+        assert again.status_code == 200
+        assert (again.json()["id"], again.json()["latest_version"]) == (artifact_id, 2)
+    elsewhere = await mimir_client.post(
+        f"{API}/artifacts", json={**body, "source": f"other-{unique}"}
+    )
+    assert elsewhere.status_code == 201  # an external id is one source's

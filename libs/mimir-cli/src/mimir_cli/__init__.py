@@ -71,10 +71,29 @@ def capture(
     as_json: JsonFlag = False,
 ) -> None:
     """Store FILE verbatim as a new artifact (version 1), or with --artifact as that artifact's
-    next version (identical content returns the existing version)."""
+    next version (identical content returns the existing version). A file is named by its
+    absolute path in its source: captured again once edited, it becomes the next version of
+    the artifact it was stored as; unchanged, that artifact is shown."""
     cli = session(ctx, as_json)
     content = _read(file)
-    if artifact:
+    path = None if str(file) == "-" else str(file.resolve())
+    body = {
+        "artifact_type": artifact_type,
+        "source": source,
+        "external_id": path,
+        "metadata": {"path": path} if path else {},
+        "content": content,
+        "created_by": created_by,
+    }
+    created = None
+    if not artifact:
+        try:
+            created = cli.api.post("/artifacts", body)
+        except ApiError as error:  # the file was stored before, with other content
+            if error.status != 409 or error.params.get("differing") != ["content"]:
+                raise
+            artifact = str(error.params["artifact_id"])
+    if created is None:
         version = cli.api.post(
             f"/artifacts/{artifact}/versions", {"content": content, "created_by": created_by}
         )
@@ -83,17 +102,8 @@ def capture(
             data=version,
         )
         return
-    body = {
-        "artifact_type": artifact_type,
-        "source": source,
-        "external_id": file.name if str(file) != "-" else None,
-        "metadata": {"path": str(file.resolve())} if str(file) != "-" else {},
-        "content": content,
-        "created_by": created_by,
-    }
-    created = cli.api.post("/artifacts", body)
     cli.out.message(
-        f"captured {created['artifact_type']} {created['id']} version 1 "
+        f"captured {created['artifact_type']} {created['id']} version {created['latest_version']} "
         f"(indexing {created['indexing_status']})",
         data=created,
     )

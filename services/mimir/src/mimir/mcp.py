@@ -33,8 +33,10 @@ def mcp_server(rest: RestBridge) -> MCPServer:
         """Store a conversation, document or note in memory, so it can be searched later.
 
         Use it for anything worth remembering: a design discussion, a spec, a meeting note.
-        Each capture is a new artifact; `source` and `external_id` say where it came from
-        (search and list filters take `source`).
+        `source` and `external_id` say where it came from (search and list filters take
+        `source`); with an `external_id` the same capture again returns the stored artifact,
+        and other content for it is an error naming it (use `add_version`). Without one each
+        capture is a new artifact.
         Returns the artifact with its first version; it becomes searchable by meaning within
         seconds (the words at once)."""
         return dict(await rest.call("POST", "/artifacts", body=artifact))

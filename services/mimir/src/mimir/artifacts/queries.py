@@ -9,7 +9,15 @@ from psycopg.types.json import Jsonb
 
 from mimir.artifacts.schemas import Artifact, ArtifactType, Version
 from mimir.chunking import Chunk, Passage
-from mimir.sql import Conn, execute_many, fetch_all_as, fetch_one_as, insert_as, page_query
+from mimir.sql import (
+    Conn,
+    execute_many,
+    fetch_all_as,
+    fetch_one,
+    fetch_one_as,
+    insert_as,
+    page_query,
+)
 
 
 async def insert_artifact(
@@ -26,6 +34,14 @@ async def insert_artifact(
         "metadata": Jsonb(metadata),
     }
     return await insert_as(conn, Artifact, "insert_artifact", params)
+
+
+async def get_artifact_by_external_id(conn: Conn, source: str, external_id: str) -> Artifact | None:
+    """The artifact holding `external_id` in `source`, after locking that pair until commit
+    (two requests naming it then create one artifact)."""
+    params = {"source": source, "external_id": external_id}
+    await fetch_one(conn, "lock_external_id", params)
+    return await fetch_one_as(conn, Artifact, "get_artifact_by_external_id", params)
 
 
 async def lock_artifact(conn: Conn, artifact_id: UUID) -> Artifact | None:

@@ -33,9 +33,14 @@ ArtifactId = Annotated[UUID, Path(description="The artifact's id")]
     status_code=201,
     response_model=ArtifactDetail,
     summary="Create artifact",
-    responses=error_responses(400, 422, 503),
+    responses={
+        200: {"model": ArtifactDetail, "description": "A repeat: the artifact already stored"},
+        **error_responses(400, 409, 422, 503),
+    },
 )
-async def create_artifact(body: ArtifactCreate, work: WorkDep) -> ArtifactDetail:
+async def create_artifact(
+    body: ArtifactCreate, work: WorkDep, response: Response
+) -> ArtifactDetail:
     """Store a conversation, document or note with its content as version 1.
 
     The content is kept verbatim and never modified; it is split into `chunk` spans at once
@@ -43,8 +48,17 @@ async def create_artifact(body: ArtifactCreate, work: WorkDep) -> ArtifactDetail
     `indexing_status: pending` until the worker has embedded it. Emits
     `mimir.artifact.created`. `X-Provenance-*` headers record provenance for the artifact and
     its version.
+
+    An `external_id` names one artifact of its `source`: sent again with the same type,
+    metadata and the content of one of its versions (a retried request, a re-run import), the
+    stored artifact is returned with 200 and nothing is emitted; with anything else, 409
+    names the artifact (`artifact_id`) and what differs: new content is a new version
+    (`POST /artifacts/{id}/versions`). Without `external_id` every request stores a new
+    artifact.
     """
-    return await service.create_artifact(work, body)
+    artifact, created = await service.create_artifact(work, body)
+    response.status_code = 201 if created else 200
+    return artifact
 
 
 @router.get(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from uuid import UUID
 
-from envelope import NotFound
+from envelope import Conflict, NotFound
 from envelope.events.mimir import ArtifactCreated, ArtifactVersionAdded
 from mimir.artifacts import queries
 from mimir.artifacts.schemas import (
@@ -78,13 +78,21 @@ async def _add_version(
     return version
 
 
-async def create_artifact(work: Work, body: ArtifactCreate) -> ArtifactDetail:
-    """The new artifact with its version 1 (chunked now, embedded later by the worker)."""
+async def create_artifact(work: Work, body: ArtifactCreate) -> tuple[ArtifactDetail, bool]:
+    """The new artifact with its version 1 (chunked now, embedded later by the worker), and
+    True; or, when the source already holds an artifact with this `external_id`, that
+    artifact and False if the request is a repeat (same type and metadata, the content one of
+    its versions), else a 409 naming it: new content for it is a new version."""
+    digest = await cpu_bound(body.content, content_hash, body.content)
+    if body.external_id is not None:
+        held = await queries.get_artifact_by_external_id(work.conn, body.source, body.external_id)
+        if held is not None:
+            await _repeated(work.conn, held, body, digest)
+            return await get_artifact(work.conn, held.id), False
     artifact = await queries.insert_artifact(
         work.conn, body.artifact_type, body.source, body.external_id, body.metadata
     )
     await work.created("artifact", artifact.id)
-    digest = await cpu_bound(body.content, content_hash, body.content)
     version = await _add_version(work, artifact, body.content, digest, body.created_by)
     await work.emit(
         "mimir.artifact.created",
@@ -104,7 +112,28 @@ async def create_artifact(work: Work, body: ArtifactCreate) -> ArtifactDetail:
             "indexing_status": version.indexing_status,
             "versions": [version],
         }
-    )
+    ), True
+
+
+async def _repeated(conn: Conn, held: Artifact, body: ArtifactCreate, digest: str) -> None:
+    """Nothing if `body` asks again for what `held` is; else the conflict, naming it."""
+    differing = [
+        name
+        for name, asked, stored in (
+            ("artifact_type", body.artifact_type, held.artifact_type),
+            ("metadata", body.metadata, held.metadata),
+        )
+        if asked != stored
+    ]
+    if await queries.get_version_by_hash(conn, held.id, digest) is None:
+        differing.append("content")
+    if differing:
+        raise Conflict(
+            "the source already holds an artifact with this external_id: new content is a "
+            "new version of it (POST /artifacts/{id}/versions)",
+            artifact_id=str(held.id),
+            differing=differing,
+        )
 
 
 async def add_version(work: Work, artifact_id: UUID, body: VersionCreate) -> tuple[Version, bool]:

@@ -35,7 +35,7 @@ async def capture_artifact(work: Work, command: CaptureArtifact) -> UUID:
         body = ArtifactCreate.model_validate(
             command.model_dump(include=set(ArtifactCreate.model_fields))
         )
-        artifact_id = (await artifacts.create_artifact(work, body)).id
+        artifact_id = (await artifacts.create_artifact(work, body))[0].id
     else:
         artifact_id = command.artifact_id
         version = VersionCreate(content=command.content, created_by=command.created_by)

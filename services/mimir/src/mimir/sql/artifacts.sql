@@ -4,6 +4,20 @@ INSERT INTO artifacts (artifact_type, external_id, source, metadata)
 VALUES (%(artifact_type)s, %(external_id)s, %(source)s, %(metadata)s)
 RETURNING id, artifact_type, external_id, source, metadata, created_at;
 
+-- name: lock_external_id
+-- One row: the artifact id `external_id` of `source` is locked until commit, so that two
+-- requests naming it create one artifact.
+SELECT pg_advisory_xact_lock(
+           hashtextextended('mimir.artifacts' || chr(31) || %(source)s || chr(31)
+                            || %(external_id)s, 0)) AS locked;
+
+-- name: get_artifact_by_external_id
+-- The (oldest) artifact that holds `external_id` in `source`, if any.
+SELECT id, artifact_type, external_id, source, metadata, created_at
+FROM artifacts WHERE source = %(source)s AND external_id = %(external_id)s
+ORDER BY created_at, id
+LIMIT 1;
+
 -- name: lock_artifact
 -- The artifact row, locked until commit so its versions are numbered one at a time.
 SELECT id, artifact_type, external_id, source, metadata, created_at
