@@ -50,6 +50,28 @@ async def test_an_unknown_event_is_404(imi_client: httpx.AsyncClient) -> None:
     assert [e["event_type"] for e in followed.json()["caused"]] == ["imi.project.registered"]
 
 
+async def test_a_request_id_in_any_script_is_echoed_and_followed(
+    imi_client: httpx.AsyncClient,
+) -> None:
+    for request_id, sent in (
+        (f"réq-{unique('x')}-日本", None),  # UTF-8, as clients send it
+        (None, f"caf\xe9-{unique('x')}".encode("latin-1")),  # not UTF-8: kept byte for byte
+    ):
+        raw = sent if sent is not None else request_id.encode()  # type: ignore[union-attr]
+        made = await imi_client.post(
+            "/api/v1/projects",
+            json={"name": unique("proj"), "remote_origin": remote()},
+            headers=[(b"X-Request-ID", raw)],
+        )
+        assert made.status_code == 201
+        assert (b"x-request-id", raw) in [(n.lower(), v) for n, v in made.headers.raw]
+        if request_id is not None:
+            followed = await imi_client.get(f"/api/v1/events/{request_id}")
+            assert [e["event_type"] for e in followed.json()["caused"]] == [
+                "imi.project.registered"
+            ]
+
+
 async def test_asyncapi_lists_what_imi_sends_and_receives(imi_client: httpx.AsyncClient) -> None:
     document = (await imi_client.get("/asyncapi.json")).json()
     operations = document["operations"]

@@ -32,8 +32,8 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        given = clean_request_id(headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1"))
-        request_id = given or str(uuid.uuid4())
+        given, encoding = header_text(headers.get(REQUEST_ID_HEADER.encode(), b""))
+        request_id = clean_request_id(given) or str(uuid.uuid4())
         status = 500
         started = time.perf_counter()
 
@@ -42,7 +42,8 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"].append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                echoed = request_id.encode(encoding)  # the bytes as sent
+                message["headers"].append((REQUEST_ID_HEADER.encode(), echoed))
             await send(message)
 
         client = scope.get("client")
@@ -62,6 +63,16 @@ class RequestContextMiddleware:
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
                     client_ip=client[0] if client else None,
                 )
+
+
+def header_text(value: bytes) -> tuple[str, str]:
+    """A header's bytes as text, with the encoding read: UTF-8, as clients send it (so
+    `/events/{id}` finds a request id typed with accents), else Latin-1, which reads any
+    bytes; encoded the same way, the text gives back the bytes as sent."""
+    try:
+        return value.decode(), "utf-8"
+    except UnicodeDecodeError:
+        return value.decode("latin-1"), "latin-1"
 
 
 class HeadAsGet:
